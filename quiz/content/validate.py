@@ -1,0 +1,288 @@
+"""Validate content files like code: every error, each at its file:line:col."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import fastjsonschema
+from jsonschema import Draft7Validator
+from jsonschema.exceptions import ValidationError
+
+from quiz.content.errors import ContentError, ContentInvalid
+from quiz.content.errors import Path as NodePath
+from quiz.content.loader import Document, load_file
+from quiz.content.model import GENERATED_HEADER, Bank, Concept, Content, Glossary, Question
+from quiz.content.model import Sequence as OrderSequence
+from quiz.content.schema import bank_schema, glossary_schema, question_schema
+from quiz.content.types import QUESTION_TYPES
+
+
+class _Checker:
+    """A schema checked fast by compiled code; explained by jsonschema when it fails.
+
+    Valid content is the common case, and compiled checks are many times
+    faster; jsonschema collects every error, with paths, for the rare failure.
+    """
+
+    def __init__(self, schema: dict):
+        self.fast = fastjsonschema.compile(schema)
+        self.full = Draft7Validator(schema)
+
+    def errors(self, doc: Document, value: object, prefix: NodePath = ()):
+        """Every error as (path of the node at fault, the error to report)."""
+        try:
+            self.fast(value)
+            return []
+        except fastjsonschema.JsonSchemaException:
+            found = []
+            for error in self.full.iter_errors(value):
+                error.path.extendleft(reversed(prefix))
+                found.append((tuple(error.path), _schema_error(doc, error)))
+            return found
+
+
+_GLOSSARY = _Checker(glossary_schema())
+_BANK_TOP = _Checker(bank_schema(questions=False))
+_ANY_QUESTION = _Checker(bank_schema()["properties"]["questions"]["items"])
+_QUESTION = {name: _Checker(question_schema(name)) for name in QUESTION_TYPES}
+_TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false", float: "a number",
+               list: "a list", dict: "a mapping", type(None): "nothing"}
+_JSON_TYPES = {"string": "text", "integer": "a whole number", "boolean": "true or false",
+               "number": "a number", "array": "a list", "object": "a mapping"}
+
+
+def display_name(path: Path) -> str:
+    """The path as an author would type it: relative to the working folder if inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def content_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Split the given files and content roots into (glossary files, bank files).
+
+    A bank needs the glossaries of its content root to resolve its concepts,
+    so naming a bank file also reads the glossaries beside its folder.
+    """
+    glossaries: list[Path] = []
+    banks: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            roots = [path] if (path / "banks").is_dir() or (path / "definitions").is_dir() else []
+            if roots:
+                glossaries += sorted((path / "definitions").glob("*.yaml"))
+                banks += sorted((path / "banks").glob("*.yaml"))
+            elif path.name == "definitions":
+                glossaries += sorted(path.glob("*.yaml"))
+            else:
+                banks += sorted(path.glob("*.yaml"))
+                glossaries += sorted((path.parent / "definitions").glob("*.yaml"))
+        elif path.parent.name == "definitions":
+            glossaries.append(path)
+        else:
+            banks.append(path)
+            glossaries += sorted((path.parent.parent / "definitions").glob("*.yaml"))
+    return _unique(glossaries), _unique(banks)
+
+
+def _unique(paths: list[Path]) -> list[Path]:
+    seen: dict[Path, Path] = {}
+    for path in paths:
+        seen.setdefault(path.resolve(), path)
+    return list(seen.values())
+
+
+def validate_paths(paths: list[Path]) -> tuple[Content, list[ContentError]]:
+    """Read and check the content at ``paths``; return what is valid and every error."""
+    glossary_files, bank_files = content_files(paths)
+    errors: list[ContentError] = []
+    glossaries = [g for g in (_read(p, errors, _read_glossary) for p in glossary_files) if g]
+    concepts = _check_glossaries(glossaries, errors)
+    banks = [b for b in (_read(p, errors, _read_bank) for p in bank_files) if b]
+    _check_banks([doc for _, doc in banks], concepts, errors)
+    content = Content(tuple(g for g, _ in glossaries), tuple(b for b, _ in banks if b))
+    return content, sorted(set(errors))
+
+
+def load_content(root: Path | str) -> Content:
+    """Load a content root, raising ContentInvalid with every error if it has any."""
+    content, errors = validate_paths([Path(root)])
+    if errors:
+        raise ContentInvalid(errors)
+    return content
+
+
+def _read(path: Path, errors: list[ContentError], reader):
+    try:
+        doc = load_file(path, display_name(path))
+    except ContentInvalid as exc:
+        errors.extend(exc.errors)
+        return None
+    return reader(doc, path, errors)
+
+
+def _schema_error(doc: Document, error: ValidationError) -> ContentError:
+    """Turn a JSON Schema error into a sentence an author can act on."""
+    path = tuple(error.path)
+    kind, value = error.validator, error.instance
+    if kind == "additionalProperties":
+        allowed = set(error.schema.get("properties", {}))
+        extra = sorted(k for k in value if k not in allowed)
+        return doc.error((*path, extra[0]), f"unknown key '{extra[0]}'", key=True)
+    if kind == "required":
+        missing = error.message.split("'")[1]
+        return doc.error(path, f"missing required key '{missing}'")
+    if kind == "type":
+        wanted = _JSON_TYPES.get(str(error.validator_value), str(error.validator_value))
+        got = _TYPE_NAMES.get(type(value), type(value).__name__)
+        return doc.error(path, f"expected {wanted}, got {got}")
+    if kind == "enum" and path and path[-1] == "type":
+        return doc.error(path, f"'{value}' is not a question type ({', '.join(QUESTION_TYPES)})")
+    if kind == "enum":
+        options = ", ".join(str(v) for v in error.validator_value)
+        return doc.error(path, f"{value!r} is not one of: {options}")
+    if kind == "uniqueItems":
+        counts = Counter(repr(item) for item in value)
+        index = next(i for i, item in enumerate(value) if counts[repr(item)] > 1 and
+                     repr(item) in {repr(x) for x in value[:i]})
+        return doc.error((*path, index), f"duplicate item {value[index]!r}")
+    if kind == "pattern":
+        return doc.error(path, f"'{value}' is not a valid id (lowercase letters, digits, hyphens)")
+    if kind in ("minItems", "minProperties"):
+        return doc.error(path, f"needs at least {error.validator_value} item(s)")
+    if kind in ("maxItems", "maxProperties"):
+        return doc.error(path, f"has more than {error.validator_value} items")
+    if kind == "minLength":
+        return doc.error(path, "must not be empty")
+    if kind == "maxLength":
+        return doc.error(path, f"is longer than {error.validator_value} characters")
+    if kind == "false":
+        question = doc.data
+        for part in path[:-1]:
+            question = question[part]
+        qtype = question.get("type") if isinstance(question, dict) else None
+        return doc.error(path, f"key '{path[-1]}' is not used by type '{qtype}'", key=True)
+    return doc.error(path, error.message)
+
+
+def _read_glossary(doc: Document, path: Path, errors: list[ContentError]):
+    problems = _GLOSSARY.errors(doc, doc.data)
+    errors.extend(error for _, error in problems)
+    if problems:
+        return None
+    data = doc.data
+    _check_file_name(doc, path, data["id"], errors)
+    concepts = tuple(
+        Concept(
+            id=c["id"], term=c["term"], definition=c["definition"], quote=c["quote"],
+            section=c["section"], facts=tuple(c["facts"]), aliases=tuple(c.get("aliases", ())),
+            related=tuple(c.get("related", ())), glossary=data["id"],
+        )
+        for c in data["concepts"]
+    )
+    sequences = tuple(
+        OrderSequence(s["id"], s["prompt"], tuple(s["items"]), tuple(s["concepts"]), s["quote"])
+        for s in data.get("sequences", ())
+    )
+    glossary = Glossary(data["id"], data["title"], data["source"], concepts, sequences, doc.file)
+    return glossary, doc
+
+
+def _read_bank(doc: Document, path: Path, errors: list[ContentError]):
+    problems = _BANK_TOP.errors(doc, doc.data)
+    data = doc.data
+    if isinstance(data, dict) and isinstance(data.get("questions"), list):
+        for index, item in enumerate(data["questions"]):
+            qtype = item.get("type") if isinstance(item, dict) else None
+            checker = _QUESTION.get(qtype) if isinstance(qtype, str) else None
+            problems += (checker or _ANY_QUESTION).errors(doc, item, ("questions", index))
+    errors.extend(error for _, error in problems)
+    if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
+        return None
+    broken = {where[1] for where, _ in problems if len(where) > 1 and where[0] == "questions"}
+    questions = []
+    for index, item in enumerate(data["questions"]):
+        if index in broken:
+            continue
+        qtype = QUESTION_TYPES[item["type"]]
+        for sub_path, message in qtype.check(item):
+            errors.append(doc.error(("questions", index, *sub_path), message))
+        questions.append((index, Question.from_dict(item)))
+    if problems:
+        return None, doc
+    _check_file_name(doc, path, data["id"], errors)
+    generated = path.read_text(encoding="utf-8").startswith(GENERATED_HEADER)
+    bank = Bank(data["id"], data["title"], tuple(q for _, q in questions), doc.file, generated)
+    return bank, doc
+
+
+def _check_file_name(doc: Document, path: Path, file_id: str, errors: list[ContentError]):
+    if path.stem != file_id:
+        errors.append(doc.error(("id",), f"'{file_id}' must match the file name '{path.name}'"))
+
+
+def _check_glossaries(glossaries, errors: list[ContentError]) -> dict[str, Concept]:
+    concepts: dict[str, Concept] = {}
+    seen_files: dict[str, str] = {}
+    for glossary, doc in glossaries:
+        _check_unique_id(glossary.id, doc, ("id",), seen_files, "glossary", errors)
+        for index, concept in enumerate(glossary.concepts):
+            if concept.id in concepts:
+                errors.append(doc.error(("concepts", index, "id"),
+                                        f"duplicate concept id '{concept.id}' "
+                                        f"(also in {concepts[concept.id].glossary})"))
+            else:
+                concepts[concept.id] = concept
+        seen_sequences: dict[str, str] = {}
+        for index, sequence in enumerate(glossary.sequences):
+            _check_unique_id(sequence.id, doc, ("sequences", index, "id"), seen_sequences,
+                             "sequence", errors)
+    for glossary, doc in glossaries:
+        for index, concept in enumerate(glossary.concepts):
+            for r, related in enumerate(concept.related):
+                where = ("concepts", index, "related", r)
+                if related == concept.id:
+                    errors.append(doc.error(where, "a concept cannot be related to itself"))
+                elif related not in concepts:
+                    errors.append(doc.error(where, f"no glossary defines concept '{related}'"))
+        for index, sequence in enumerate(glossary.sequences):
+            _check_concept_refs(sequence.concepts, concepts, doc, ("sequences", index), errors)
+    return concepts
+
+
+def _check_unique_id(item_id, doc, path, seen: dict, what: str, errors) -> None:
+    """Report a second use of an id, saying where the first one is."""
+    if item_id not in seen:
+        seen[item_id] = (doc, path)
+        return
+    first_doc, first_path = seen[item_id]
+    line, _ = first_doc.position(first_path)
+    errors.append(doc.error(path, f"duplicate {what} id '{item_id}' (first at {first_doc.file}:{line})"))
+
+
+def _check_concept_refs(ids, concepts, doc, path, errors) -> None:
+    for c, concept_id in enumerate(ids):
+        if concept_id not in concepts:
+            errors.append(doc.error((*path, "concepts", c),
+                                    f"no glossary defines concept '{concept_id}'"))
+
+
+def _check_banks(docs: list[Document], concepts: dict[str, Concept], errors) -> None:
+    """Checks across questions and files; tolerant of nodes the schema already rejected."""
+    seen_banks: dict[str, str] = {}
+    for doc in docs:
+        if isinstance(doc.data.get("id"), str):
+            _check_unique_id(doc.data["id"], doc, ("id",), seen_banks, "bank", errors)
+        seen_questions: dict[str, str] = {}
+        for index, item in enumerate(doc.data["questions"]):
+            if not isinstance(item, dict):
+                continue
+            if isinstance(item.get("id"), str):
+                _check_unique_id(item["id"], doc, ("questions", index, "id"), seen_questions,
+                                 "question", errors)
+            refs = item.get("concepts")
+            if isinstance(refs, list):
+                refs = [r for r in refs if isinstance(r, str)]
+                _check_concept_refs(refs, concepts, doc, ("questions", index), errors)

@@ -1,0 +1,49 @@
+"""The virtualization quiz: a Flask app for studying virtualization concepts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from quiz.config import PROJECT_ROOT, Defaults, secret_key
+from quiz.extensions import csrf, db, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints and commands.
+
+    ``config`` overrides everything else (tests pass their own database here).
+    """
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("QUIZ")
+    if config:
+        app.config.update(config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        database = Path(app.instance_path) / "quiz.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(Path(app.instance_path))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    from quiz import database, models  # noqa: F401  (models register their tables)
+    from quiz.catalog.views import blueprint as catalog
+
+    database.init_app(app)
+    app.register_blueprint(catalog)
+
+    from quiz.cli import register
+
+    register(app)
+    return app

@@ -188,4 +188,5 @@ QUESTION_TYPES: dict[str, QuestionType] = {
     )
 }
 
-TYPE_SPECIFIC_KEYS = sorted({key for qtype in QUESTION_TYPES.values() for key in qtype.fields})
+# In the order a bank file writes them: choices before the answer.
+TYPE_SPECIFIC_KEYS = list(dict.fromkeys(key for t in QUESTION_TYPES.values() for key in t.fields))

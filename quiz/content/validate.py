@@ -213,7 +213,7 @@ def _read_bank(doc: Document, path: Path, errors: list[ContentError]):
     if problems:
         return None, doc
     _check_file_name(doc, path, data["id"], errors)
-    generated = path.read_text(encoding="utf-8").startswith(GENERATED_HEADER)
+    generated = any(line.startswith(GENERATED_HEADER) for line in doc.text.splitlines()[:5])
     bank = Bank(data["id"], data["title"], tuple(q for _, q in questions), doc.file, generated)
     return bank, doc
 

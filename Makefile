@@ -1,0 +1,51 @@
+# Two commands do everything: `make run` and `make test`. Both build what is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install database browser lint check bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## The SQLite database in instance/, migrated to the newest schema, with the banks loaded.
+database: install
+	$(BIN)/quiz db upgrade
+	$(BIN)/quiz content sync
+
+## Serve the app on http://$(HOST):$(PORT)
+run: database
+	$(BIN)/quiz run --host $(HOST) --port $(PORT)
+
+## Debian's Chromium, for the browser tests (Playwright drives it; it downloads no browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: install
+	$(BIN)/ruff check .
+
+## Content checks that need no database: validation and generated files up to date.
+check: install
+	$(BIN)/quiz content validate
+	$(BIN)/quiz content generate --check
+
+test: install browser lint check
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python tests/bench/validate_bench.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

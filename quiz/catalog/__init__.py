@@ -1,0 +1,1 @@
+"""The synced content in the database: sync from files, queries and read-only pages."""

@@ -1,0 +1,125 @@
+"""The ``quiz`` command line (also ``flask --app quiz ...``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, FlaskGroup
+
+from quiz.content.errors import ContentInvalid
+from quiz.content.validate import validate_paths
+
+content_cli = AppGroup("content", help="Validate, generate and sync the question banks.")
+user_cli = AppGroup("user", help="Manage accounts.")
+
+
+def _content_dir() -> Path:
+    return Path(current_app.config["CONTENT_DIR"])
+
+
+@content_cli.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def validate_command(paths: tuple[Path, ...]) -> None:
+    """Check content files; print one file:line:col line per error."""
+    content, errors = validate_paths(list(paths) or [_content_dir()])
+    for error in errors:
+        click.echo(str(error))
+    if errors:
+        click.echo(f"{len(errors)} error(s)", err=True)
+        sys.exit(1)
+    questions = sum(len(bank.questions) for bank in content.banks)
+    click.echo(f"ok: {len(content.glossaries)} glossary(ies), {len(content.concepts)} concepts, "
+               f"{len(content.banks)} bank(s), {questions} questions")
+
+
+@content_cli.command("generate")
+@click.option("--check", is_flag=True, help="Fail if the committed files differ; write nothing.")
+def generate_command(check: bool) -> None:
+    """Build the generated banks and editor schemas from the glossaries."""
+    from quiz.content.build import generated_files
+
+    root = _content_dir()
+    try:
+        files = generated_files(root)
+    except ContentInvalid as exc:
+        click.echo(str(exc))
+        sys.exit(1)
+    stale = [path for path, text in files.items() if _read(root / path) != text]
+    if check:
+        for path in stale:
+            click.echo(f"{root / path}: differs from a fresh generation; run `quiz content generate`")
+        if stale:
+            sys.exit(1)
+        click.echo(f"ok: {len(files)} generated file(s) up to date")
+        return
+    for path in stale:
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(files[path], encoding="utf-8")
+        click.echo(f"wrote {root / path}")
+    click.echo(f"{len(stale)} of {len(files)} generated file(s) changed")
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+@content_cli.command("sync")
+def sync_command() -> None:
+    """Load every bank into the database in one transaction (retire, never delete)."""
+    from quiz.catalog.sync import sync_content
+    from quiz.content.validate import load_content
+    from quiz.extensions import db
+
+    try:
+        content = load_content(_content_dir())
+    except ContentInvalid as exc:
+        click.echo(str(exc))
+        click.echo("sync aborted: the database is unchanged", err=True)
+        sys.exit(1)
+    try:
+        report = sync_content(db.session, content)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(str(report))
+
+
+@user_cli.command("create")
+@click.argument("name")
+@click.option("--instructor", is_flag=True, help="May run live sessions and import banks.")
+@click.password_option(help="Asked for when not given.")
+def create_user_command(name: str, instructor: bool, password: str) -> None:
+    """Make an account from the shell."""
+    from quiz.accounts.service import AccountError, create_user
+    from quiz.extensions import db
+
+    try:
+        user = create_user(db.session, name, password, instructor=instructor)
+        db.session.commit()
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    role = "instructor" if user.is_instructor else "learner"
+    click.echo(f"created {role} '{user.name}'")
+
+
+def register(app) -> None:
+    """Attach the command groups to an app's CLI."""
+    app.cli.add_command(content_cli)
+    app.cli.add_command(user_cli)
+
+
+def _create_app():
+    from quiz import create_app
+
+    return create_app()
+
+
+main = FlaskGroup(create_app=_create_app, help="The virtualization quiz.")

@@ -1,0 +1,124 @@
+"""The database: users, the synced content, and everyone's answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quiz.extensions import db
+
+
+def utcnow() -> datetime:
+    """The current time, in UTC, timezone-aware."""
+    return datetime.now(UTC)
+
+
+class User(UserMixin, db.Model):
+    """A learner or an instructor."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_instructor: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Concept(db.Model):
+    """A glossary concept, as last synced from ``content/definitions``."""
+
+    __tablename__ = "concepts"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    glossary_id: Mapped[str] = mapped_column(String(80))
+    term: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[str] = mapped_column(Text)
+    quote: Mapped[str] = mapped_column(Text)
+    section: Mapped[str] = mapped_column(String(20))
+    data: Mapped[dict] = mapped_column(JSON)  # aliases, facts, related
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Bank(db.Model):
+    """A question bank, as last synced from ``content/banks``."""
+
+    __tablename__ = "banks"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    generated: Mapped[bool] = mapped_column(Boolean, default=False)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="bank", order_by="Question.position"
+    )
+
+
+class QuestionConcept(db.Model):
+    """Which concepts a question tests: the link from a question to its source."""
+
+    __tablename__ = "question_concepts"
+
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    concept_id: Mapped[str] = mapped_column(ForeignKey("concepts.id"), primary_key=True)
+
+
+class Question(db.Model):
+    """A question; ``(bank_id, key)`` is its stable identity across edits."""
+
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("bank_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[str] = mapped_column(ForeignKey("banks.id"), index=True)
+    key: Mapped[str] = mapped_column(String(80))
+    type: Mapped[str] = mapped_column(String(20))
+    prompt: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict] = mapped_column(JSON)  # the question as written in its bank
+    difficulty: Mapped[int] = mapped_column(Integer, default=1)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    bank: Mapped[Bank] = relationship(back_populates="questions")
+    concepts: Mapped[list[Concept]] = relationship(secondary="question_concepts", viewonly=True)
+
+
+class Attempt(db.Model):
+    """One sitting of a quiz: the questions drawn, in order, and when it ended."""
+
+    __tablename__ = "attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    question_ids: Mapped[list] = mapped_column(JSON, default=list)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    answers: Mapped[list[Answer]] = relationship(back_populates="attempt")
+
+
+class Answer(db.Model):
+    """A response to one question of an attempt; recorded once (the constraint says so)."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    response: Mapped[dict] = mapped_column(JSON)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()

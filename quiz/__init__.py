@@ -10,13 +10,16 @@ from quiz.config import PROJECT_ROOT, Defaults, secret_key
 from quiz.extensions import csrf, db, login_manager, migrate
 
 
-def create_app(config: dict | None = None) -> Flask:
+def create_app(config: dict | None = None, instance_path: str | Path | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints and commands.
 
     ``config`` overrides everything else (tests pass their own database here).
+    ``instance_path`` replaces the ``instance/`` folder, which holds ``config.py``,
+    the secret key and the default database.
     """
     app = Flask(
         __name__,
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -38,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
 
     from quiz import database, models  # noqa: F401  (models register their tables)
+    from quiz.accounts import login  # noqa: F401  (registers the user loader)
     from quiz.catalog.views import blueprint as catalog
 
     database.init_app(app)

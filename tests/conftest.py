@@ -30,7 +30,7 @@ def app(tmp_path: Path, content_dir: Path):
         "SECRET_KEY": "test-only-key",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'quiz.sqlite3'}",
         "CONTENT_DIR": str(content_dir),
-    })
+    }, instance_path=tmp_path / "instance")  # a config.py in the real instance/ must not leak in
     with app.app_context():
         db.create_all()
     yield app

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from quiz.content.errors import ContentInvalid
 from quiz.content.generate import generate_bank, header
 from quiz.content.schema import schema_files
 from quiz.content.validate import validate_paths
 from quiz.content.writer import bank_text
-from quiz.content.errors import ContentInvalid
 
 
 def generated_files(root: Path) -> dict[str, str]:

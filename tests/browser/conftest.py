@@ -1,0 +1,104 @@
+"""A real server on 127.0.0.1 and headless Chromium (Debian's) driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("QUIZ_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = PROJECT / "tests" / "screenshots"
+WIDTHS = {"phone": 390, "desktop": 1280}
+QUIZ = str(Path(sys.executable).parent / "quiz")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server at {url} did not answer within {seconds} s")
+
+
+@pytest.fixture(scope="session")
+def server_env(tmp_path_factory) -> dict[str, str]:
+    """Environment of a server with its own instance folder and SQLite database."""
+    folder = tmp_path_factory.mktemp("server")
+    env = {**os.environ, "QUIZ_SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'quiz.sqlite3'}",
+           "QUIZ_SECRET_KEY": "browser-tests-only"}
+    for command in (["db", "upgrade"], ["content", "sync"]):
+        subprocess.run([QUIZ, *command], env=env, cwd=PROJECT, check=True, capture_output=True)
+    return env
+
+
+@pytest.fixture(scope="session")
+def live_server(server_env) -> str:
+    """The app served by `quiz run` on a free port of 127.0.0.1; yields its base URL."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [QUIZ, "run", "--host", "127.0.0.1", "--port", str(port)],
+        env=server_env, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium from Debian's package (Playwright downloads no browser here)."""
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=list(WIDTHS))
+def page(request, browser):
+    """A fresh page (own cookies) at phone or desktop width."""
+    width = WIDTHS[request.param]
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.width_name = request.param
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot as tests/screenshots/<name>-<width>.png (a long page: the viewport)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}-{page.width_name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 from sqlalchemy import event
 
@@ -9,7 +11,7 @@ from quiz.extensions import db
 
 
 def init_app(app: Flask) -> None:
-    """Make SQLite safe for several writers: WAL, a busy timeout, foreign keys."""
+    """Make SQLite safe for several writers (WAL, busy timeout, foreign keys); make its folder."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     timeout = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
@@ -24,3 +26,14 @@ def init_app(app: Flask) -> None:
 
     with app.app_context():  # builds the engine object; it connects only when used
         event.listen(db.engine, "connect", on_connect)
+        database = db.engine.url.database
+        if database and database != ":memory:":
+            folder = Path(database).parent
+
+            # SQLite creates a missing file but not a missing folder, such as the
+            # instance folder when the secret key comes from the environment.
+            # Made on first connect, so that create_app itself stays free of I/O.
+            def make_folder(*_args) -> None:
+                folder.mkdir(parents=True, exist_ok=True)
+
+            event.listen(db.engine, "do_connect", make_folder)

@@ -8,6 +8,7 @@ scalars itself, so it can refuse all three and report where each problem is.
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,7 @@ _CORE_TAGS = {
     # A bare date is text to us: we never want a datetime object in a bank.
     "tag:yaml.org,2002:timestamp": str,
 }
+_STANDARD_TAG = "tag:yaml.org,2002:"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "on": True, "off": False}
@@ -110,6 +112,8 @@ class _Builder:
 
     def fail(self, mark, message: str, path: NodePath | None = None) -> None:
         if len(self.errors) >= MAX_ERRORS:
+            self.errors.append(ContentError(self.file, mark.line + 1, mark.column + 1, "",
+                                            f"more than {MAX_ERRORS} errors; stopped reading here"))
             raise _Abort
         where = self.path() if path is None else path
         self.errors.append(
@@ -126,6 +130,7 @@ class _Builder:
             kind = type(event)
             if kind is yaml.ScalarEvent:
                 value = self._scalar(event)
+                text = event.value
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 value = stack.pop()[0]
                 if not stack:
@@ -138,7 +143,7 @@ class _Builder:
                 continue
             elif kind is yaml.AliasEvent:
                 self.fail(event.start_mark, "anchors and aliases are not allowed")
-                value = None
+                value = text = None
             elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
@@ -150,7 +155,7 @@ class _Builder:
             else:  # stream start, document end
                 continue
             if stack:
-                self._attach(value, event.start_mark)
+                self._attach(value, event.start_mark, text)
             else:
                 if self.record:
                     self.positions[()] = (event.start_mark.line + 1, event.start_mark.column + 1)
@@ -163,7 +168,7 @@ class _Builder:
             self.fail(mark, "anchors and aliases are not allowed")
         tag = event.tag
         if tag not in (None, "!") and not event.implicit and tag != (_MAP_TAG if is_map else _SEQ_TAG):
-            self.fail(mark, f"tag '{tag}' is not allowed")
+            self.fail(mark, f"tag '{_tag_text(tag)}' is not allowed")
         if len(self.stack) >= MAX_DEPTH:
             self.fail(mark, f"nested deeper than {MAX_DEPTH} levels")
             raise _Abort
@@ -174,9 +179,10 @@ class _Builder:
             raise _Abort
         self.stack.append([{} if is_map else [], _NO_KEY])
 
-    def _attach(self, value, mark) -> None:
+    def _attach(self, value, mark, text: str | None = None) -> None:
         """Add a finished node to the innermost container (``mark`` is None for one
-        that was a collection: its position was recorded when it started)."""
+        that was a collection: its position was recorded when it started; ``text``
+        is a scalar's source text)."""
         frame = self.stack[-1]
         container = frame[0]
         if type(container) is list:
@@ -186,7 +192,7 @@ class _Builder:
             return
         key = frame[1]
         if key is _NO_KEY:
-            self._take_key(frame, value, mark)
+            self._take_key(frame, value, mark, text)
             return
         if self.record and mark is not None:
             self.positions[self.path()] = (mark.line + 1, mark.column + 1)
@@ -198,11 +204,13 @@ class _Builder:
         frame.pop()
         container[key] = value
 
-    def _take_key(self, frame, key, mark) -> None:
+    def _take_key(self, frame, key, mark, text: str | None) -> None:
         if type(key) is not str:
             if key is None or type(key) not in (int, bool, float):
                 self.fail(mark, "mapping keys must be plain text")
-            key = str(key)
+            # A key is a name, as written: `yes:` is "yes" and `0x10:` is "0x10",
+            # not "True" and "16".
+            key = str(key) if text is None else text
         frame[1] = key
         frame.append(mark)  # where the key is, for a duplicate-key error
         if self.record:
@@ -222,14 +230,21 @@ class _Builder:
         if tag == "!":
             tag = "tag:yaml.org,2002:str"
         kind = _CORE_TAGS.get(tag)
+        if kind is None and not explicit:
+            return event.value  # YAML 1.1's `<<` (merge) and `=` (value): plain text to us
         if kind is None or (explicit and tag.endswith(":timestamp")):
-            self.fail(event.start_mark, f"tag '{event.tag}' is not allowed")
+            self.fail(event.start_mark, f"tag '{_tag_text(tag)}' is not allowed")
             return event.value
         return _convert(kind, event.value)
 
 
 _NO_KEY = object()
 _IMPLICIT_FIRST_CHARS = frozenset(yaml.resolver.Resolver.yaml_implicit_resolvers)
+
+
+def _tag_text(tag: str) -> str:
+    """A tag as the author wrote it: ``!!binary``, not ``tag:yaml.org,2002:binary``."""
+    return "!!" + tag.removeprefix(_STANDARD_TAG) if tag.startswith(_STANDARD_TAG) else tag
 
 
 class _Abort(Exception):
@@ -267,15 +282,17 @@ def load_text(text: bytes, file: str) -> Document:
     """Parse YAML bytes into a Document, or raise ContentInvalid with every error."""
     if len(text) > MAX_FILE_BYTES:
         raise ContentInvalid([_too_large(file)])
+    text = text.removeprefix(codecs.BOM_UTF8)
     try:
         decoded = text.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = text[: exc.start].count(b"\n") + 1
-        column = exc.start - (text.rfind(b"\n", 0, exc.start) + 1) + 1
+        # Columns count characters, as the parser's do; the bytes before the bad one decode.
+        start = text.rfind(b"\n", 0, exc.start) + 1
+        column = len(text[start : exc.start].decode("utf-8")) + 1
         raise ContentInvalid(
             [ContentError(file, line, column, "", "file is not valid UTF-8")]
         ) from None
-    decoded = decoded.removeprefix("\ufeff")
     builder = _Builder(file)
     root = _parse(decoded, builder)
     if builder.errors:
@@ -308,7 +325,14 @@ def _too_large(file: str) -> ContentError:
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
-    parts = [part for part in (exc.context, exc.problem) if part]
+    context = exc.context
+    mark, problem_mark = exc.context_mark, exc.problem_mark
+    if context and mark and problem_mark and (mark.line, mark.column) != (
+        problem_mark.line, problem_mark.column
+    ):
+        # The fix is often where the construct began (an unclosed bracket), not where it broke.
+        context += f" (from line {mark.line + 1}, column {mark.column + 1})"
+    parts = [part for part in (context, exc.problem) if part]
     return "not valid YAML: " + ", ".join(parts)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 import fastjsonschema
@@ -15,7 +14,7 @@ from quiz.content.loader import Document, load_file
 from quiz.content.model import GENERATED_HEADER, Bank, Concept, Content, Glossary, Question
 from quiz.content.model import Sequence as OrderSequence
 from quiz.content.schema import bank_schema, glossary_schema, question_schema
-from quiz.content.types import QUESTION_TYPES
+from quiz.content.types import QUESTION_TYPES, TYPE_SPECIFIC_KEYS
 
 
 class _Checker:
@@ -38,7 +37,8 @@ class _Checker:
             found = []
             for error in self.full.iter_errors(value):
                 error.path.extendleft(reversed(prefix))
-                found.append((tuple(error.path), _schema_error(doc, error)))
+                where = tuple(error.path)
+                found += [(where, found_error) for found_error in _schema_errors(doc, error)]
             return found
 
 
@@ -123,14 +123,31 @@ def _read(path: Path, errors: list[ContentError], reader):
     return reader(doc, path, errors)
 
 
+def _schema_errors(doc: Document, error: ValidationError) -> list[ContentError]:
+    """Turn a JSON Schema error into sentences an author can act on, one per key at fault."""
+    path = tuple(error.path)
+    if error.validator == "additionalProperties":
+        allowed = set(error.schema.get("properties", {}))
+        return [doc.error((*path, key), f"unknown key '{key}'", key=True)
+                for key in error.instance if key not in allowed]
+    if error.schema is False:
+        # jsonschema leaves the key out of a false schema's error path. The only false
+        # schemas are the keys of other question types: name each of them on the question
+        # (one error per such key comes here; the repeats collapse when errors are gathered).
+        question = doc.data
+        for part in path:
+            question = question[part]
+        fields = QUESTION_TYPES[question["type"]].fields
+        return [doc.error((*path, key), f"key '{key}' is not used by type '{question['type']}'",
+                          key=True)
+                for key in TYPE_SPECIFIC_KEYS if key in question and key not in fields]
+    return [_schema_error(doc, error)]
+
+
 def _schema_error(doc: Document, error: ValidationError) -> ContentError:
     """Turn a JSON Schema error into a sentence an author can act on."""
     path = tuple(error.path)
     kind, value = error.validator, error.instance
-    if kind == "additionalProperties":
-        allowed = set(error.schema.get("properties", {}))
-        extra = sorted(k for k in value if k not in allowed)
-        return doc.error((*path, extra[0]), f"unknown key '{extra[0]}'", key=True)
     if kind == "required":
         missing = error.message.split("'")[1]
         return doc.error(path, f"missing required key '{missing}'")
@@ -144,12 +161,12 @@ def _schema_error(doc: Document, error: ValidationError) -> ContentError:
         options = ", ".join(str(v) for v in error.validator_value)
         return doc.error(path, f"{value!r} is not one of: {options}")
     if kind == "uniqueItems":
-        counts = Counter(repr(item) for item in value)
-        index = next(i for i, item in enumerate(value) if counts[repr(item)] > 1 and
-                     repr(item) in {repr(x) for x in value[:i]})
+        # Equal as jsonschema sees it (1 == 1.0), so the search always finds the repeat.
+        index = next(i for i, item in enumerate(value) if item in value[:i])
         return doc.error((*path, index), f"duplicate item {value[index]!r}")
     if kind == "pattern":
-        return doc.error(path, f"'{value}' is not a valid id (lowercase letters, digits, hyphens)")
+        return doc.error(path, f"'{value}' must be lowercase letters and digits, "
+                               "joined by single hyphens")
     if kind in ("minItems", "minProperties"):
         return doc.error(path, f"needs at least {error.validator_value} item(s)")
     if kind in ("maxItems", "maxProperties"):
@@ -158,12 +175,6 @@ def _schema_error(doc: Document, error: ValidationError) -> ContentError:
         return doc.error(path, "must not be empty")
     if kind == "maxLength":
         return doc.error(path, f"is longer than {error.validator_value} characters")
-    if kind == "false":
-        question = doc.data
-        for part in path[:-1]:
-            question = question[part]
-        qtype = question.get("type") if isinstance(question, dict) else None
-        return doc.error(path, f"key '{path[-1]}' is not used by type '{qtype}'", key=True)
     return doc.error(path, error.message)
 
 

@@ -22,8 +22,16 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Off so the plain-HTTP development server works. Production behind HTTPS sets
+    # QUIZ_SESSION_COOKIE_SECURE=true and QUIZ_REMEMBER_COOKIE_SECURE=true, so that neither
+    # cookie is ever sent over plain HTTP.
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session that holds it
+    # For tests/bench only: adds POST /_bench/insert, a bare one-row insert with no CSRF check.
+    # Never turn it on in production.
+    BENCH_ENDPOINTS = False
 
 
 def secret_key(instance_path: Path) -> str:

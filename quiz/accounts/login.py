@@ -5,10 +5,20 @@ from __future__ import annotations
 from quiz.extensions import db, login_manager
 from quiz.models import User
 
+login_manager.login_view = "accounts.login"
+login_manager.login_message = "Log in to see that page."
+login_manager.login_message_category = "info"
+
+# Larger ids cannot be a SQLite or PostgreSQL integer; asking for one would raise, not miss.
+MAX_ID_DIGITS = 18
+
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """The user with this id, or None if the account no longer exists."""
-    if not user_id.isdigit():
+    """The user with this id, or None if the id is malformed or the account no longer exists."""
+    # isdigit alone accepts "²" and other digits that int() refuses.
+    if not isinstance(user_id, str) or not (user_id.isascii() and user_id.isdigit()):
+        return None
+    if len(user_id) > MAX_ID_DIGITS:
         return None
     return db.session.get(User, int(user_id))

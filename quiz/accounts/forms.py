@@ -1,0 +1,48 @@
+"""The sign-up and log-in forms; the account service still has the final word."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+
+from quiz.accounts.service import MAX_PASSWORD, MIN_PASSWORD, NAME_PATTERN
+
+# The bounds written into NAME_PATTERN; a test fails if the two drift apart.
+NAME_MIN = 2
+NAME_MAX = 40
+NAME_RULE = f"{NAME_MIN} to {NAME_MAX} letters, digits, dots, dashes or underscores."
+PASSWORD_RULE = f"At least {MIN_PASSWORD} characters."
+
+
+def _strip(value: str | None) -> str | None:
+    """The value without surrounding spaces, as the service will see it."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class SignupForm(FlaskForm):
+    """A new account: a name, and a password typed twice."""
+
+    name = StringField("Name", filters=[_strip], validators=[
+        DataRequired("Choose a name."),
+        Length(min=NAME_MIN, max=NAME_MAX, message=f"A name is {NAME_RULE}"),
+        Regexp(NAME_PATTERN, message=f"A name is {NAME_RULE}"),
+    ])
+    password = PasswordField("Password", validators=[
+        DataRequired("Choose a password."),
+        Length(min=MIN_PASSWORD, max=MAX_PASSWORD,
+               message=f"A password is {MIN_PASSWORD} to {MAX_PASSWORD} characters long."),
+    ])
+    confirm = PasswordField("Confirm password", validators=[
+        DataRequired("Type the password again."),
+        EqualTo("password", message="The two passwords differ."),
+    ])
+
+
+class LoginForm(FlaskForm):
+    """Name and password of an existing account, and whether to stay signed in."""
+
+    # No length or pattern rules here: a failed login says only "wrong name or password".
+    name = StringField("Name", filters=[_strip], validators=[DataRequired("Enter your name.")])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+    remember = BooleanField("Remember me on this device")

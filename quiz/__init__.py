@@ -42,10 +42,17 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
 
     from quiz import database, models  # noqa: F401  (models register their tables)
     from quiz.accounts import login  # noqa: F401  (registers the user loader)
+    from quiz.accounts.views import blueprint as accounts
     from quiz.catalog.views import blueprint as catalog
+    from quiz.study.views import blueprint as study
 
     database.init_app(app)
     app.register_blueprint(catalog)
+    app.register_blueprint(accounts)
+    app.register_blueprint(study)
+    if app.config["BENCH_ENDPOINTS"]:  # tests/bench only
+        from quiz.bench import blueprint as bench
+        app.register_blueprint(bench)
 
     from quiz.cli import register
 

@@ -110,10 +110,26 @@ def create_user_command(name: str, instructor: bool, password: str) -> None:
     click.echo(f"created {role} '{user.name}'")
 
 
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", type=int, help="Processes (default: two per core).")
+@click.option("--threads", default=4, show_default=True, type=int, help="Threads per process.")
+@click.option("--access-log", default="-", show_default=True,
+              help="File for the access log, '-' for standard output, '' for none.")
+def serve_command(host: str, port: int, workers: int | None, threads: int, access_log: str) -> None:
+    """Serve the app for real, under gunicorn."""
+    from quiz.serve import QuizServer, default_workers, options
+
+    settings = options(host, port, workers or default_workers(), threads, access_log or None)
+    QuizServer(settings).run()
+
+
 def register(app) -> None:
     """Attach the command groups to an app's CLI."""
     app.cli.add_command(content_cli)
     app.cli.add_command(user_cli)
+    app.cli.add_command(serve_command)
 
 
 def _create_app():

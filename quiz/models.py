@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.extensions import db
@@ -26,6 +38,10 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_instructor: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# Names are unique whatever their case, enforced by the database, not only by a check.
+Index("uq_users_lower_name", func.lower(User.name), unique=True)
 
 
 class Concept(db.Model):
@@ -93,7 +109,12 @@ class Question(db.Model):
 
 
 class Attempt(db.Model):
-    """One sitting of a quiz: the questions drawn, in order, and when it ended."""
+    """One sitting of a quiz: the questions drawn, in order, and when it ended.
+
+    ``layout`` fixes, per question id, the shuffled order of its choices, items
+    or right-hand texts, so a reload or a resumed quiz shows the same page.
+    A visitor's attempt has no user until they sign up and claim it.
+    """
 
     __tablename__ = "attempts"
 
@@ -101,6 +122,7 @@ class Attempt(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     question_ids: Mapped[list] = mapped_column(JSON, default=list)
+    layout: Mapped[dict] = mapped_column(JSON, default=dict)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -116,8 +138,9 @@ class Answer(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
-    response: Mapped[dict] = mapped_column(JSON)
+    response: Mapped[dict] = mapped_column(JSON)  # {"value": <the grading module's response>}
     correct: Mapped[bool] = mapped_column(Boolean)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
     answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")

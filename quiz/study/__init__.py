@@ -1,0 +1,1 @@
+"""Self-study: quizzes with instant feedback, results, and progress per concept."""

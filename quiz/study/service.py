@@ -1,0 +1,271 @@
+"""Self-study quizzes: choose questions, record answers once, sum up an attempt.
+
+Every function takes plain values and a database session; none reads the
+request. Functions flush; the caller (a view, a command, a test) commits.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from quiz.content.types import QUESTION_TYPES
+from quiz.grading import Grade, InvalidResponse, grade
+from quiz.models import Answer, Attempt, Question, QuestionConcept, utcnow
+
+MAX_QUESTIONS = 50
+VISITOR_MAX_QUESTIONS = 5
+
+
+class StudyError(ValueError):
+    """A quiz request that cannot be met; the message says why."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which questions a quiz draws from: empty filters mean "any"."""
+
+    banks: tuple[str, ...] = ()
+    concepts: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    question_ids: tuple[int, ...] = ()
+    count: int = 10
+    shuffle: bool = True
+
+
+def matching_questions(session: Session, selection: Selection) -> list[Question]:
+    """Live questions that pass every filter of the selection, in bank and file order."""
+    query = select(Question).where(Question.retired.is_(False))
+    if selection.banks:
+        query = query.where(Question.bank_id.in_(selection.banks))
+    if selection.types:
+        query = query.where(Question.type.in_(selection.types))
+    if selection.question_ids:
+        query = query.where(Question.id.in_(selection.question_ids))
+    if selection.concepts:
+        tested = select(QuestionConcept.question_id).where(
+            QuestionConcept.concept_id.in_(selection.concepts))
+        query = query.where(Question.id.in_(tested))
+    return list(session.scalars(query.order_by(Question.bank_id, Question.position)))
+
+
+def start_attempt(session: Session, user_id: int | None, selection: Selection,
+                  rng: random.Random, mode: str = "custom") -> Attempt:
+    """Draw the questions, fix their shuffled layout, and open an attempt."""
+    unknown = set(selection.types) - set(QUESTION_TYPES)
+    if unknown:
+        raise StudyError(f"Unknown question type: {', '.join(sorted(unknown))}.")
+    limit = VISITOR_MAX_QUESTIONS if user_id is None else MAX_QUESTIONS
+    if not 1 <= selection.count <= limit:
+        raise StudyError(f"Choose between 1 and {limit} questions.")
+    pool = matching_questions(session, selection)
+    if not pool:
+        raise StudyError("No question matches that choice. Widen it and try again.")
+    if selection.shuffle:
+        rng.shuffle(pool)
+    chosen = pool[: selection.count]
+    attempt = Attempt(
+        user_id=user_id,
+        settings={"mode": mode, "banks": list(selection.banks),
+                  "concepts": list(selection.concepts), "types": list(selection.types),
+                  "count": selection.count, "shuffle": selection.shuffle},
+        question_ids=[q.id for q in chosen],
+        layout={str(q.id): _layout(q.data, rng) for q in chosen},
+    )
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def _layout(data: dict, rng: random.Random) -> dict:
+    """The order in which a question's parts are shown: shuffled, except true/false."""
+    def shuffled(items) -> list:
+        items = list(items)
+        rng.shuffle(items)
+        return items
+
+    if "choices" in data:
+        return {"choices": shuffled(data["choices"])}
+    if data["type"] == "matching":
+        return {"rights": shuffled(data["pairs"].values())}
+    if data["type"] == "ordering":
+        items = shuffled(data["items"])
+        if len(items) > 1 and items == list(data["items"]):
+            items.reverse()  # never show the answer as the starting order
+        return {"items": items}
+    return {}
+
+
+def owned_attempt(session: Session, attempt_id: int, user_id: int | None,
+                  visitor_attempts: list[int]) -> Attempt | None:
+    """The attempt if it belongs to this user (or, for a visitor, to this browser)."""
+    attempt = session.get(Attempt, attempt_id)
+    if attempt is None:
+        return None
+    if attempt.user_id is not None:
+        return attempt if attempt.user_id == user_id else None
+    return attempt if attempt_id in visitor_attempts else None
+
+
+def claim_attempts(session: Session, attempt_ids: list[int], user_id: int) -> int:
+    """Give a visitor's attempts to the account they just made or signed in to."""
+    claimed = 0
+    for attempt in session.scalars(select(Attempt).where(Attempt.id.in_(attempt_ids))):
+        if attempt.user_id is None:
+            attempt.user_id = user_id
+            claimed += 1
+    session.flush()
+    return claimed
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question of an attempt, as a page shows it."""
+
+    attempt: Attempt
+    position: int  # 1-based
+    question: Question
+    answer: Answer | None
+    grade: Grade | None
+
+    @property
+    def total(self) -> int:
+        """How many questions the attempt has."""
+        return len(self.attempt.question_ids)
+
+    @property
+    def layout(self) -> dict:
+        """The shuffled order of this question's parts."""
+        return self.attempt.layout.get(str(self.question.id), {})
+
+
+def step(session: Session, attempt: Attempt, position: int) -> Step | None:
+    """The question at ``position`` (1-based) with its answer, or None if out of range."""
+    if not 1 <= position <= len(attempt.question_ids):
+        return None
+    question_id = attempt.question_ids[position - 1]
+    question = session.get(Question, question_id, options=[selectinload(Question.concepts)])
+    answer = session.scalar(select(Answer).where(
+        Answer.attempt_id == attempt.id, Answer.question_id == question_id))
+    marked = _regrade(question, answer) if answer else None
+    return Step(attempt, position, question, answer, marked)
+
+
+def _regrade(question: Question, answer: Answer) -> Grade:
+    """The recorded answer's grade, part by part, against the question as it reads now."""
+    try:
+        return grade(question.data, answer.response["value"])
+    except InvalidResponse:  # edited since (a choice renamed): keep the mark it was given
+        expected = QUESTION_TYPES[question.type].answer_text(question.data)
+        return Grade(answer.correct, answer.score, expected)
+
+
+def next_position(session: Session, attempt: Attempt) -> int | None:
+    """The first unanswered question's position, or None when all are answered."""
+    answered = set(session.scalars(select(Answer.question_id).where(
+        Answer.attempt_id == attempt.id)))
+    for position, question_id in enumerate(attempt.question_ids, start=1):
+        if question_id not in answered:
+            return position
+    return None
+
+
+def submit_answer(session: Session, current: Step, response: object) -> Answer:
+    """Grade and record a response, once: a repeat returns the answer already recorded.
+
+    Raises InvalidResponse (from grading) for a forged or malformed response.
+    The unique (attempt, question) constraint settles a race between two
+    submissions; the loser gets the winner's answer.
+    """
+    if current.answer is not None:
+        return current.answer
+    marked = grade(current.question.data, response)
+    answer = Answer(attempt_id=current.attempt.id, question_id=current.question.id,
+                    response={"value": response}, correct=marked.correct, score=marked.score)
+    try:
+        with session.begin_nested():
+            session.add(answer)
+    except IntegrityError:
+        return session.scalar(select(Answer).where(
+            Answer.attempt_id == current.attempt.id,
+            Answer.question_id == current.question.id))
+    if next_position(session, current.attempt) is None and current.attempt.finished_at is None:
+        current.attempt.finished_at = utcnow()
+    session.flush()
+    return answer
+
+
+@dataclass
+class ConceptScore:
+    """How one concept went in an attempt."""
+
+    concept_id: str
+    term: str
+    answered: int = 0
+    score: float = 0.0
+
+    @property
+    def percent(self) -> int:
+        """The share of credit earned, in percent."""
+        return round(100 * self.score / self.answered) if self.answered else 0
+
+
+@dataclass
+class Results:
+    """The summary of an attempt: score, time, per-concept breakdown and every step."""
+
+    attempt: Attempt
+    steps: list[Step]
+    per_concept: list[ConceptScore] = field(default_factory=list)
+
+    @property
+    def answered(self) -> int:
+        """How many questions have an answer."""
+        return sum(1 for s in self.steps if s.answer is not None)
+
+    @property
+    def score(self) -> float:
+        """Credit earned, partial credit included."""
+        return sum(s.answer.score for s in self.steps if s.answer is not None)
+
+    @property
+    def percent(self) -> int:
+        """Credit earned as a share of all questions, in percent."""
+        return round(100 * self.score / len(self.steps)) if self.steps else 0
+
+    @property
+    def missed(self) -> list[int]:
+        """Ids of the questions not answered fully right."""
+        return [s.question.id for s in self.steps if s.answer is None or not s.answer.correct]
+
+    @property
+    def seconds(self) -> int | None:
+        """Time from the start to the last answer."""
+        end = self.attempt.finished_at
+        if end is None:
+            return None
+        return int((_aware(end) - _aware(self.attempt.started_at)).total_seconds())
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def results(session: Session, attempt: Attempt) -> Results:
+    """Everything the results page needs, in question order."""
+    steps = [step(session, attempt, n) for n in range(1, len(attempt.question_ids) + 1)]
+    summary = Results(attempt, [s for s in steps if s is not None])
+    by_concept: dict[str, ConceptScore] = {}
+    for current in summary.steps:
+        for concept in current.question.concepts:
+            entry = by_concept.setdefault(concept.id, ConceptScore(concept.id, concept.term))
+            entry.answered += 1
+            entry.score += current.answer.score if current.answer else 0.0
+    summary.per_concept = sorted(by_concept.values(), key=lambda c: (c.percent, c.term))
+    return summary

@@ -1,0 +1,485 @@
+"""The self-study service: choosing questions, ownership, recording answers once, results."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+
+from quiz.content.types import QUESTION_TYPES, cloze_blanks
+from quiz.extensions import db
+from quiz.grading import InvalidResponse
+from quiz.models import Answer, Attempt, Question, QuestionConcept, User
+from quiz.study import service
+from quiz.study.service import Selection, StudyError
+
+
+@pytest.fixture
+def session(synced):
+    """The database session of an app with the project's banks synced."""
+    with synced.app_context():
+        yield db.session
+
+
+def make_user(session, name: str) -> int:
+    """A user row (no password check needed here); its id."""
+    user = User(name=name, password_hash="unused")
+    session.add(user)
+    session.flush()
+    return user.id
+
+
+def ids_of(session, qtype: str | None = None, bank: str | None = None) -> list[int]:
+    """Ids of live questions, in bank and file order, optionally of one type or bank."""
+    query = db.select(Question.id).where(Question.retired.is_(False))
+    if qtype:
+        query = query.where(Question.type == qtype)
+    if bank:
+        query = query.where(Question.bank_id == bank)
+    return list(session.scalars(query.order_by(Question.bank_id, Question.position)))
+
+
+def question(session, key: str) -> Question:
+    """The question with this key in the ch01-concepts bank."""
+    return session.scalars(db.select(Question).where(
+        Question.bank_id == "ch01-concepts", Question.key == key)).one()
+
+
+def right_answer(data: dict) -> object:
+    """The fully right response to a question, in the grading module's shape."""
+    qtype = data["type"]
+    if qtype == "short":
+        return data["answer"][0]
+    if qtype == "cloze":
+        return [alternatives[0] for alternatives in cloze_blanks(data["prompt"])]
+    if qtype == "matching":
+        return dict(data["pairs"])
+    if qtype == "ordering":
+        return list(data["items"])
+    return data["answer"]
+
+
+@pytest.fixture
+def learner(session) -> int:
+    """A signed-up learner, who may take quizzes of up to 50 questions."""
+    return make_user(session, "learner")
+
+
+def start(session, ids: list[int], user_id: int | None = None, seed: int = 7) -> Attempt:
+    """An attempt on exactly these questions, kept in bank and file order."""
+    selection = Selection(question_ids=tuple(ids), count=len(ids), shuffle=False)
+    return service.start_attempt(session, user_id, selection, random.Random(seed))
+
+
+def step_of(session, attempt: Attempt, question_id: int) -> service.Step:
+    """The step of an attempt that shows this question."""
+    return service.step(session, attempt, attempt.question_ids.index(question_id) + 1)
+
+
+def answer_rows(session, attempt_id: int) -> list[Answer]:
+    return list(session.scalars(db.select(Answer).where(Answer.attempt_id == attempt_id)))
+
+
+# ------------------------------------------------------------------ selection
+
+
+def test_banks_filter_keeps_only_that_bank(session):
+    chosen = service.matching_questions(session, Selection(banks=("ch01-concepts",)))
+    assert chosen
+    assert {q.bank_id for q in chosen} == {"ch01-concepts"}
+    assert [q.id for q in chosen] == ids_of(session, bank="ch01-concepts")
+
+
+def test_concepts_filter_keeps_questions_that_test_the_concept(session):
+    chosen = service.matching_questions(session, Selection(concepts=("host",)))
+    expected = set(session.scalars(
+        db.select(QuestionConcept.question_id).where(QuestionConcept.concept_id == "host")))
+    assert chosen
+    assert {q.id for q in chosen} == expected
+    assert all("host" in {c.id for c in q.concepts} for q in chosen)
+
+
+def test_types_filter_keeps_only_those_types(session):
+    chosen = service.matching_questions(session, Selection(types=("matching", "ordering")))
+    assert {q.type for q in chosen} == {"matching", "ordering"}
+    assert len(chosen) == len(ids_of(session, "matching")) + len(ids_of(session, "ordering"))
+
+
+def test_filters_combine(session):
+    chosen = service.matching_questions(
+        session, Selection(banks=("ch01-concepts",), types=("single",), concepts=("hypervisor",)))
+    assert chosen
+    for q in chosen:
+        assert (q.bank_id, q.type) == ("ch01-concepts", "single")
+        assert "hypervisor" in {c.id for c in q.concepts}
+
+
+def test_question_ids_filter_and_retired_questions_are_left_out(session):
+    first, second, third = ids_of(session)[:3]
+    session.get(Question, second).retired = True
+    session.flush()
+    chosen = service.matching_questions(session, Selection(question_ids=(first, second, third)))
+    assert [q.id for q in chosen] == [first, third]
+
+
+def test_attempt_draws_the_selected_questions_in_order_when_not_shuffled(session):
+    ids = ids_of(session, "true_false", "ch01-concepts")
+    attempt = service.start_attempt(
+        session, None, Selection(types=("true_false",), banks=("ch01-concepts",), count=3,
+                                 shuffle=False), random.Random(1), mode="custom")
+    assert attempt.id is not None
+    assert attempt.question_ids == ids[:3]
+    assert attempt.settings["types"] == ["true_false"]
+    assert attempt.settings["mode"] == "custom"
+
+
+def test_the_same_seed_draws_the_same_shuffled_quiz(session):
+    first = service.start_attempt(session, None, Selection(count=5), random.Random(3))
+    second = service.start_attempt(session, None, Selection(count=5), random.Random(3))
+    assert first.question_ids == second.question_ids
+    assert first.layout == second.layout
+    assert first.question_ids != ids_of(session)[:5]  # shuffled, not the first five in file order
+
+
+@pytest.mark.parametrize(("user", "count"), [(False, 5), (True, 50)])
+def test_count_up_to_the_limit_is_accepted(session, user, count):
+    user_id = make_user(session, "ada") if user else None
+    attempt = service.start_attempt(session, user_id, Selection(count=count), random.Random(1))
+    assert len(attempt.question_ids) == count
+    assert len(set(attempt.question_ids)) == count
+
+
+@pytest.mark.parametrize(("user", "count", "limit"),
+                         [(False, 6, 5), (False, 0, 5), (True, 51, 50), (True, 0, 50), (True, -1, 50)])
+def test_count_beyond_the_limit_is_refused(session, user, count, limit):
+    user_id = make_user(session, "ada") if user else None
+    with pytest.raises(StudyError, match=f"between 1 and {limit} questions"):
+        service.start_attempt(session, user_id, Selection(count=count), random.Random(1))
+    assert session.scalars(db.select(Attempt)).all() == []
+
+
+def test_count_above_the_pool_gives_the_whole_pool(session, learner):
+    ids = ids_of(session, "ordering")
+    assert len(ids) < 50
+    attempt = service.start_attempt(
+        session, learner, Selection(types=("ordering",), count=50), random.Random(1))
+    assert sorted(attempt.question_ids) == ids
+
+
+def test_no_matching_question_is_an_error(session):
+    with pytest.raises(StudyError, match="No question matches"):
+        service.start_attempt(session, None, Selection(concepts=("no-such-concept",), count=3),
+                              random.Random(1))
+    assert session.scalars(db.select(Attempt)).all() == []
+
+
+def test_an_unknown_type_is_an_error(session):
+    with pytest.raises(StudyError, match="Unknown question type: essay"):
+        service.start_attempt(session, None, Selection(types=("single", "essay"), count=3),
+                              random.Random(1))
+
+
+# --------------------------------------------------------------------- layout
+
+
+def test_layout_is_a_shuffle_of_each_questions_parts(session, learner):
+    ids = [*ids_of(session, "single")[:3], *ids_of(session, "multiple")[:3],
+           *ids_of(session, "matching"), *ids_of(session, "true_false")[:1]]
+    attempt = start(session, ids, learner)
+    assert set(attempt.layout) == {str(i) for i in ids}
+    for question_id in ids:
+        data = session.get(Question, question_id).data
+        shown = attempt.layout[str(question_id)]
+        if "choices" in data:
+            assert sorted(shown["choices"]) == sorted(data["choices"])
+        elif data["type"] == "matching":
+            assert sorted(shown["rights"]) == sorted(data["pairs"].values())
+        else:
+            assert shown == {}
+
+
+def test_layout_is_shuffled_for_some_seed_not_always_file_order(session, learner):
+    ids = ids_of(session, "single")
+    orders = set()
+    for seed in range(5):
+        layout = start(session, ids, learner, seed=seed).layout
+        orders.add(tuple(tuple(layout[str(i)]["choices"]) for i in ids))
+    files = tuple(tuple(session.get(Question, i).data["choices"]) for i in ids)
+    assert len(orders) > 1
+    assert files not in orders
+
+
+def test_layout_is_stable_across_reads_and_sessions(session):
+    ids = ids_of(session, "multiple")[:2] + ids_of(session, "ordering")[:1]
+    attempt = start(session, ids, seed=11)
+    stored = {key: dict(value) for key, value in attempt.layout.items()}
+    db.session.commit()
+    db.session.expire_all()
+    again = session.get(Attempt, attempt.id)
+    for position, question_id in enumerate(ids, start=1):
+        current = service.step(session, again, position)
+        assert current.layout == stored[str(question_id)]
+        assert service.step(session, again, position).layout == current.layout
+
+
+def test_ordering_is_never_shown_in_the_answer_order(session, learner):
+    ids = ids_of(session, "ordering")
+    two_items = [i for i in ids if len(session.get(Question, i).data["items"]) == 2]
+    assert two_items, "a two-item ordering question is the case a plain shuffle gets wrong half the time"
+    for seed in range(40):
+        layout = start(session, ids, learner, seed=seed).layout
+        for question_id in ids:
+            items = session.get(Question, question_id).data["items"]
+            shown = layout[str(question_id)]["items"]
+            assert sorted(shown) == sorted(items)
+            assert shown != items
+
+
+# ------------------------------------------------------------------ ownership
+
+
+def test_a_users_attempt_belongs_to_that_user_only(session):
+    ada, bob = make_user(session, "ada"), make_user(session, "bob")
+    attempt = start(session, ids_of(session)[:1], user_id=ada)
+    assert service.owned_attempt(session, attempt.id, ada, []) is attempt
+    assert service.owned_attempt(session, attempt.id, bob, [attempt.id]) is None
+    assert service.owned_attempt(session, attempt.id, None, [attempt.id]) is None
+
+
+def test_a_visitors_attempt_belongs_to_the_browser_that_lists_it(session):
+    ada = make_user(session, "ada")
+    attempt = start(session, ids_of(session)[:1])
+    assert service.owned_attempt(session, attempt.id, None, [attempt.id]) is attempt
+    assert service.owned_attempt(session, attempt.id, None, []) is None
+    assert service.owned_attempt(session, attempt.id, None, [attempt.id + 1]) is None
+    assert service.owned_attempt(session, attempt.id, ada, []) is None
+
+
+def test_a_missing_attempt_belongs_to_nobody(session):
+    assert service.owned_attempt(session, 12345, None, [12345]) is None
+
+
+def test_claim_takes_visitor_attempts_and_leaves_others_alone(session):
+    ada, bob = make_user(session, "ada"), make_user(session, "bob")
+    ids = ids_of(session)[:1]
+    mine, also_mine = start(session, ids), start(session, ids)
+    bobs, strangers = start(session, ids, user_id=bob), start(session, ids)
+    claimed = service.claim_attempts(session, [mine.id, also_mine.id, bobs.id, 999], ada)
+    assert claimed == 2
+    assert (mine.user_id, also_mine.user_id) == (ada, ada)
+    assert bobs.user_id == bob
+    assert strangers.user_id is None
+    db.session.commit()
+    owners = dict(session.execute(db.select(Attempt.id, Attempt.user_id)).all())
+    assert owners == {mine.id: ada, also_mine.id: ada, bobs.id: bob, strangers.id: None}
+
+
+# ---------------------------------------------------------------------- steps
+
+
+def test_step_is_the_question_at_a_position_or_none(session):
+    ids = ids_of(session)[:3]
+    attempt = start(session, ids)
+    for position, question_id in enumerate(ids, start=1):
+        current = service.step(session, attempt, position)
+        assert (current.position, current.question.id, current.total) == (position, question_id, 3)
+        assert current.answer is None and current.grade is None
+    assert service.step(session, attempt, 0) is None
+    assert service.step(session, attempt, 4) is None
+    assert service.step(session, attempt, -1) is None
+
+
+def test_next_position_is_the_first_unanswered_question(session):
+    ids = ids_of(session, "single")[:3]
+    attempt = start(session, ids)
+    assert service.next_position(session, attempt) == 1
+    second = service.step(session, attempt, 2)
+    service.submit_answer(session, second, right_answer(second.question.data))
+    assert service.next_position(session, attempt) == 1
+    first = service.step(session, attempt, 1)
+    service.submit_answer(session, first, right_answer(first.question.data))
+    assert service.next_position(session, attempt) == 3
+    third = service.step(session, attempt, 3)
+    service.submit_answer(session, third, right_answer(third.question.data))
+    assert service.next_position(session, attempt) is None
+
+
+def test_an_answered_step_carries_its_answer_and_grade(session):
+    attempt = start(session, ids_of(session, "single")[:1])
+    current = service.step(session, attempt, 1)
+    recorded = service.submit_answer(session, current, right_answer(current.question.data))
+    again = service.step(session, attempt, 1)
+    assert again.answer.id == recorded.id
+    assert again.grade.correct is True
+    assert again.grade.score == 1.0
+
+
+# --------------------------------------------------------------- submit once
+
+
+def test_submit_records_the_graded_answer(session):
+    attempt = start(session, ids_of(session, "single")[:2])
+    current = service.step(session, attempt, 1)
+    wrong = next(c for c in current.question.data["choices"] if c != current.question.data["answer"])
+    recorded = service.submit_answer(session, current, wrong)
+    rows = answer_rows(session, attempt.id)
+    assert [r.id for r in rows] == [recorded.id]
+    assert rows[0].question_id == current.question.id
+    assert rows[0].response == {"value": wrong}
+    assert (rows[0].correct, rows[0].score) == (False, 0.0)
+
+
+def test_a_repeat_submit_returns_the_same_row(session):
+    attempt = start(session, ids_of(session, "single")[:2])
+    current = service.step(session, attempt, 1)
+    first = service.submit_answer(session, current, right_answer(current.question.data))
+    fresh = service.step(session, attempt, 1)
+    wrong = next(c for c in fresh.question.data["choices"] if c != fresh.question.data["answer"])
+    repeat = service.submit_answer(session, fresh, wrong)
+    assert repeat.id == first.id
+    assert repeat.correct is True
+    assert len(answer_rows(session, attempt.id)) == 1
+
+
+def test_a_lost_race_returns_the_winners_answer(session):
+    attempt = start(session, ids_of(session, "single")[:2])
+    stale = service.step(session, attempt, 1)
+    assert stale.answer is None
+    winner = Answer(attempt_id=attempt.id, question_id=stale.question.id,
+                    response={"value": stale.question.data["answer"]}, correct=True, score=1.0)
+    session.add(winner)
+    session.flush()
+    wrong = next(c for c in stale.question.data["choices"] if c != stale.question.data["answer"])
+    returned = service.submit_answer(session, stale, wrong)
+    assert returned.id == winner.id
+    assert returned.correct is True
+    rows = answer_rows(session, attempt.id)
+    assert [r.id for r in rows] == [winner.id]
+    db.session.commit()  # the session is still usable after the refused insert
+    assert len(answer_rows(session, attempt.id)) == 1
+
+
+def test_a_forged_response_is_refused_and_not_recorded(session):
+    attempt = start(session, ids_of(session, "single")[:1])
+    current = service.step(session, attempt, 1)
+    with pytest.raises(InvalidResponse, match="not one of the choices"):
+        service.submit_answer(session, current, "Forged choice")
+    assert answer_rows(session, attempt.id) == []
+    assert attempt.finished_at is None
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "pysqlite starts no transaction before a SAVEPOINT, so RELEASE in submit_answer commits "
+    "the answer itself; quiz/database.py needs SQLAlchemy's pysqlite BEGIN recipe"))
+def test_submit_only_flushes_so_the_caller_can_roll_back(session):
+    attempt = start(session, ids_of(session, "single")[:1])
+    db.session.commit()
+    current = service.step(session, attempt, 1)
+    service.submit_answer(session, current, right_answer(current.question.data))
+    db.session.rollback()
+    assert answer_rows(session, attempt.id) == []
+
+
+def test_finished_at_is_set_when_the_last_question_is_answered(session):
+    attempt = start(session, ids_of(session, "single")[:3])
+    for position in (3, 1):
+        current = service.step(session, attempt, position)
+        service.submit_answer(session, current, right_answer(current.question.data))
+        assert attempt.finished_at is None
+    last = service.step(session, attempt, 2)
+    service.submit_answer(session, last, right_answer(last.question.data))
+    assert attempt.finished_at is not None
+    db.session.commit()
+    assert session.scalar(db.select(Attempt.finished_at).where(Attempt.id == attempt.id)) is not None
+
+
+def test_every_type_records_its_right_answer_as_full_credit(session, learner):
+    ids = [ids_of(session, qtype)[0] for qtype in QUESTION_TYPES]
+    attempt = start(session, ids, learner)
+    assert {session.get(Question, i).type for i in attempt.question_ids} == set(QUESTION_TYPES)
+    for position in range(1, len(ids) + 1):
+        current = service.step(session, attempt, position)
+        recorded = service.submit_answer(session, current, right_answer(current.question.data))
+        assert (recorded.correct, recorded.score) == (True, 1.0), current.question.type
+    assert service.results(session, attempt).percent == 100
+
+
+# -------------------------------------------------------------------- results
+
+
+def test_results_count_partial_credit_concepts_missed_and_time(session):
+    single = question(session, "fastest-method")            # 3 concepts, all methods
+    multiple = question(session, "methods-with-unmodified-guest")  # 2 right of 3
+    matching = question(session, "match-term-to-definition")        # 4 pairs
+    short = ids_of(session, "short", "ch01-concepts")[0]
+    attempt = start(session, [single.id, multiple.id, matching.id, short])
+
+    service.submit_answer(session, step_of(session, attempt, single.id), single.data["answer"])
+    service.submit_answer(session, step_of(session, attempt, multiple.id),
+                          [multiple.data["answer"][0]])
+    half = dict(list(matching.data["pairs"].items())[:2])
+    service.submit_answer(session, step_of(session, attempt, matching.id), half)
+    # the short answer is left unanswered
+
+    summary = service.results(session, attempt)
+    assert [s.question.id for s in summary.steps] == attempt.question_ids
+    assert summary.answered == 3
+    assert summary.score == pytest.approx(1.0 + 0.5 + 0.5)
+    assert summary.percent == 50  # 2 of 4 points
+    assert sorted(summary.missed) == sorted([multiple.id, matching.id, short])
+    assert [i for i in attempt.question_ids if i in summary.missed] == summary.missed
+    assert summary.seconds is None  # not finished
+
+    by_concept = {c.concept_id: c for c in summary.per_concept}
+    expected: dict[str, list[float]] = {}
+    scores = {single.id: 1.0, multiple.id: 0.5, matching.id: 0.5, short: 0.0}
+    for current in summary.steps:
+        for concept in current.question.concepts:
+            expected.setdefault(concept.id, []).append(scores[current.question.id])
+    assert set(by_concept) == set(expected)
+    for concept_id, got in expected.items():
+        entry = by_concept[concept_id]
+        assert entry.answered == len(got)
+        assert entry.score == pytest.approx(sum(got))
+        assert entry.percent == round(100 * sum(got) / len(got))
+    assert by_concept["full-virtualization"].answered == 2  # fastest-method and the multiple
+    assert by_concept["full-virtualization"].percent == 75
+    assert [c.percent for c in summary.per_concept] == sorted(c.percent for c in summary.per_concept)
+
+
+def test_results_time_runs_from_start_to_the_last_answer(session):
+    attempt = start(session, ids_of(session, "true_false")[:1])
+    current = service.step(session, attempt, 1)
+    service.submit_answer(session, current, right_answer(current.question.data))
+    attempt.started_at = attempt.finished_at - timedelta(seconds=75)
+    db.session.commit()
+    db.session.expire_all()  # read the times back as SQLite stores them
+    summary = service.results(session, session.get(Attempt, attempt.id))
+    assert summary.seconds == 75
+    assert summary.percent == 100
+    assert summary.missed == []
+
+
+def test_results_of_an_untouched_attempt(session):
+    ids = ids_of(session, "single")[:2]
+    summary = service.results(session, start(session, ids))
+    assert (summary.answered, summary.score, summary.percent) == (0, 0, 0)
+    assert summary.missed == ids
+    assert all(c.answered > 0 and c.percent == 0 for c in summary.per_concept)
+
+
+def test_results_survive_an_edited_question(session):
+    target = question(session, "fastest-method")
+    attempt = start(session, [target.id])
+    service.submit_answer(session, service.step(session, attempt, 1), target.data["answer"])
+    db.session.commit()
+    # Content edits keep a question's id and history: rename the choice that was picked.
+    data = dict(target.data)
+    data["choices"] = [f"{c}, renamed" for c in data["choices"]]
+    data["answer"] = f"{data['answer']}, renamed"
+    target.data = data
+    db.session.commit()
+    summary = service.results(session, attempt)
+    assert summary.percent == 100
+    assert summary.steps[0].grade.correct is True

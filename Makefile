@@ -41,7 +41,11 @@ check: install
 	$(BIN)/quiz content validate
 	$(BIN)/quiz content generate --check
 
-test: install browser lint check
+## axe-core, the accessibility checker the browser tests inject (from npm, major version pinned).
+tests/browser/node_modules/axe-core/axe.min.js:
+	npm install --no-save --no-audit --no-fund --prefix tests/browser axe-core@4
+
+test: install browser lint check tests/browser/node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest
 
 bench: install

@@ -369,9 +369,6 @@ def test_a_forged_response_is_refused_and_not_recorded(session):
     assert attempt.finished_at is None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "pysqlite starts no transaction before a SAVEPOINT, so RELEASE in submit_answer commits "
-    "the answer itself; quiz/database.py needs SQLAlchemy's pysqlite BEGIN recipe"))
 def test_submit_only_flushes_so_the_caller_can_roll_back(session):
     attempt = start(session, ids_of(session, "single")[:1])
     db.session.commit()

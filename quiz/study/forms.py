@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectMultipleField, SubmitField
+from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -23,7 +24,8 @@ class QuizSetupForm(FlaskForm):
     types = CheckboxesField("Question types", validate_choice=True)
     count = IntegerField("Number of questions", default=10,
                          validators=[InputRequired(), NumberRange(min=1, max=50)])
-    order = RadioField("Order", choices=[("shuffled", "Shuffled"), ("in-order", "In bank order")],
+    order = RadioField("Order", choices=[SelectChoice("shuffled", "Shuffled"),
+                                         SelectChoice("in-order", "In bank order")],
                        default="shuffled")
     submit = SubmitField("Start the quiz")
 

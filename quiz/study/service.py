@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from quiz.content.types import QUESTION_TYPES
@@ -180,24 +181,32 @@ def submit_answer(session: Session, current: Step, response: object) -> Answer:
 
     Raises InvalidResponse (from grading) for a forged or malformed response.
     The unique (attempt, question) constraint settles a race between two
-    submissions; the loser gets the winner's answer.
+    submissions: the insert is skipped on conflict (no savepoint, no error,
+    nothing committed behind the caller's back) and the loser gets the
+    winner's answer.
     """
     if current.answer is not None:
         return current.answer
     marked = grade(current.question.data, response)
-    answer = Answer(attempt_id=current.attempt.id, question_id=current.question.id,
-                    response={"value": response}, correct=marked.correct, score=marked.score)
-    try:
-        with session.begin_nested():
-            session.add(answer)
-    except IntegrityError:
-        return session.scalar(select(Answer).where(
-            Answer.attempt_id == current.attempt.id,
-            Answer.question_id == current.question.id))
+    insert = _dialect_insert(session)(Answer).values(
+        attempt_id=current.attempt.id, question_id=current.question.id,
+        response={"value": response}, correct=marked.correct, score=marked.score,
+        answered_at=utcnow(),
+    ).on_conflict_do_nothing(index_elements=["attempt_id", "question_id"])
+    session.execute(insert)
+    answer = session.scalar(select(Answer).where(
+        Answer.attempt_id == current.attempt.id, Answer.question_id == current.question.id))
     if next_position(session, current.attempt) is None and current.attempt.finished_at is None:
         current.attempt.finished_at = utcnow()
     session.flush()
     return answer
+
+
+def _dialect_insert(session: Session):
+    """INSERT with ON CONFLICT for the database in use (SQLite or PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert
+    return sqlite_insert
 
 
 @dataclass

@@ -12,6 +12,7 @@ from random import SystemRandom
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms.fields import SelectChoice
 
 from quiz.content.types import QUESTION_TYPES
 from quiz.extensions import db
@@ -33,9 +34,9 @@ def _setup_form() -> QuizSetupForm:
     banks = db.session.scalars(select(Bank).where(Bank.retired.is_(False)).order_by(Bank.id))
     concepts = db.session.scalars(
         select(Concept).where(Concept.retired.is_(False)).order_by(Concept.position))
-    form.banks.choices = [(b.id, b.title) for b in banks]
-    form.concepts.choices = [(c.id, c.term) for c in concepts]
-    form.types.choices = [(name, t.label) for name, t in QUESTION_TYPES.items()]
+    form.banks.choices = [SelectChoice(b.id, b.title) for b in banks]
+    form.concepts.choices = [SelectChoice(c.id, c.term) for c in concepts]
+    form.types.choices = [SelectChoice(name, t.label) for name, t in QUESTION_TYPES.items()]
     if request.method == "GET" and not current_user.is_authenticated:
         form.count.data = service.VISITOR_MAX_QUESTIONS
     return form

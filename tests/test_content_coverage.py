@@ -45,6 +45,13 @@ def test_at_least_seventy_questions(content):
     assert len(questions(content)) >= 70
 
 
+def test_every_committed_question_has_an_explanation(content):
+    # The format allows none (imports often lack one); our own banks always explain.
+    missing = [f"{bank.id}:{q.id}" for bank in content.banks for q in bank.questions
+               if not q.explanation.strip()]
+    assert missing == []
+
+
 def test_every_question_type_is_used(content):
     assert {q.type for q in questions(content)} == set(QUESTION_TYPES)
 

@@ -64,7 +64,8 @@ class Question:
         """The question as it is written in a bank file, keys in their usual order."""
         data: dict = {"id": self.id, "type": self.type, "prompt": self.prompt}
         data.update((key, self.fields[key]) for key in TYPE_SPECIFIC_KEYS if key in self.fields)
-        data["explanation"] = self.explanation
+        if self.explanation:
+            data["explanation"] = self.explanation
         data["concepts"] = list(self.concepts)
         if self.tags:
             data["tags"] = list(self.tags)
@@ -78,7 +79,7 @@ class Question:
             id=data["id"],
             type=data["type"],
             prompt=data["prompt"],
-            explanation=data["explanation"],
+            explanation=data.get("explanation", ""),
             concepts=tuple(data["concepts"]),
             fields={key: data[key] for key in TYPE_SPECIFIC_KEYS if key in data},
             tags=tuple(data.get("tags", ())),

@@ -21,12 +21,13 @@ _COMMON = {
     "id": {**SLUG, "description": "Unique in the bank; never reused for another question."},
     "type": {"enum": list(QUESTION_TYPES), "description": "The question type."},
     "prompt": {**TEXT, "description": "The question; cloze blanks as {{answer|alternative}}."},
-    "explanation": {**TEXT, "description": "Shown after answering."},
+    "explanation": {**TEXT, "description": "Shown after answering; every bank we write has one."},
     "concepts": {**SLUG_LIST, "minItems": 1, "description": "Glossary ids this tests."},
     "tags": {**SLUG_LIST, "description": "Free labels for selecting questions."},
     "difficulty": {"enum": [1, 2, 3], "description": "1 easy .. 3 hard."},
 }
-_REQUIRED = ["id", "type", "prompt", "explanation", "concepts"]
+# No explanation is required: questions imported from other tools often have none.
+_REQUIRED = ["id", "type", "prompt", "concepts"]
 
 
 def _type_rules(type_name: str) -> tuple[dict, list[str]]:

@@ -10,7 +10,7 @@ from jsonschema.exceptions import ValidationError
 
 from quiz.content.errors import ContentError, ContentInvalid
 from quiz.content.errors import Path as NodePath
-from quiz.content.loader import Document, load_file
+from quiz.content.loader import Document, load_file, load_text
 from quiz.content.model import GENERATED_HEADER, Bank, Concept, Content, Glossary, Question
 from quiz.content.model import Sequence as OrderSequence
 from quiz.content.schema import bank_schema, glossary_schema, question_schema
@@ -112,6 +112,24 @@ def load_content(root: Path | str) -> Content:
     if errors:
         raise ContentInvalid(errors)
     return content
+
+
+def validate_bank_text(text: str, file: str, concepts: dict[str, Concept]) -> Bank:
+    """Check a bank given as YAML text (an import, before it is written); ContentInvalid if bad.
+
+    ``file`` names it in errors and, by its stem, fixes the bank id it must have.
+    """
+    errors: list[ContentError] = []
+    try:
+        doc = load_text(text.encode("utf-8"), file)
+    except ContentInvalid as exc:
+        raise ContentInvalid(exc.errors) from None
+    read = _read_bank(doc, Path(file), errors)
+    if read is not None:
+        _check_banks([doc], concepts, errors)
+    if errors or read is None or read[0] is None:
+        raise ContentInvalid(errors or [doc.error((), "expected a bank")])
+    return read[0]
 
 
 def _read(path: Path, errors: list[ContentError], reader):

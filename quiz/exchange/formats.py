@@ -1,0 +1,61 @@
+"""The registry of exchange formats and what each carries of each question type.
+
+Every format declares, for every question type, a ``Support``: carried whole,
+carried with a loss (said in the export report), or skipped (said too, and
+the rest still exports). A test fails when a format lacks a type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from quiz.content.model import Concept
+from quiz.exchange.selection import ExportSet
+
+FULL, LOSSY, SKIPPED = "full", "lossy", "skipped"
+
+
+@dataclass(frozen=True)
+class Support:
+    """How a format carries one question type; ``note`` says what is lost or why skipped."""
+
+    kind: str = FULL
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ImportedQuestion:
+    """A question read from another format, with the line it starts on there."""
+
+    data: dict
+    line: int = 1
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What a parser read: a title and questions (concepts may be missing: they are inferred)."""
+
+    title: str
+    questions: list[ImportedQuestion] = field(default_factory=list)
+
+
+Exporter = Callable[[ExportSet], bytes]
+Parser = Callable[[bytes, str, Mapping[str, Concept]], Imported]
+
+
+@dataclass(frozen=True)
+class Format:
+    """One exchange format: how to write it and, if it can be imported, how to read it."""
+
+    name: str
+    label: str
+    extension: str
+    mimetype: str
+    export: Exporter
+    support: Mapping[str, Support]
+    parse: Parser | None = None
+
+    def skipped_types(self) -> set[str]:
+        """The question types this format cannot carry at all."""
+        return {name for name, s in self.support.items() if s.kind == SKIPPED}

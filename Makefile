@@ -45,7 +45,12 @@ check: install
 tests/browser/node_modules/axe-core/axe.min.js:
 	npm install --no-save --no-audit --no-fund --prefix tests/browser axe-core@4
 
-test: install browser lint check tests/browser/node_modules/axe-core/axe.min.js
+## gift-pegjs, an independent GIFT parser the exchange tests check our GIFT export with (npm, major pinned).
+tests/exchange/node_modules/gift-pegjs/package.json:
+	npm install --no-save --no-audit --no-fund --prefix tests/exchange gift-pegjs@1
+
+test: install browser lint check tests/browser/node_modules/axe-core/axe.min.js \
+		tests/exchange/node_modules/gift-pegjs/package.json
 	$(BIN)/python -m pytest
 
 bench: install

@@ -43,13 +43,17 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     from quiz import database, models  # noqa: F401  (models register their tables)
     from quiz.accounts import login  # noqa: F401  (registers the user loader)
     from quiz.accounts.views import blueprint as accounts
+    from quiz.cards.views import blueprint as cards
     from quiz.catalog.views import blueprint as catalog
+    from quiz.exchange.views import blueprint as exchange
     from quiz.study.views import blueprint as study
 
     database.init_app(app)
     app.register_blueprint(catalog)
     app.register_blueprint(accounts)
     app.register_blueprint(study)
+    app.register_blueprint(cards)
+    app.register_blueprint(exchange)
     if app.config["BENCH_ENDPOINTS"]:  # tests/bench only
         from quiz.bench import blueprint as bench
         app.register_blueprint(bench)

@@ -131,6 +131,11 @@ def register(app) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(serve_command)
 
+    from quiz.exchange.commands import export_command, import_command
+
+    app.cli.add_command(export_command)
+    app.cli.add_command(import_command)
+
 
 def _create_app():
     from quiz import create_app

@@ -29,6 +29,9 @@ class Defaults:
     REMEMBER_COOKIE_SECURE = False
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session that holds it
+    # A function returning the current UTC time, for the flashcard pages; None is the real clock.
+    # Tests set a fixed one, so that what is due never depends on when they run.
+    CLOCK = None
     # For tests/bench only: adds POST /_bench/insert, a bare one-row insert with no CSRF check.
     # Never turn it on in production.
     BENCH_ENDPOINTS = False

@@ -1,4 +1,4 @@
-"""The database: users, the synced content, and everyone's answers."""
+"""The database: users, the synced content, everyone's answers and flashcard reviews."""
 
 from __future__ import annotations
 
@@ -38,6 +38,11 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_instructor: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Flashcard settings: "today" starts at midnight in this IANA zone; the scheduler aims
+    # at this retention; at most this many unseen cards are introduced per day.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    desired_retention: Mapped[float] = mapped_column(Float, default=0.9, server_default="0.9")
+    new_cards_per_day: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
 
 
 # Names are unique whatever their case, enforced by the database, not only by a check.
@@ -145,3 +150,87 @@ class Answer(db.Model):
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()
+
+
+class Card(db.Model):
+    """A flashcard, derived from the synced content; ``key`` is its identity across syncs.
+
+    Keys read ``concept:<concept id>:forward`` (term to definition),
+    ``concept:<concept id>:reverse`` (definition to term) and
+    ``question:<question id>`` (a cloze or short-answer question).
+    """
+
+    __tablename__ = "cards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # forward, reverse, cloze, short
+    concept_id: Mapped[str | None] = mapped_column(ForeignKey("concepts.id"), index=True)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"), index=True)
+    front: Mapped[str] = mapped_column(Text)
+    back: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)  # the order new cards come in
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    concept: Mapped[Concept | None] = relationship()
+    question: Mapped[Question | None] = relationship()
+
+
+class CardState(db.Model):
+    """Where one user stands on one card: the FSRS memory state and when it is due.
+
+    ``state`` 0 is new (never rated); 1, 2 and 3 are FSRS's learning, review and
+    relearning. A new card has no due time unless a quiz brought it forward.
+    ``version`` grows with every rating and undo: a rating names the version it
+    was shown at and is applied only if that is still the version.
+    """
+
+    __tablename__ = "card_states"
+    __table_args__ = (
+        UniqueConstraint("user_id", "card_id"),
+        Index("ix_card_states_user_due", "user_id", "due"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), index=True)
+    state: Mapped[int] = mapped_column(Integer, default=0)
+    step: Mapped[int | None] = mapped_column(Integer)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_review: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reps: Mapped[int] = mapped_column(Integer, default=0)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    pushed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # by a wrong quiz answer
+
+    card: Mapped[Card] = relationship()
+
+
+class Review(db.Model):
+    """One rating of a card: enough to undo it and to draw the statistics.
+
+    ``before`` is the card state as it was, restored by an undo. The unique
+    (user, card, version) means one shown card is rated at most once.
+    """
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        UniqueConstraint("user_id", "card_id", "version"),
+        Index("ix_reviews_user_reviewed_at", "user_id", "reviewed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), index=True)
+    rating: Mapped[int] = mapped_column(Integer)  # 1 again, 2 hard, 3 good, 4 easy
+    reviewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    elapsed_days: Mapped[float | None] = mapped_column(Float)  # since the previous rating
+    interval_days: Mapped[float] = mapped_column(Float)  # until the due time this rating set
+    state_before: Mapped[int] = mapped_column(Integer)
+    state_after: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)  # the card state's version when rated
+    before: Mapped[dict] = mapped_column(JSON)
+
+    card: Mapped[Card] = relationship()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from quiz.cards.deck import sync_cards
 from quiz.content.model import Content
 from quiz.models import Bank, Concept, Question, QuestionConcept, utcnow
 
@@ -47,6 +48,7 @@ def sync_content(session: Session, content: Content) -> SyncReport:
                 question.retired = True
                 report.retired += 1
     session.flush()
+    sync_cards(session)
     return report
 
 

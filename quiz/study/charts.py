@@ -120,3 +120,67 @@ def _anchor(index: int, count: int) -> str:
     if index == 0:
         return "start"
     return "end" if index == count - 1 else "middle"
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar: its rectangle, its value and its label."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    value: float
+    label: str
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """Everything a template needs to draw a bar chart."""
+
+    width: float
+    height: float
+    plot: Box
+    bars: tuple[Bar, ...]
+    y_ticks: tuple[Tick, ...]
+    x_labels: tuple[Tick, ...]
+
+    @property
+    def empty(self) -> bool:
+        """True when every bar is zero."""
+        return not any(bar.value for bar in self.bars)
+
+
+def bar_chart(values: list[float], labels: list[str], width: float = 480, height: float = 240,
+              max_labels: int = 6) -> BarChart:
+    """Bars from 0 up, side by side, under a y scale of about four round steps."""
+    if len(values) != len(labels):
+        raise ValueError(f"{len(values)} values but {len(labels)} labels")
+    plot = Box(LEFT, TOP, width - RIGHT, height - BOTTOM)
+    step = _round_step(max(values, default=0) / 4)
+    y_max = step * max(1, -(-max(values, default=0) // step))  # the top tick at or above the tallest
+
+    def y_of(value: float) -> float:
+        return round(plot.bottom - min(max(value, 0.0), y_max) / y_max * plot.height, 2)
+
+    count = len(values)
+    slot = plot.width / count if count else plot.width
+    bars = tuple(Bar(round(plot.left + index * slot + slot * 0.15, 2), y_of(value),
+                     round(slot * 0.7, 2), round(plot.bottom - y_of(value), 2), value, label)
+                 for index, (value, label) in enumerate(zip(values, labels, strict=True)))
+    levels = [step * n for n in range(int(y_max // step) + 1)]
+    y_ticks = tuple(Tick(plot.left - 8, y_of(level), f"{level:g}", "end") for level in levels)
+    x_labels = tuple(Tick(round(bars[index].x + bars[index].width / 2, 2), plot.bottom + 22,
+                          bars[index].label, _anchor(index, count) if count > 1 else "middle")
+                     for index in spread(count, max_labels))
+    return BarChart(width, height, plot, bars, y_ticks, x_labels)
+
+
+def _round_step(rough: float) -> float:
+    """The smallest of 1, 2, 5, 10, 20, 50, ... at or above ``rough``."""
+    step = 1.0
+    while True:
+        for factor in (1, 2, 5):
+            if step * factor >= rough:
+                return step * factor
+        step *= 10

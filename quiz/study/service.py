@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
+from quiz.cards.service import bring_forward
 from quiz.content.types import QUESTION_TYPES
 from quiz.grading import Grade, InvalidResponse, grade
 from quiz.models import Answer, Attempt, Question, QuestionConcept, utcnow
@@ -150,9 +151,11 @@ def step(session: Session, attempt: Attempt, position: int) -> Step | None:
     if not 1 <= position <= len(attempt.question_ids):
         return None
     question_id = attempt.question_ids[position - 1]
-    question = session.get(Question, question_id, options=[selectinload(Question.concepts)])
     answer = session.scalar(select(Answer).where(
         Answer.attempt_id == attempt.id, Answer.question_id == question_id))
+    # Only feedback shows the concepts: an unanswered question (and its POST) skips that query.
+    question = session.get(Question, question_id,
+                           options=[selectinload(Question.concepts)] if answer else [])
     marked = _regrade(question, answer) if answer else None
     return Step(attempt, position, question, answer, marked)
 
@@ -198,6 +201,8 @@ def submit_answer(session: Session, current: Step, response: object) -> Answer:
         Answer.attempt_id == current.attempt.id, Answer.question_id == current.question.id))
     if next_position(session, current.attempt) is None and current.attempt.finished_at is None:
         current.attempt.finished_at = utcnow()
+    if not answer.correct:  # the concept's flashcards come due now (a visitor has none)
+        bring_forward(session, current.attempt.user_id, current.question.id, utcnow())
     session.flush()
     return answer
 

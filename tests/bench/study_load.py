@@ -1,7 +1,7 @@
 """Answer submissions per second under N concurrent learners, against a bare one-row insert.
 
 Run: .venv/bin/python tests/bench/study_load.py [--learners 200] [--seconds 120]
-     [--workers W] [--threads T] [--interleaved]
+     [--workers W] [--threads T] [--think S] [--interleaved]
 
 The app runs under ``quiz serve`` (gunicorn, a real subprocess on 127.0.0.1 and
 a free port) with a fresh SQLite database in a temporary folder, migrated and
@@ -26,15 +26,20 @@ posts it and follows to its feedback in turn, like a person (still timing
 only the POSTs): the page loads then share the server, so its rate is not
 comparable with the baseline's.
 
-Both phases are closed loops without think time, so by Little's law the mean
-latency is about the number of learners divided by the rate.
+Both phases are closed loops, without think time unless ``--think S`` pauses
+a random 0..2S seconds before each timed request (in both phases alike).
+Without it the rate is the server's capacity and, by Little's law, the mean
+latency is about the number of learners divided by that rate; with it the
+rate is the offered load and the latency is what a paced learner sees.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import random
 import secrets
 import signal
 import socket
@@ -60,6 +65,7 @@ QUESTIONS = 10
 PASSWORD = "bench-password"
 WARMUP_LEARNERS = 8
 WARMUP_INSERTS = 3  # per warm-up client
+SETUP_CONCURRENCY = 32  # learners signing up at once: untimed, so no need to flood the server
 TARGET_RATIO = 0.70
 TARGET_P95_MS = 100.0
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -283,6 +289,7 @@ class Timed:
     complete: bool = True
     server_cpu: float | None = None
     client_cpu: float = 0.0
+    think: float = 0.0  # mean pause before each timed request, in seconds
 
     def record(self, started: float) -> None:
         """Add one request that began at ``started`` and ends now."""
@@ -325,8 +332,11 @@ class Learner:
 
 
 async def page(client: httpx.AsyncClient, url: str) -> str:
-    """GET a page that must answer 200."""
-    response = await client.get(url)
+    """GET a page that must answer 200; retried once, as browsers do, if a kept-alive connection closed."""
+    try:
+        response = await client.get(url)
+    except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+        response = await client.get(url)
     if response.status_code != 200:
         raise Failed(f"GET {url}: {response.status_code}")
     return response.text
@@ -361,8 +371,16 @@ async def read_questions(learner: Learner) -> None:
                      for url in learner.questions]
 
 
+async def think(seconds: float) -> None:
+    """Pause a random 0..2x ``seconds`` (nothing when 0), like a learner reading."""
+    if seconds > 0:
+        await asyncio.sleep(random.uniform(0, 2 * seconds))
+
+
 async def answer(learner: Learner, url: str, data: dict, timed: Timed | None) -> None:
     """Send one answer (timed if ``timed``); expect the redirect back to the question."""
+    if timed is not None:
+        await think(timed.think)
     started = time.perf_counter()
     response = await learner.client.post(url, data=data)
     if response.status_code != 302 or _path(response.headers.get("location"), url) != url:
@@ -401,6 +419,8 @@ async def follow_all(learner: Learner) -> None:
 async def insert_loop(client: httpx.AsyncClient, count: int, timed: Timed | None) -> None:
     """POST the bare insert ``count`` times, each timed if ``timed``."""
     for _ in range(count):
+        if timed is not None:
+            await think(timed.think)
         started = time.perf_counter()
         await form_post(client, "/_bench/insert", {}, expect=204)
         if timed is not None:
@@ -422,18 +442,26 @@ async def run_all(jobs: list[Callable[[], Awaitable[None]]], deadline: float,
         if task.cancelled():
             states.append("cut")
         elif task.exception() is not None:
-            error = task.exception()
-            errors.append(f"{type(error).__name__}: {error}")
+            errors.append(_describe(task.exception()))
             states.append("error")
         else:
             states.append("ok")
     return states
 
 
+def _describe(error: BaseException) -> str:
+    """An error in one line, with the request it happened on when there is one."""
+    where = ""
+    if isinstance(error, httpx.RequestError):
+        with contextlib.suppress(RuntimeError):  # raised when no request is attached
+            where = f" on {error.request.method} {error.request.url.path}"
+    return f"{type(error).__name__}{where}: {error}"
+
+
 async def timed_phase(jobs: list[Callable[[Timed], Awaitable[None]]], deadline: float,
-                      server: Server) -> Timed:
+                      server: Server, think_seconds: float) -> Timed:
     """Start every job at once and time their requests; note server and client CPU."""
-    timed = Timed()
+    timed = Timed(think=think_seconds)
     cpu_before, client_before = server.cpu_seconds(), time.process_time()
     timed.start = timed.last = time.perf_counter()
     states = await run_all([lambda job=job: job(timed) for job in jobs], deadline, timed.errors)
@@ -465,7 +493,13 @@ async def load(args: argparse.Namespace, server: Server, deadline: float) -> int
                   setup_deadline, errors)
     learners = [Learner(n, f"bench-{n}", client()) for n in range(1, args.learners + 1)]
     prepare = take_prepared if not args.interleaved else sign_up_and_start
-    ready = await run_all([lambda s=s: prepare(s) for s in learners], setup_deadline, errors)
+    gate = asyncio.Semaphore(SETUP_CONCURRENCY)
+
+    async def set_up(learner: Learner) -> None:
+        async with gate:
+            await prepare(learner)
+
+    ready = await run_all([lambda s=s: set_up(s) for s in learners], setup_deadline, errors)
     active = [learner for learner, state in zip(learners, ready, strict=True) if state == "ok"]
     setup_seconds = time.perf_counter() - setup_started
     bare_clients = [client() for _ in active]
@@ -479,14 +513,14 @@ async def load(args: argparse.Namespace, server: Server, deadline: float) -> int
         now = time.monotonic()
         if args.interleaved:
             answers = await timed_phase([lambda t, s=s: take_quiz(s, t) for s in active],
-                                        now + (deadline - now) / 2, server)
+                                        now + (deadline - now) / 2, server, args.think)
         else:
             answers = await timed_phase([lambda t, s=s: submit_prepared(s, t) for s in active],
-                                        now + (deadline - now) / 2, server)
+                                        now + (deadline - now) / 2, server, args.think)
         await run_all([lambda c=c: page(c, "/static/style.css") for c in bare_clients], deadline, errors)
         now = time.monotonic()
         bare = await timed_phase([lambda t, c=c: insert_loop(c, QUESTIONS, t) for c in bare_clients],
-                                 now + 0.8 * (deadline - now), server)
+                                 now + 0.8 * (deadline - now), server, args.think)
         followed = None
         if not args.interleaved:
             follow_ok = await run_all([lambda s=s: follow_all(s) for s in active], deadline, errors)
@@ -496,7 +530,13 @@ async def load(args: argparse.Namespace, server: Server, deadline: float) -> int
         await asyncio.gather(*(c.client.aclose() for c in warmers + learners),
                              *(c.aclose() for c in inserters + bare_clients))
     report(args, len(active), setup_seconds, answers, bare, followed, errors)
-    return 0 if not (errors or answers.errors or bare.errors) else 1
+    failed = bool(errors or answers.errors or bare.errors)
+    if failed:
+        print(f"server log ({server.log_path.name}), warnings and errors:")
+        for line in server.log_tail(400).splitlines():
+            if any(word in line for word in ("WARNING", "ERROR", "CRITICAL", "Traceback")):
+                print(f"  {line[:300]}")
+    return 1 if failed else 0
 
 
 async def _warm(learner: Learner) -> None:
@@ -522,6 +562,8 @@ def report(args: argparse.Namespace, active: int, setup_seconds: float, answers:
     """Print the figures, the ratio and the targets."""
     mode = ("interleaved: page loads share the server with the timed answer POSTs"
             if args.interleaved else "answer POSTs only in the timed phase (forms read beforehand)")
+    if args.think:
+        mode += f"; paced by {args.think:g} s mean think time, so rates are offered load, not capacity"
     print(f"learners ready: {active} of {args.learners} (setup {setup_seconds:.1f} s untimed: "
           f"sign-up, quiz start, question pages); mode: {mode}")
     print(answers.line("answer submit:"))
@@ -562,6 +604,8 @@ def main() -> int:
                         help="cap on the whole run, setup included (default 120)")
     parser.add_argument("--workers", type=int, default=None, help="passed to quiz serve")
     parser.add_argument("--threads", type=int, default=4, help="passed to quiz serve")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds a learner pauses before each timed request (default 0)")
     parser.add_argument("--interleaved", action="store_true",
                         help="load, answer and read feedback per question (not comparable with bare)")
     args = parser.parse_args()

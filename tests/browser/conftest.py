@@ -102,3 +102,28 @@ def screenshot(page, name: str, *, full_page: bool = True) -> Path:
     path = SCREENSHOTS / f"{name}-{page.width_name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_FAILING_IMPACTS = ("serious", "critical")
+
+
+def assert_accessible(page) -> None:
+    """Run axe-core on the page as shown; fail listing every serious or critical WCAG 2 A/AA violation."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE.relative_to(PROJECT)} is missing: `make test` installs axe-core from npm")
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    found = [v for v in result["violations"] if v["impact"] in AXE_FAILING_IMPACTS]
+    if found:
+        lines = [f"{len(found)} accessibility violation(s) on {page.url} at {page.width_name} width:"]
+        for violation in found:
+            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+            lines += [f"    {' > '.join(map(str, node['target']))}: {node.get('failureSummary', '')}"
+                      .replace("\n", " ") for node in violation["nodes"]]
+        pytest.fail("\n".join(lines), pytrace=False)

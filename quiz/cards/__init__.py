@@ -1,0 +1,1 @@
+"""Flashcards and their scheduler: FSRS reviews of concept and question cards."""

@@ -1,0 +1,404 @@
+"""Flashcard reviews: the queue, rating once, undo, settings, and quizzes moving cards.
+
+Every function takes plain values, a database session and ``now`` (a UTC
+instant: the caller's clock, so tests fix it); none reads the request.
+Functions flush; the caller commits.
+
+The queue shows, in this order: cards due now (oldest due first), then new
+cards up to the day's allowance, then learning cards due within
+``LEARN_AHEAD`` (so a learner who has nothing else left need not wait out a
+ten-minute step). A wrong quiz answer makes the concept's cards due at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from quiz.cards import days
+from quiz.cards import scheduler as fsrs
+from quiz.models import Card, CardState, QuestionConcept, Review, User
+
+LEARN_AHEAD = timedelta(minutes=20)
+MAX_NEW_PER_DAY = 500
+QUIZ_RULE = ("A wrong answer in a quiz brings that concept's cards forward: they are due at once, "
+             "and any you have not started yet join today's cards beyond the daily limit of new cards.")
+
+
+class CardsError(ValueError):
+    """A flashcard request that cannot be met; the message says why."""
+
+
+class UnknownCard(CardsError):
+    """No live card has that id."""
+
+
+class AlreadyRated(CardsError):
+    """The card was rated (or undone) since it was shown: this rating is not counted again."""
+
+
+class NotDue(CardsError):
+    """The card is not due for this learner, and is not one of today's new cards."""
+
+
+class NothingToUndo(CardsError):
+    """That rating is not the learner's last, or was undone already."""
+
+
+def _insert(session: Session):
+    """INSERT with ON CONFLICT for the database in use (SQLite or PostgreSQL)."""
+    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _forget_states(session: Session, user_id: int) -> None:
+    """Expire the learner's loaded card states: a bulk UPDATE changed rows behind the identity map."""
+    for item in list(session.identity_map.values()):
+        if isinstance(item, CardState) and item.user_id == user_id:
+            session.expire(item)
+
+
+def memory_of(state: CardState | None) -> fsrs.Memory:
+    """The scheduling state of a stored card state (a card never seen is new)."""
+    if state is None:
+        return fsrs.Memory()
+    return fsrs.Memory(state.state, state.step, state.stability, state.difficulty,
+                       fsrs.utc(state.due) if state.due else None,
+                       fsrs.utc(state.last_review) if state.last_review else None)
+
+
+# ------------------------------------------------------------------ settings
+
+
+def update_settings(session: Session, user: User, time_zone: str, desired_retention: float,
+                    new_cards_per_day: int) -> None:
+    """Change the learner's time zone, retention target and new cards per day; flushes."""
+    try:
+        days.zone(time_zone)
+    except days.UnknownTimeZone as exc:
+        raise CardsError(str(exc)) from None
+    if not fsrs.MIN_RETENTION <= desired_retention <= fsrs.MAX_RETENTION:
+        raise CardsError(f"Choose a desired retention from {fsrs.MIN_RETENTION:.2f} "
+                         f"to {fsrs.MAX_RETENTION:.2f}.")
+    if not 0 <= new_cards_per_day <= MAX_NEW_PER_DAY:
+        raise CardsError(f"Choose from 0 to {MAX_NEW_PER_DAY} new cards a day.")
+    user.time_zone = time_zone
+    user.desired_retention = round(desired_retention, 2)
+    user.new_cards_per_day = new_cards_per_day
+    session.flush()
+
+
+# --------------------------------------------------------------------- queue
+
+
+def new_left_today(session: Session, user: User, now: datetime) -> int:
+    """How many new cards the learner may still start today, in their time zone."""
+    start, end = days.today_bounds(now, user.time_zone)
+    started = session.scalar(select(func.count()).select_from(Review).where(
+        Review.user_id == user.id, Review.state_before == fsrs.NEW,
+        Review.reviewed_at >= start, Review.reviewed_at < end))
+    return max(user.new_cards_per_day - started, 0)
+
+
+def _unseen(user_id: int):
+    """Live cards this learner has never rated and no quiz brought forward, in deck order."""
+    return (select(Card.id)
+            .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user_id))
+            .where(Card.retired.is_(False),
+                   or_(CardState.id.is_(None), and_(CardState.state == fsrs.NEW, CardState.due.is_(None))))
+            .order_by(Card.position, Card.id))
+
+
+def _live_states(user_id: int):
+    return (select(CardState).join(Card, Card.id == CardState.card_id)
+            .where(CardState.user_id == user_id, Card.retired.is_(False)))
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One card of the queue, with the learner's state of it (None: never seen)."""
+
+    card_id: int
+    state: CardState | None
+
+
+def due_queue(session: Session, user: User, now: datetime, limit: int = 20) -> list[Queued]:
+    """The next ``limit`` cards to review, in the order they will be shown."""
+    now = fsrs.utc(now)
+    due = session.scalars(_live_states(user.id).where(CardState.due <= now)
+                          .order_by(CardState.due, CardState.id).limit(limit)).all()
+    queue = [Queued(s.card_id, s) for s in due]
+    room = min(limit - len(queue), new_left_today(session, user, now))
+    if room > 0:
+        queue += [Queued(card_id, None) for card_id in session.scalars(_unseen(user.id).limit(room))]
+    if len(queue) < limit:
+        ahead = session.scalars(_live_states(user.id).where(
+            CardState.state.in_((fsrs.LEARNING, fsrs.RELEARNING)),
+            CardState.due > now, CardState.due <= now + LEARN_AHEAD,
+        ).order_by(CardState.due, CardState.id).limit(limit - len(queue))).all()
+        queue += [Queued(s.card_id, s) for s in ahead]
+    return queue
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What is left today: new cards, cards in (re)learning, and review cards due."""
+
+    new: int
+    learning: int
+    review: int
+
+    @property
+    def total(self) -> int:
+        """Every card left for today."""
+        return self.new + self.learning + self.review
+
+
+def counts(session: Session, user: User, now: datetime) -> Counts:
+    """The new, learning and due counts shown above the card."""
+    now = fsrs.utc(now)
+    ahead = now + LEARN_AHEAD
+    states = CardState.state
+    row = session.execute(
+        select(func.count().filter(states == fsrs.NEW),
+               func.count().filter(states.in_((fsrs.LEARNING, fsrs.RELEARNING))),
+               func.count().filter(and_(states == fsrs.REVIEW, CardState.due <= now)))
+        .select_from(CardState).join(Card, Card.id == CardState.card_id)
+        .where(CardState.user_id == user.id, Card.retired.is_(False),
+               or_(CardState.due <= now,
+                   and_(states.in_((fsrs.LEARNING, fsrs.RELEARNING)), CardState.due <= ahead)))
+    ).one()
+    allowance = new_left_today(session, user, now)
+    unseen = session.scalar(select(func.count()).select_from(
+        _unseen(user.id).limit(allowance).subquery())) if allowance else 0
+    return Counts(new=row[0] + unseen, learning=row[1], review=row[2])
+
+
+def reviewable(session: Session, user: User, state: CardState | None, now: datetime) -> bool:
+    """True when the learner may rate this card now: it is due, or one of today's new cards."""
+    now = fsrs.utc(now)
+    if state is None or (state.state == fsrs.NEW and state.due is None):
+        return new_left_today(session, user, now) > 0
+    ahead = LEARN_AHEAD if state.state in (fsrs.LEARNING, fsrs.RELEARNING) else timedelta(0)
+    return fsrs.utc(state.due) <= now + ahead
+
+
+def state_of(session: Session, user_id: int, card_id: int) -> CardState | None:
+    """The learner's state of a card, or None if they never met it."""
+    return session.scalar(select(CardState).where(
+        CardState.user_id == user_id, CardState.card_id == card_id))
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A card as the review page shows it: the card, the learner's state, the button intervals."""
+
+    card: Card
+    state: CardState | None
+    intervals: dict[int, timedelta]
+
+    @property
+    def version(self) -> int:
+        """The token a rating of this card must carry."""
+        return self.state.version if self.state else 0
+
+    @property
+    def labels(self) -> dict[int, str]:
+        """Each rating's interval as printed on its button."""
+        return {rating: fsrs.interval_label(gap) for rating, gap in self.intervals.items()}
+
+
+def card_to_show(session: Session, user: User, now: datetime, card_id: int | None = None) -> Shown | None:
+    """The card asked for if it may be reviewed now, else the head of the queue; None when done."""
+    now = fsrs.utc(now)
+    card = session.get(Card, card_id) if card_id is not None else None
+    state = state_of(session, user.id, card.id) if card is not None and not card.retired else None
+    if card is None or card.retired or not reviewable(session, user, state, now):
+        head = due_queue(session, user, now, limit=1)
+        if not head:
+            return None
+        card, state = session.get(Card, head[0].card_id), head[0].state
+    intervals = fsrs.preview(memory_of(state), now, user.desired_retention)
+    return Shown(card, state, intervals)
+
+
+@dataclass(frozen=True)
+class NextDue:
+    """When the learner next has something to review, once today's queue is empty."""
+
+    at: datetime | None  # None: nothing scheduled and no new cards left
+    new_tomorrow: bool  # new cards wait for tomorrow's allowance
+
+
+def next_due(session: Session, user: User, now: datetime) -> NextDue:
+    """The next moment a card falls due (or new cards open up), for the "done for today" screen."""
+    now = fsrs.utc(now)
+    soonest = session.scalar(select(func.min(CardState.due)).join(Card, Card.id == CardState.card_id)
+                             .where(CardState.user_id == user.id, Card.retired.is_(False),
+                                    CardState.due > now))
+    soonest = fsrs.utc(soonest) if soonest else None
+    unseen = session.scalar(select(func.count()).select_from(_unseen(user.id).limit(1).subquery()))
+    if unseen and user.new_cards_per_day > 0:
+        tomorrow = days.today_bounds(now, user.time_zone)[1]
+        if soonest is None or tomorrow < soonest:
+            return NextDue(tomorrow, True)
+    return NextDue(soonest, False)
+
+
+# ----------------------------------------------------------- rating and undo
+
+
+def _snapshot(state: CardState | None) -> dict:
+    """The stored state as plain JSON, for an undo to put back."""
+    def stamp(moment):
+        return fsrs.utc(moment).isoformat() if moment else None
+
+    if state is None:
+        return {"state": fsrs.NEW, "step": None, "stability": None, "difficulty": None, "due": None,
+                "last_review": None, "reps": 0, "lapses": 0, "pushed_at": None}
+    return {"state": state.state, "step": state.step, "stability": state.stability,
+            "difficulty": state.difficulty, "due": stamp(state.due),
+            "last_review": stamp(state.last_review), "reps": state.reps, "lapses": state.lapses,
+            "pushed_at": stamp(state.pushed_at)}
+
+
+def rate(session: Session, user: User, card_id: int, rating: int, version: int,
+         now: datetime) -> Review:
+    """Rate a card shown at ``version``; the review is recorded once, whatever the retries.
+
+    Raises UnknownCard, NotDue, or AlreadyRated when the card moved on since it
+    was shown (a double submit, a second tab, a retried request). The update is
+    a compare-and-set on the state's version, settled by the database: of two
+    ratings of one showing, exactly one changes the row and gets a review.
+    """
+    now = fsrs.utc(now)
+    if rating not in fsrs.RATINGS:
+        raise CardsError("A rating is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy).")
+    card = session.get(Card, card_id)
+    if card is None or card.retired:
+        raise UnknownCard("There is no such card.")
+    state = state_of(session, user.id, card_id)
+    if version != (state.version if state else 0):
+        raise AlreadyRated("That card was already rated; the rating was counted once.")
+    if not reviewable(session, user, state, now):
+        raise NotDue("That card is not due yet.")
+    before = memory_of(state)
+    after = fsrs.review(before, rating, now, user.desired_retention)
+    snapshot = _snapshot(state)
+    if state is None:  # a first rating: make the row to compare-and-set against
+        session.execute(_insert(session)(CardState).values(
+            user_id=user.id, card_id=card_id, state=fsrs.NEW, reps=0, lapses=0, version=0,
+        ).on_conflict_do_nothing(index_elements=["user_id", "card_id"]))
+    lapse = 1 if before.state == fsrs.REVIEW and rating == 1 else 0
+    moved = session.execute(
+        update(CardState)
+        .where(CardState.user_id == user.id, CardState.card_id == card_id,
+               CardState.version == version)
+        .values(state=after.state, step=after.step, stability=after.stability,
+                difficulty=after.difficulty, due=after.due, last_review=after.last_review,
+                reps=CardState.reps + 1, lapses=CardState.lapses + lapse,
+                version=CardState.version + 1, pushed_at=None)
+        .execution_options(synchronize_session=False))
+    if moved.rowcount != 1:
+        raise AlreadyRated("That card was already rated; the rating was counted once.")
+    _forget_states(session, user.id)
+    elapsed = (now - before.last_review).total_seconds() / 86400 if before.last_review else None
+    review = Review(user_id=user.id, card_id=card_id, rating=rating, reviewed_at=now,
+                    elapsed_days=elapsed, interval_days=(after.due - now).total_seconds() / 86400,
+                    state_before=before.state, state_after=after.state, version=version,
+                    before=snapshot)
+    session.add(review)
+    session.flush()
+    return review
+
+
+def last_review(session: Session, user_id: int) -> Review | None:
+    """The learner's most recent rating: the one Undo takes back."""
+    return session.scalar(select(Review).where(Review.user_id == user_id)
+                          .order_by(Review.id.desc()).limit(1))
+
+
+def undo(session: Session, user: User, review_id: int) -> int:
+    """Take back the learner's last rating: the card's state is put back. Returns the card id.
+
+    Raises NothingToUndo unless ``review_id`` is the learner's last rating. The
+    review row is deleted first and only one request can delete it, so a
+    repeated undo does nothing; the state is then put back with the same
+    version check as a rating.
+    """
+    review = last_review(session, user.id)
+    if review is None or review.id != review_id:
+        raise NothingToUndo("Only your last rating can be undone, once.")
+    card_id, old = review.card_id, dict(review.before)
+    gone = session.execute(delete(Review).where(Review.id == review_id, Review.user_id == user.id)
+                           .execution_options(synchronize_session=False))
+    if gone.rowcount != 1:
+        raise NothingToUndo("That rating was already undone.")
+    session.expunge(review)
+    _forget_states(session, user.id)
+    version = session.scalar(select(CardState.version).where(
+        CardState.user_id == user.id, CardState.card_id == card_id))
+
+    def moment(text):
+        return datetime.fromisoformat(text) if text else None
+
+    moved = session.execute(
+        update(CardState)
+        .where(CardState.user_id == user.id, CardState.card_id == card_id,
+               CardState.version == version)
+        .values(state=old["state"], step=old["step"], stability=old["stability"],
+                difficulty=old["difficulty"], due=moment(old["due"]),
+                last_review=moment(old["last_review"]), reps=old["reps"], lapses=old["lapses"],
+                pushed_at=moment(old["pushed_at"]),
+                # Forward, never back: a form still showing the rated card stays stale.
+                version=CardState.version + 1)
+        .execution_options(synchronize_session=False))
+    if moved.rowcount != 1:
+        raise NothingToUndo("That card has changed since; the rating cannot be undone.")
+    session.flush()
+    _forget_states(session, user.id)
+    return card_id
+
+
+# ------------------------------------------------------------ quizzes move cards
+
+
+def concept_card_ids(session: Session, concept_ids: list[str]) -> list[int]:
+    """Live cards about these concepts: their term and reverse cards and their questions' cards."""
+    tested = select(QuestionConcept.question_id).where(QuestionConcept.concept_id.in_(concept_ids))
+    return list(session.scalars(select(Card.id).where(
+        Card.retired.is_(False),
+        or_(Card.concept_id.in_(concept_ids), Card.question_id.in_(tested))).order_by(Card.id)))
+
+
+def bring_forward(session: Session, user_id: int | None, question_id: int, now: datetime) -> int:
+    """After a wrong quiz answer: make the cards of the question's concepts due now; how many moved.
+
+    A visitor (no user) has no cards, so nothing happens. Cards already due keep
+    their place; cards never started get a state that is due now.
+    """
+    if user_id is None:
+        return 0
+    now = fsrs.utc(now)
+    concepts = list(session.scalars(select(QuestionConcept.concept_id).where(
+        QuestionConcept.question_id == question_id)))
+    card_ids = concept_card_ids(session, concepts)
+    if not card_ids:
+        return 0
+    session.execute(_insert(session)(CardState).values([
+        {"user_id": user_id, "card_id": card_id, "state": fsrs.NEW, "reps": 0, "lapses": 0,
+         "version": 0} for card_id in card_ids
+    ]).on_conflict_do_nothing(index_elements=["user_id", "card_id"]))
+    moved = session.execute(
+        update(CardState)
+        .where(CardState.user_id == user_id, CardState.card_id.in_(card_ids),
+               or_(CardState.due.is_(None), CardState.due > now))
+        .values(due=now, pushed_at=now)
+        .execution_options(synchronize_session=False))
+    session.flush()
+    _forget_states(session, user_id)
+    return moved.rowcount

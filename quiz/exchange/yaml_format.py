@@ -1,0 +1,45 @@
+"""YAML: this app's own bank format, one bank document that imports back unchanged.
+
+A selection from one bank exports as that bank's file; a selection spanning
+banks is merged into one bank (see ``quiz.exchange.documents``). Importing
+reads it with the content loader, which refuses duplicate keys, tags and
+aliases with their lines, as it does for the files of ``content/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from quiz.content.loader import load_text
+from quiz.content.model import Concept
+from quiz.content.types import QUESTION_TYPES
+from quiz.content.writer import dump_yaml
+from quiz.exchange.documents import merged_bank_data, read_bank_data
+from quiz.exchange.formats import Format, Imported, Support
+from quiz.exchange.selection import ExportSet
+
+# The same first line as a committed bank, so an editor validates the file against the schema.
+SCHEMA_LINE = "# yaml-language-server: $schema=../schema/bank.schema.json\n"
+
+
+def export_yaml(selection: ExportSet) -> bytes:
+    """The selection as one bank file, UTF-8."""
+    return (SCHEMA_LINE + dump_yaml(merged_bank_data(selection))).encode("utf-8")
+
+
+def parse_yaml(data: bytes, name: str, concepts: Mapping[str, Concept]) -> Imported:
+    """Read a bank file: its title and its questions, each with the line it starts on."""
+    document = load_text(data, name)
+    return read_bank_data(document.data, name, document.position)
+
+
+FORMAT = Format(
+    name="yaml",
+    label="YAML (this app's bank format)",
+    extension=".yaml",
+    mimetype="application/yaml",
+    export=export_yaml,
+    # Every type is carried whole: the file is the bank format itself.
+    support={name: Support() for name in QUESTION_TYPES},
+    parse=parse_yaml,
+)

@@ -49,6 +49,11 @@
   if (!zone) { return; }
   document.querySelectorAll("[data-zone-name]").forEach(function (el) { el.textContent = zone; });
 
+  document.querySelectorAll("[data-zone-use]").forEach(function (el) { el.textContent = "Use " + zone; });
+  document.querySelectorAll("[data-zone-fill]").forEach(function (el) {
+    el.textContent = "Use this device's time zone: " + zone;
+  });
+
   var offer = document.querySelector("[data-zone-offer]");
   if (offer && offer.dataset.current !== zone) {
     offer.querySelector("[data-zone-field]").value = zone;

@@ -128,9 +128,9 @@ def statistics():
     return render_template(
         "cards/stats.html",
         history=history, history_chart=charts.bar_chart([d.count for d in history],
-                                                        [_short(d.day) for d in history]),
+                                                        [_short(d.day) for d in history], max_labels=4),
         ahead=ahead, ahead_chart=charts.bar_chart([d.count for d in ahead],
-                                                  [_short(d.day) for d in ahead]),
+                                                  [_short(d.day) for d in ahead], max_labels=4),
         recent=stats.true_retention(db.session, user, now - timedelta(days=stats.WINDOW_DAYS)),
         overall=stats.true_retention(db.session, user),
         concepts=stats.cards_by_concept(db.session, user),
@@ -146,8 +146,8 @@ def retention_hint() -> str:
     """What the retention means, and what each step up or down costs in reviews."""
     costs = [f"{fsrs.workload(r):.1f} times as often at {r:.2f}" for r in WORKLOAD_EXAMPLES]
     return (f"The share of cards you still remember when they come due, from {fsrs.MIN_RETENTION:.2f} "
-            f"to {fsrs.MAX_RETENTION:.2f}. Higher costs more reviews: compared with 0.90, you review "
-            f"about {', '.join(costs[:-1])} and {costs[-1]}, with the same cards.")
+            f"to {fsrs.MAX_RETENTION:.2f}. Higher retention costs more reviews: compared with 0.90, "
+            f"you review about {', '.join(costs[:-1])} and {costs[-1]}, with the same cards.")
 
 
 @blueprint.route("/settings", methods=["GET", "POST"])

@@ -532,11 +532,23 @@ async def load(args: argparse.Namespace, server: Server, deadline: float) -> int
     report(args, len(active), setup_seconds, answers, bare, followed, errors)
     failed = bool(errors or answers.errors or bare.errors)
     if failed:
-        print(f"server log ({server.log_path.name}), warnings and errors:")
-        for line in server.log_tail(400).splitlines():
-            if any(word in line for word in ("WARNING", "ERROR", "CRITICAL", "Traceback")):
-                print(f"  {line[:300]}")
+        print_server_problems(server)
     return 1 if failed else 0
+
+
+def print_server_problems(server: Server) -> None:
+    """The server log's warning and error lines, and the first traceback in full."""
+    lines = server.log_tail(100_000).splitlines()
+    problems = [line for line in lines if any(word in line for word in ("WARNING", "ERROR", "CRITICAL"))]
+    print(f"server log: {len(problems)} warning/error line(s)")
+    for line in problems[:5]:
+        print(f"  {line[:300]}")
+    start = next((n for n, line in enumerate(lines) if line.startswith("Traceback")), None)
+    if start is not None:
+        end = next((n for n in range(start + 1, len(lines)) if lines[n].startswith("[")), len(lines))
+        print("first traceback (last 25 lines):")
+        for line in lines[start:end][-25:]:
+            print(f"  {line[:300]}")
 
 
 async def _warm(learner: Learner) -> None:

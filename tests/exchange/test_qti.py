@@ -193,10 +193,13 @@ def hostile_bank() -> Bank:
     ))
 
 
-def test_markup_and_ampersands_in_text_are_escaped(qti_schema, cp_schema) -> None:
+def hostile_files() -> tuple[Bank, dict[str, bytes]]:
     bank = hostile_bank()
-    files = unzip(FORMAT.export(ExportSet(bank.title, (bank,))))
-    assert invalid_files(files, qti_schema, cp_schema) == []
+    return bank, unzip(FORMAT.export(ExportSet(bank.title, (bank,))))
+
+
+def test_markup_and_ampersands_in_text_are_escaped() -> None:
+    bank, files = hostile_files()
     for name, data in files.items():
         assert b"<script>" not in data and b"<b>" not in data, name
     single = files["items/hostile-single.xml"]
@@ -321,7 +324,8 @@ def test_correct_responses_match_our_answers(everything: ExportSet, files) -> No
     check_answers(items_by_id(files), everything.questions())
 
 
-def test_an_empty_selection_is_still_a_valid_package(qti_schema, cp_schema) -> None:
+def test_hostile_text_and_an_empty_selection_make_valid_packages(qti_schema, cp_schema) -> None:
+    assert invalid_files(hostile_files()[1], qti_schema, cp_schema) == []
     files = unzip(FORMAT.export(ExportSet("Nothing", ())))
     assert sorted(files) == [TEST_FILE, MANIFEST]
     assert invalid_files(files, qti_schema, cp_schema) == []

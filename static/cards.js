@@ -22,7 +22,9 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey || event.repeat || typing(event.target)) { return; }
-    if (reveal && (event.key === " " || event.key === "Enter") && event.target.tagName !== "BUTTON") {
+    // Enter only from the page itself: on a link or button it must keep doing what it does.
+    var onPage = event.target === document.body;
+    if (reveal && (event.key === " " || (event.key === "Enter" && onPage)) && event.target.tagName !== "BUTTON") {
       event.preventDefault();
       reveal.click();
     } else if (rateForm && /^[1-4]$/.test(event.key)) {

@@ -65,7 +65,7 @@ def users(app) -> list[str]:
 def signed_in_as(client) -> str | None:
     """The name the header shows as signed in, or None when it offers to log in."""
     body = client.get("/").get_data(as_text=True)
-    found = re.search(r"Signed in as <strong>([^<]*)</strong>", body)
+    found = re.search(r"Signed in as </span><strong>([^<]*)</strong>", body)
     if found:
         return found.group(1)
     assert 'href="/login"' in body

@@ -10,8 +10,8 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
+from quiz.cards import queue, service
 from quiz.cards import scheduler as fsrs
-from quiz.cards import service
 from quiz.extensions import db
 from quiz.models import Card, CardState, Question, Review, User, utcnow
 
@@ -39,6 +39,7 @@ def clock(synced) -> Clock:
 
 
 def sign_in(app, client, name: str = "ada", **settings) -> int:
+    """An account with these settings, signed in on this client through the session; its id."""
     with app.app_context():
         user = User(name=name, password_hash="unused", **settings)
         db.session.add(user)
@@ -57,10 +58,12 @@ def learner(synced, client, clock) -> int:
 
 
 def text(response) -> str:
+    """The body of a response."""
     return response.get_data(as_text=True)
 
 
 def get(client, url: str) -> str:
+    """The body of a page that must answer 200."""
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     return text(response)
@@ -84,6 +87,7 @@ def back(client) -> tuple[str, int, dict]:
 
 
 def reviews(app, user_id: int | None = None) -> int:
+    """How many reviews are logged, for one learner or for all."""
     with app.app_context():
         query = select(func.count()).select_from(Review)
         if user_id is not None:
@@ -92,8 +96,9 @@ def reviews(app, user_id: int | None = None) -> int:
 
 
 def state(app, user_id: int, card_id: int) -> CardState | None:
+    """A learner's state of a card, detached from the session."""
     with app.app_context():
-        found = service.state_of(db.session, user_id, card_id)
+        found = queue.state_of(db.session, user_id, card_id)
         if found is not None:
             db.session.expunge(found)
         return found
@@ -215,6 +220,7 @@ def test_done_for_today_says_when_the_next_card_is_due(client, synced, clock):
 
 
 def quiz_wrong_answer(client, concept: str) -> None:
+    """Take a one-question short-answer quiz on the concept and answer it wrong."""
     body = get(client, "/study")
     response = client.post("/study", data={"csrf_token": TOKEN.search(body).group(1), "concepts": concept,
                                            "types": "short", "count": "1", "order": "in-order"})
@@ -256,6 +262,7 @@ def test_a_right_quiz_answer_or_a_visitor_moves_no_card(client, synced, clock):
 
 
 def settings_form(client) -> dict:
+    """The settings page's fields, with its token and the default values."""
     body = get(client, "/settings")
     assert "Desired retention" in body and "review about" in body
     return {"csrf_token": TOKEN.search(body).group(1), "time_zone": "UTC",

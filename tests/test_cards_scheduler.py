@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from quiz.cards import days, deck, service, stats
+from quiz.cards import days, deck, queue, service, stats
 from quiz.cards import scheduler as fsrs
 from quiz.extensions import db
 from quiz.models import Card, CardState, Concept, Question, Review, User
@@ -34,6 +34,7 @@ def user(ctx) -> User:
 
 
 def new_user(name: str, **settings) -> User:
+    """Another learner, with these settings."""
     learner = User(name=name, password_hash="unused", **settings)
     db.session.add(learner)
     db.session.flush()
@@ -42,12 +43,13 @@ def new_user(name: str, **settings) -> User:
 
 def rate_head(user: User, rating: int, now: datetime) -> Review:
     """Rate whatever the queue shows first, as the review page would."""
-    shown = service.card_to_show(db.session, user, now)
+    shown = queue.card_to_show(db.session, user, now)
     assert shown is not None, "the queue is empty"
     return service.rate(db.session, user, shown.card.id, rating, shown.version, now)
 
 
 def first_card_id() -> int:
+    """The id of the first card of the deck."""
     return db.session.scalar(select(Card.id).where(Card.retired.is_(False)).order_by(Card.position))
 
 
@@ -167,7 +169,7 @@ def test_a_removed_concept_retires_its_cards_and_keeps_the_history(user):
         service.rate(db.session, user, card.id, 3, 1, T0 + DAY)
     db.session.get(Concept, "host").retired = False
     deck.sync_cards(db.session)
-    assert not card.retired and service.state_of(db.session, user.id, card.id).reps == 1
+    assert not card.retired and queue.state_of(db.session, user.id, card.id).reps == 1
 
 
 # -------------------------------------------------------------------- queue
@@ -175,19 +177,19 @@ def test_a_removed_concept_retires_its_cards_and_keeps_the_history(user):
 
 def test_new_cards_come_in_deck_order_up_to_the_daily_limit(ctx):
     learner = new_user("bo", new_cards_per_day=3)
-    queue = service.due_queue(db.session, learner, T0, limit=10)
+    order = queue.due_queue(db.session, learner, T0, limit=10)
     *ordered, fourth = db.session.scalars(select(Card.id).order_by(Card.position).limit(4)).all()
-    assert [q.card_id for q in queue] == ordered
-    assert service.counts(db.session, learner, T0) == service.Counts(new=3, learning=0, review=0)
+    assert [q.card_id for q in order] == ordered
+    assert queue.counts(db.session, learner, T0) == queue.Counts(new=3, learning=0, review=0)
     for _ in range(3):
         rate_head(learner, 4, T0)  # Easy: out of today's queue for days
-    assert service.card_to_show(db.session, learner, T0) is None
-    assert service.counts(db.session, learner, T0).new == 0
+    assert queue.card_to_show(db.session, learner, T0) is None
+    assert queue.counts(db.session, learner, T0).new == 0
     with pytest.raises(service.NotDue):  # a fourth new card is refused today
         service.rate(db.session, learner, fourth, 3, 0, T0)
-    upcoming = service.next_due(db.session, learner, T0)
+    upcoming = queue.next_due(db.session, learner, T0)
     assert upcoming.new_tomorrow and upcoming.at == datetime(2026, 3, 3, tzinfo=UTC)
-    assert service.counts(db.session, learner, upcoming.at).new == 3
+    assert queue.counts(db.session, learner, upcoming.at).new == 3
 
 
 def test_the_day_and_its_new_cards_start_at_local_midnight(ctx):
@@ -195,29 +197,29 @@ def test_the_day_and_its_new_cards_start_at_local_midnight(ctx):
     late = datetime(2026, 3, 3, 4, 30, tzinfo=UTC)  # 23:30 on 2 March in New York
     rate_head(learner, 4, late)
     # 4:50 UTC on 3 March is still 2 March in New York: no new card yet.
-    assert service.counts(db.session, learner, late + 20 * MINUTE).new == 0
+    assert queue.counts(db.session, learner, late + 20 * MINUTE).new == 0
     # 5:00 UTC on 3 March is midnight in New York (UTC-5): the allowance is back.
-    assert service.counts(db.session, learner, datetime(2026, 3, 3, 5, 0, tzinfo=UTC)).new == 1
+    assert queue.counts(db.session, learner, datetime(2026, 3, 3, 5, 0, tzinfo=UTC)).new == 1
 
 
 def test_due_cards_come_first_then_new_then_learning_ahead(user):
     first = rate_head(user, 3, T0)  # Good on a new card: learning, due in 10 min
     second = rate_head(user, 4, T0)  # Easy: due in 8 days
-    queue = service.due_queue(db.session, user, T0 + MINUTE, limit=50)
-    assert first.card_id not in [q.card_id for q in queue[:-1]]  # new cards before it
-    assert queue[-1].card_id == first.card_id  # learning within 20 min: last, not waited for
+    order = queue.due_queue(db.session, user, T0 + MINUTE, limit=50)
+    assert first.card_id not in [q.card_id for q in order[:-1]]  # new cards before it
+    assert order[-1].card_id == first.card_id  # learning within 20 min: last, not waited for
     later = second.reviewed_at + timedelta(days=9)
-    head = service.due_queue(db.session, user, later, limit=2)
+    head = queue.due_queue(db.session, user, later, limit=2)
     assert [q.card_id for q in head] == [first.card_id, second.card_id]  # overdue, oldest first
 
 
 def test_a_lapse_counts_and_relearns(user):
     card_id = first_card_id()
     service.rate(db.session, user, card_id, 4, 0, T0)
-    state = service.state_of(db.session, user.id, card_id)
+    state = queue.state_of(db.session, user.id, card_id)
     due = fsrs.utc(state.due)
     service.rate(db.session, user, card_id, 1, state.version, due)
-    state = service.state_of(db.session, user.id, card_id)
+    state = queue.state_of(db.session, user.id, card_id)
     assert (state.state, state.lapses, state.reps) == (fsrs.RELEARNING, 1, 2)
     assert fsrs.utc(state.due) == due + 10 * MINUTE
     review = db.session.scalar(select(Review).order_by(Review.id.desc()))
@@ -229,10 +231,10 @@ def test_the_learner_retention_is_used(ctx):
     eager = new_user("eager", desired_retention=0.97)
     relaxed = new_user("relaxed", desired_retention=0.80)
     card_id = first_card_id()
-    shown = {u.name: service.card_to_show(db.session, u, T0, card_id) for u in (eager, relaxed)}
+    shown = {u.name: queue.card_to_show(db.session, u, T0, card_id) for u in (eager, relaxed)}
     assert shown["eager"].intervals[4] < shown["relaxed"].intervals[4]
     service.rate(db.session, eager, card_id, 4, 0, T0)
-    assert fsrs.utc(service.state_of(db.session, eager.id, card_id).due) - T0 == shown["eager"].intervals[4]
+    assert fsrs.utc(queue.state_of(db.session, eager.id, card_id).due) - T0 == shown["eager"].intervals[4]
 
 
 # ------------------------------------------------------------ rating once
@@ -251,7 +253,7 @@ def test_the_database_settles_two_ratings_of_one_showing(synced, user):
     card_id = first_card_id()
     service.rate(db.session, user, card_id, 4, 0, T0)
     db.session.commit()
-    stale = service.state_of(db.session, user.id, card_id)  # version 1, kept in this session
+    stale = queue.state_of(db.session, user.id, card_id)  # version 1, kept in this session
     with Session(db.engine) as other:  # another request rates the same showing first
         service.rate(other, other.get(User, user.id), card_id, 3, 1, T0 + 9 * DAY)
         other.commit()
@@ -278,9 +280,9 @@ def test_one_learner_rating_never_touches_another(user):
     other = new_user("eve")
     card_id = first_card_id()
     service.rate(db.session, user, card_id, 4, 0, T0)
-    assert service.state_of(db.session, other.id, card_id) is None
+    assert queue.state_of(db.session, other.id, card_id) is None
     service.rate(db.session, other, card_id, 1, 0, T0)
-    assert service.state_of(db.session, user.id, card_id).state == fsrs.REVIEW
+    assert queue.state_of(db.session, user.id, card_id).state == fsrs.REVIEW
 
 
 # --------------------------------------------------------------------- undo
@@ -289,11 +291,11 @@ def test_one_learner_rating_never_touches_another(user):
 def test_undo_puts_the_card_back_once(user):
     card_id = first_card_id()
     first = service.rate(db.session, user, card_id, 3, 0, T0)
-    state = service.state_of(db.session, user.id, card_id)
+    state = queue.state_of(db.session, user.id, card_id)
     after_first = (state.state, state.step, state.stability, fsrs.utc(state.due))
     second = service.rate(db.session, user, card_id, 3, state.version, T0 + 10 * MINUTE)
     assert service.undo(db.session, user, second.id) == card_id
-    state = service.state_of(db.session, user.id, card_id)
+    state = queue.state_of(db.session, user.id, card_id)
     assert (state.state, state.step, state.stability, fsrs.utc(state.due)) == after_first
     assert state.version == 3 and state.reps == 1  # forward: the undone showing stays stale
     with pytest.raises(service.NothingToUndo):
@@ -301,8 +303,8 @@ def test_undo_puts_the_card_back_once(user):
     with pytest.raises(service.AlreadyRated):
         service.rate(db.session, user, card_id, 3, 1, T0 + 10 * MINUTE)
     assert service.undo(db.session, user, first.id) == card_id  # and the one before
-    assert service.state_of(db.session, user.id, card_id).state == fsrs.NEW
-    assert service.counts(db.session, user, T0).new == user.new_cards_per_day  # its slot is free again
+    assert queue.state_of(db.session, user.id, card_id).state == fsrs.NEW
+    assert queue.counts(db.session, user, T0).new == user.new_cards_per_day  # its slot is free again
 
 
 def test_only_the_last_rating_and_only_your_own_can_be_undone(user):
@@ -325,17 +327,17 @@ def test_a_wrong_quiz_answer_brings_the_concept_cards_forward(ctx):
     card_ids = service.concept_card_ids(db.session, ["host", "virtual-machine"])
     forward = db.session.scalar(select(Card.id).where(Card.key == "concept:host:forward"))
     assert forward in card_ids
-    assert service.card_to_show(db.session, learner, T0) is None  # no new cards allowed
+    assert queue.card_to_show(db.session, learner, T0) is None  # no new cards allowed
     moved = service.bring_forward(db.session, learner.id, question.id, T0)
     assert moved == len(card_ids)
-    queue = service.due_queue(db.session, learner, T0, limit=100)
-    assert sorted(q.card_id for q in queue) == card_ids
-    assert service.counts(db.session, learner, T0).new == len(card_ids)
+    order = queue.due_queue(db.session, learner, T0, limit=100)
+    assert sorted(q.card_id for q in order) == card_ids
+    assert queue.counts(db.session, learner, T0).new == len(card_ids)
     review = service.rate(db.session, learner, forward, 4, 0, T0)  # beyond the limit of 0
     assert review.state_before == fsrs.NEW
     # A card learnt well is pulled back from next week to now by the next wrong answer.
     assert service.bring_forward(db.session, learner.id, question.id, T0 + MINUTE) == 1
-    state = service.state_of(db.session, learner.id, forward)
+    state = queue.state_of(db.session, learner.id, forward)
     assert fsrs.utc(state.due) == T0 + MINUTE and state.pushed_at is not None
 
 
@@ -366,9 +368,9 @@ def test_statistics_count_by_local_day_and_retention_of_review_cards(ctx):
     late = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)  # 01:00 on 3 March in Tokyo
     service.rate(db.session, learner, card_a, 4, 0, late)
     service.rate(db.session, learner, card_b, 4, 0, late)
-    due = fsrs.utc(service.state_of(db.session, learner.id, card_a).due)
+    due = fsrs.utc(queue.state_of(db.session, learner.id, card_a).due)
     service.rate(db.session, learner, card_a, 3, 1, due)  # a pass in review state
-    state_b = service.state_of(db.session, learner.id, card_b)
+    state_b = queue.state_of(db.session, learner.id, card_b)
     service.rate(db.session, learner, card_b, 1, 1, fsrs.utc(state_b.due))  # a lapse
     now = fsrs.utc(state_b.due) + MINUTE
     per_day = stats.reviews_per_day(db.session, learner, now)
@@ -378,7 +380,7 @@ def test_statistics_count_by_local_day_and_retention_of_review_cards(ctx):
     assert stats.true_retention(db.session, learner) == stats.Retention(passed=1, total=2)
     assert stats.true_retention(db.session, learner).percent == 50.0
     ahead = stats.forecast(db.session, learner, now)
-    dues = [fsrs.utc(service.state_of(db.session, learner.id, c).due) for c in (card_a, card_b)]
+    dues = [fsrs.utc(queue.state_of(db.session, learner.id, c).due) for c in (card_a, card_b)]
     assert sum(d.count for d in ahead) == sum(1 for d in dues if d < now + 30 * DAY)
     assert ahead[0].count == 1  # the relearning card, due in 10 minutes
     by_concept = {c.concept_id: c for c in stats.cards_by_concept(db.session, learner)}

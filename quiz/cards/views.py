@@ -13,7 +13,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from quiz.cards import days, service, stats
+from quiz.cards import days, queue, service, stats
 from quiz.cards import scheduler as fsrs
 from quiz.cards.forms import CardActionForm, SettingsForm, TimeZoneForm
 from quiz.extensions import db
@@ -45,13 +45,13 @@ def review():
     """The next card (front, or back with ``show=1``), today's counts and undo; or "done for today"."""
     user, now = _user(), _now()
     asked = request.args.get("card", type=int)
-    shown = service.card_to_show(db.session, user, now, asked)
+    shown = queue.card_to_show(db.session, user, now, asked)
     # The back only of the card whose front was just seen, never of another that took its place.
     reveal = shown is not None and request.args.get("show") == "1" and shown.card.id == asked
-    upcoming = service.next_due(db.session, user, now) if shown is None else None
+    upcoming = queue.next_due(db.session, user, now) if shown is None else None
     return render_template(
         "cards/review.html", shown=shown, reveal=reveal,
-        counts=service.counts(db.session, user, now),
+        counts=queue.counts(db.session, user, now),
         last=service.last_review(db.session, user.id),
         next_due=days.describe(upcoming.at, now, user.time_zone) if upcoming and upcoming.at else None,
         new_tomorrow=upcoming.new_tomorrow if upcoming else False,
@@ -60,7 +60,7 @@ def review():
     )
 
 
-def _pushed_at(shown: service.Shown | None, user: User) -> str | None:
+def _pushed_at(shown: queue.Shown | None, user: User) -> str | None:
     """When a quiz brought the shown card forward, as a local time, or None."""
     if shown is None or shown.state is None or shown.state.pushed_at is None:
         return None
@@ -135,7 +135,7 @@ def statistics():
         overall=stats.true_retention(db.session, user),
         concepts=stats.cards_by_concept(db.session, user),
         target=round(user.desired_retention * 100), window=stats.WINDOW_DAYS,
-        state_names=fsrs.STATE_NAMES, counts=service.counts(db.session, user, now), rule=service.QUIZ_RULE,
+        state_names=fsrs.STATE_NAMES, counts=queue.counts(db.session, user, now), rule=service.QUIZ_RULE,
     )
 
 

@@ -6,7 +6,6 @@ import yaml
 
 from quiz.content.model import Bank
 
-
 # libyaml's emitter when present: the pure-Python one takes seconds on a large bank.
 _SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 

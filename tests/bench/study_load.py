@@ -323,7 +323,6 @@ class Timed:
 class Learner:
     """One simulated learner: a client with its own cookies and where its quiz is."""
 
-    number: int
     name: str
     client: httpx.AsyncClient
     questions: list[str] = field(default_factory=list)
@@ -486,12 +485,12 @@ async def load(args: argparse.Namespace, server: Server, deadline: float) -> int
     now = time.monotonic()
     setup_deadline = now + 0.6 * (deadline - now)
     setup_started = time.perf_counter()
-    warmers = [Learner(k, f"bench-warmup-{k}", client()) for k in range(1, WARMUP_LEARNERS + 1)]
+    warmers = [Learner(f"bench-warmup-{k}", client()) for k in range(1, WARMUP_LEARNERS + 1)]
     inserters = [client() for _ in range(WARMUP_LEARNERS)]
     await run_all([lambda w=w: _warm(w) for w in warmers]
                   + [lambda c=c: insert_loop(c, WARMUP_INSERTS, None) for c in inserters],
                   setup_deadline, errors)
-    learners = [Learner(n, f"bench-{n}", client()) for n in range(1, args.learners + 1)]
+    learners = [Learner(f"bench-{n}", client()) for n in range(1, args.learners + 1)]
     prepare = take_prepared if not args.interleaved else sign_up_and_start
     gate = asyncio.Semaphore(SETUP_CONCURRENCY)
 
@@ -546,9 +545,14 @@ def print_server_problems(server: Server) -> None:
     start = next((n for n, line in enumerate(lines) if line.startswith("Traceback")), None)
     if start is not None:
         end = next((n for n in range(start + 1, len(lines)) if lines[n].startswith("[")), len(lines))
-        print("first traceback (last 25 lines):")
-        for line in lines[start:end][-25:]:
-            print(f"  {line[:300]}")
+        trace = lines[start:end]
+        project = str(PROJECT / "quiz")
+        shown = [n for n, line in enumerate(trace) if project in line]
+        print("first traceback (the project's frames and the error):")
+        for n in shown:
+            code = trace[n + 1].strip() if n + 1 < len(trace) else ""
+            print(f"  {trace[n].strip()[:300]}\n      {code[:300]}")
+        print(f"  {trace[-1].strip()[:300]}")
 
 
 async def _warm(learner: Learner) -> None:
@@ -631,8 +635,12 @@ def main() -> int:
         folder = Path(tmp)
         env = _quiz_env(folder)
         for command in (["db", "upgrade"], ["content", "sync"]):
-            done = subprocess.run([str(quiz), *command], env=env, cwd=folder, capture_output=True,
-                                  text=True, timeout=max(1.0, deadline - time.monotonic()), check=False)
+            try:
+                done = subprocess.run([str(quiz), *command], env=env, cwd=folder, capture_output=True,
+                                      text=True, timeout=max(1.0, deadline - time.monotonic()), check=False)
+            except subprocess.TimeoutExpired:
+                print(f"quiz {' '.join(command)} did not finish within --seconds", file=sys.stderr)
+                return 1
             if done.returncode != 0:
                 print(f"quiz {' '.join(command)} failed:\n{done.stdout}{done.stderr}", file=sys.stderr)
                 return 1

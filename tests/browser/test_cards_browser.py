@@ -42,7 +42,8 @@ def tab_to(page, name: str, limit: int = 40) -> None:
         page.keyboard.press("Tab")
         focused = page.evaluate("""() => {
             const el = document.activeElement, style = getComputedStyle(el);
-            return {tag: el.tagName, text: (el.innerText || el.value || '').trim(), outline: style.outlineStyle};
+            return {tag: el.tagName, text: (el.innerText || el.value || '').trim(),
+                    outline: style.outlineStyle};
         }""")
         if focused["tag"] == "BODY":  # the page itself took the first press
             continue
@@ -53,6 +54,7 @@ def tab_to(page, name: str, limit: int = 40) -> None:
 
 
 def no_overflow(page) -> None:
+    """Nothing runs off the side of the screen."""
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
 
 
@@ -134,9 +136,9 @@ def test_keyboard_only_review_undo_done_and_statistics(page, live_server):
 
 
 def test_the_device_time_zone_is_offered_and_adopted(browser, live_server):
-    """A browser in Tokyo is offered its zone on the review page; one key press adopts it."""
+    """A browser in Tokyo, in dark mode, is offered its zone on the review page; one key press adopts it."""
     context = browser.new_context(viewport={"width": WIDTHS["desktop"], "height": 900},
-                                  timezone_id="Asia/Tokyo")
+                                  timezone_id="Asia/Tokyo", color_scheme="dark")
     page = context.new_page()
     page.width_name = "desktop"
     try:
@@ -149,7 +151,38 @@ def test_the_device_time_zone_is_offered_and_adopted(browser, live_server):
         press_and_wait(page, "Enter")
         expect(page.get_by_text("Your days now follow Asia/Tokyo.")).to_be_visible()
         expect(offer).to_be_hidden()
+        press_and_wait(page, "Space")
+        expect(page.locator(".flashcard-back")).to_be_visible()
+        screenshot(page, "cards-back-dark", full_page=False)
+        assert_accessible(page)  # the dark colours keep their contrast
         page.goto(live_server + "/settings")
         expect(page.get_by_label("Time zone")).to_have_value("Asia/Tokyo")
     finally:
         context.close()
+
+
+def test_a_wrong_quiz_answer_brings_the_concept_cards_forward(page, live_server):
+    """With no new cards allowed, a missed quiz question on Host puts Host's cards up for review."""
+    sign_up(page, live_server, f"cards-quiz-{page.width_name}")
+    page.goto(live_server + "/settings")
+    page.get_by_label("New cards per day").fill("0")
+    page.get_by_role("button", name="Save settings").click()
+    page.goto(live_server + "/cards")
+    expect(page.get_by_role("heading", name="Done for today")).to_be_visible()
+
+    page.goto(live_server + "/study")
+    page.get_by_role("group", name="Concepts").get_by_role("checkbox", name="Host", exact=True).check()
+    page.get_by_role("group", name="Question types").get_by_role("checkbox", name="Short answer").check()
+    page.get_by_label("Number of questions").fill("1")
+    page.get_by_role("button", name="Start the quiz").click()
+    page.get_by_role("textbox").fill("no idea")
+    page.get_by_role("button", name="Check answer").click()
+    expect(page.get_by_role("heading", name=re.compile("Not quite"))).to_be_visible()
+
+    page.get_by_role("link", name="Cards", exact=True).click()
+    expect(page.locator(".badge-pushed")).to_contain_text("Brought forward by a wrong quiz answer")
+    assert counts(page)[0] > 0  # new cards beyond the limit of none a day
+    rule = "A wrong answer in a quiz brings that concept's cards forward"
+    expect(page.locator(".rule")).to_contain_text(rule)
+    screenshot(page, "cards-pushed", full_page=False)
+    assert_accessible(page)

@@ -219,8 +219,8 @@ def test_done_for_today_says_when_the_next_card_is_due(client, synced, clock):
 # ------------------------------------------------------- quizzes move the cards
 
 
-def quiz_wrong_answer(client, concept: str) -> None:
-    """Take a one-question short-answer quiz on the concept and answer it wrong."""
+def quiz_wrong_answer(client, concept: str) -> str:
+    """Take a one-question short-answer quiz on the concept and answer it wrong; the feedback page."""
     body = get(client, "/study")
     response = client.post("/study", data={"csrf_token": TOKEN.search(body).group(1), "concepts": concept,
                                            "types": "short", "count": "1", "order": "in-order"})
@@ -229,7 +229,9 @@ def quiz_wrong_answer(client, concept: str) -> None:
     page = get(client, url)
     response = client.post(url, data={"csrf_token": TOKEN.search(page).group(1), "answer": "no idea"})
     assert response.status_code == 302
-    assert "Not quite" in get(client, url)
+    feedback = get(client, url)
+    assert "Not quite" in feedback
+    return feedback
 
 
 def test_a_wrong_quiz_answer_makes_the_concept_cards_due_now(client, synced):
@@ -237,7 +239,8 @@ def test_a_wrong_quiz_answer_makes_the_concept_cards_due_now(client, synced):
     synced.config["CLOCK"] = Clock(utcnow() + timedelta(minutes=1))
     user_id = sign_in(synced, client, "cy", new_cards_per_day=0)
     assert "Done for today" in get(client, "/cards")
-    quiz_wrong_answer(client, "paravirtualization")
+    feedback = quiz_wrong_answer(client, "paravirtualization")
+    assert "makes the flashcards of" in feedback and 'href="/cards"' in feedback
     with synced.app_context():
         expected = service.concept_card_ids(db.session, ["paravirtualization"])
         tested = db.session.scalars(select(Question.id).where(Question.type == "short")).all()
@@ -253,7 +256,8 @@ def test_a_wrong_quiz_answer_makes_the_concept_cards_due_now(client, synced):
 
 
 def test_a_right_quiz_answer_or_a_visitor_moves_no_card(client, synced, clock):
-    quiz_wrong_answer(client, "host")  # a visitor: no account, no cards, no error
+    feedback = quiz_wrong_answer(client, "host")  # a visitor: no account, no cards, no error
+    assert "makes the flashcards of" not in feedback
     with synced.app_context():
         assert db.session.scalar(select(func.count()).select_from(CardState)) == 0
 

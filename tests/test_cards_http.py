@@ -14,6 +14,7 @@ from quiz.cards import queue, service
 from quiz.cards import scheduler as fsrs
 from quiz.extensions import db
 from quiz.models import Card, CardState, Question, Review, User, utcnow
+from tests.sessions import sign_in
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -38,17 +39,6 @@ def clock(synced) -> Clock:
     return fixed
 
 
-def sign_in(app, client, name: str = "ada", **settings) -> int:
-    """An account with these settings, signed in on this client through the session; its id."""
-    with app.app_context():
-        user = User(name=name, password_hash="unused", **settings)
-        db.session.add(user)
-        db.session.commit()
-        user_id = user.id
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
-    return user_id
 
 
 @pytest.fixture

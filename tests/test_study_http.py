@@ -12,6 +12,7 @@ from quiz.content.types import QUESTION_TYPES, cloze_blanks
 from quiz.extensions import db
 from quiz.models import Answer, Attempt, Concept, Question, User
 from quiz.study import service
+from tests.sessions import sign_in
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 QUESTION_URL = re.compile(r"^/study/attempts/(\d+)/questions/(\d+)$")
@@ -35,17 +36,6 @@ def page(client, url: str) -> str:
     return response.get_data(as_text=True)
 
 
-def sign_in(app, client, name: str = "ada") -> int:
-    """An account signed in on this client through the session; its id."""
-    with app.app_context():
-        user = User(name=name, password_hash="unused")
-        db.session.add(user)
-        db.session.commit()
-        user_id = user.id
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
-    return user_id
 
 
 def post_setup(client, **fields):

@@ -17,7 +17,14 @@ from quiz.content.types import cloze_blanks, cloze_segments
 from quiz.exchange.formats import FULL, LOSSY, SKIPPED, Format, Support
 from quiz.exchange.gift_parse import parse_gift
 from quiz.exchange.html_text import escape_html
-from quiz.exchange.moodle_rules import category_path, penalty, right_weights, typed_answer
+from quiz.exchange.moodle_rules import (
+    MULTIPLE_NOTE,
+    SHORT_NOTE,
+    category_path,
+    penalty,
+    right_weights,
+    typed_answer,
+)
 from quiz.exchange.selection import ExportSet
 
 # The characters GIFT gives a meaning; Moodle's writer escapes exactly these.
@@ -135,11 +142,9 @@ def export_gift(selection: ExportSet) -> bytes:
 
 SUPPORT: dict[str, Support] = {
     "single": Support(FULL),
-    "multiple": Support(LOSSY, "Moodle has no 1/11 or 1/12 grade, so 11 or 12 right choices get 10% "
-                               "and 5% shares (fewer score exactly as here)"),
+    "multiple": Support(LOSSY, MULTIPLE_NOTE),
     "true_false": Support(FULL),
-    "short": Support(LOSSY, "Moodle matches typed answers ignoring case only, not spacing or "
-                            "punctuation"),
+    "short": Support(LOSSY, SHORT_NOTE),
     "cloze": Support(LOSSY, "GIFT has one answer per question: the first blank becomes a "
                             "missing-word short answer, and later blanks are filled in with their "
                             "answer; moodle-xml keeps every blank"),

@@ -93,3 +93,9 @@ def category_title(path: str) -> str:
     parts = [p.replace("\0", "/").strip() for p in path.replace("//", "\0").split("/")]
     parts = [p for p in parts if p and p not in ("$course$", "$cat$", "$module$", "$system$", "top")]
     return parts[-1] if parts else ""
+
+
+# What both Moodle formats lose, said once for the export reports of both.
+MULTIPLE_NOTE = ("Moodle has no 1/11 or 1/12 grade, so 11 or 12 right choices get 10% and 5% "
+                 "shares (fewer score exactly as here)")
+SHORT_NOTE = "Moodle matches typed answers ignoring case only, not spacing or punctuation"

@@ -16,7 +16,14 @@ from quiz.content.model import Bank, Question
 from quiz.content.types import cloze_blanks, cloze_segments
 from quiz.exchange.formats import FULL, LOSSY, Format, Support
 from quiz.exchange.html_text import escape_html
-from quiz.exchange.moodle_rules import category_path, penalty, right_weights, typed_answer
+from quiz.exchange.moodle_rules import (
+    MULTIPLE_NOTE,
+    SHORT_NOTE,
+    category_path,
+    penalty,
+    right_weights,
+    typed_answer,
+)
 from quiz.exchange.moodle_xml_parse import parse_moodle_xml
 from quiz.exchange.selection import ExportSet
 
@@ -163,11 +170,9 @@ def export_moodle_xml(selection: ExportSet) -> bytes:
 
 SUPPORT: dict[str, Support] = {
     "single": Support(FULL),
-    "multiple": Support(LOSSY, "Moodle has no 1/11 or 1/12 grade, so 11 or 12 right choices get 10% "
-                               "and 5% shares (fewer score exactly as here)"),
+    "multiple": Support(LOSSY, MULTIPLE_NOTE),
     "true_false": Support(FULL),
-    "short": Support(LOSSY, "Moodle matches typed answers ignoring case only, not spacing or "
-                            "punctuation"),
+    "short": Support(LOSSY, SHORT_NOTE),
     "cloze": Support(LOSSY, "blanks become Moodle's embedded short answers, which match ignoring "
                             "case only, not spacing or punctuation"),
     "matching": Support(FULL, "Moodle imports 2 pairs or more; its edit form asks for a third "

@@ -127,3 +127,18 @@ def assert_accessible(page) -> None:
             lines += [f"    {' > '.join(map(str, node['target']))}: {node.get('failureSummary', '')}"
                       .replace("\n", " ") for node in violation["nodes"]]
         pytest.fail("\n".join(lines), pytrace=False)
+
+
+PASSWORD = "a long enough password"
+
+
+def sign_up(page, base: str, name: str) -> None:
+    """Create an account through the sign-up form, signed in afterwards."""
+    from playwright.sync_api import expect
+
+    page.goto(base + "/signup")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Confirm password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text(f"Welcome, {name}.")).to_be_visible()

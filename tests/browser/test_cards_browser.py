@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import WIDTHS, screenshot
+from tests.browser.conftest import WIDTHS, screenshot, sign_up
 
 try:  # added alongside these tests; run it wherever it is there
     from tests.browser.conftest import assert_accessible
@@ -16,18 +16,9 @@ except ImportError:  # pragma: no cover
         """No axe helper in this checkout: nothing to check."""
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
 INTERVAL = re.compile(r"^(<1m|\d+m|\d+h|\d+d|\d+(\.\d)?mo|\d+(\.\d)?y)$")
 
 
-def sign_up(page, base: str, name: str) -> None:
-    """Create an account through the sign-up form."""
-    page.goto(base + "/signup")
-    page.get_by_label("Name").fill(name)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Confirm password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text(f"Welcome, {name}.")).to_be_visible()
 
 
 def press_and_wait(page, key: str) -> None:

@@ -9,12 +9,11 @@ from playwright.sync_api import expect
 
 from quiz.content.types import QUESTION_TYPES, cloze_blanks, cloze_segments
 from quiz.content.validate import load_content
-from tests.browser.conftest import PROJECT, assert_accessible, screenshot
+from tests.browser.conftest import PASSWORD, PROJECT, assert_accessible, screenshot, sign_up
 
 CONTENT = load_content(PROJECT / "content")
 CONCEPTS = CONTENT.concepts
 QUESTIONS = [question for bank in CONTENT.banks for question in bank.questions]
-PASSWORD = "a long enough password"
 KEYED_TYPES = ("single", "multiple", "true_false")  # the types answered with keys 1-9
 
 
@@ -75,14 +74,6 @@ def assert_correct_feedback(page, question) -> None:
     assert sorted(quotes) == sorted(CONCEPTS[concept].quote for concept in question.concepts)
 
 
-def sign_up(page, base: str, name: str) -> None:
-    """Create an account through the sign-up form."""
-    page.goto(base + "/signup")
-    page.get_by_label("Name").fill(name)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Confirm password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text(f"Welcome, {name}.")).to_be_visible()
 
 
 def start_quiz(page, base: str, types: tuple[str, ...], count: int) -> None:

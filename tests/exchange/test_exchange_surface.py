@@ -174,3 +174,33 @@ def test_oversized_upload_is_refused(synced, client):
         "csrf_token": token, "file": (io.BytesIO(b"x" * 4096), "big.gift"),
     }, content_type="multipart/form-data")
     assert response.status_code == 413
+
+
+def _zip_bomb() -> bytes:
+    """A small zip whose one member inflates to 100 MB of zeros."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("bomb.yaml", b"\0" * 100_000_000)
+    return buffer.getvalue()
+
+
+def test_a_zip_bomb_is_refused_unopened(synced, client, content_dir, runner, tmp_path):
+    bomb = _zip_bomb()
+    assert len(bomb) < 200_000
+    before = bank_files(content_dir)
+    source = tmp_path / "questions.zip"
+    source.write_bytes(bomb)
+    result = runner.invoke(args=["import", str(source)])
+    assert result.exit_code != 0 and "cannot tell the format" in result.output
+    result = runner.invoke(args=["import", str(source), "--format", "qti"])
+    assert result.exit_code != 0 and "qti" in result.output
+    _log_in(client, synced, instructor=True)
+    token = _csrf(client, "/import")
+    response = client.post("/import", data={
+        "csrf_token": token, "file": (io.BytesIO(bomb), "questions.zip"),
+    }, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "cannot tell the format" in response.get_data(as_text=True)
+    assert bank_files(content_dir) == before

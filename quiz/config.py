@@ -15,7 +15,8 @@ class Defaults:
 
     CONTENT_DIR = str(PROJECT_ROOT / "content")
     SQLALCHEMY_DATABASE_URI: str | None = None  # None: a SQLite file in the instance folder
-    SQLITE_BUSY_TIMEOUT_MS = 5000
+    # Long enough that a burst of writers waits its turn rather than failing.
+    SQLITE_BUSY_TIMEOUT_MS = 15000
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     SESSION_COOKIE_HTTPONLY = True

@@ -204,18 +204,26 @@ def concept_card_ids(session: Session, concept_ids: list[str]) -> list[int]:
         or_(Card.concept_id.in_(concept_ids), Card.question_id.in_(tested))).order_by(Card.id)))
 
 
-def bring_forward(session: Session, user_id: int | None, question_id: int, now: datetime) -> int:
+def question_card_ids(session: Session, question_id: int) -> list[int]:
+    """Live cards about the concepts a question tests (what a wrong answer brings forward)."""
+    concepts = list(session.scalars(select(QuestionConcept.concept_id).where(
+        QuestionConcept.question_id == question_id)))
+    return concept_card_ids(session, concepts)
+
+
+def bring_forward(session: Session, user_id: int | None, question_id: int, now: datetime,
+                  card_ids: list[int] | None = None) -> int:
     """After a wrong quiz answer: make the cards of the question's concepts due now; how many moved.
 
     A visitor (no user) has no cards, so nothing happens. Cards already due keep
-    their place; cards never started get a state that is due now.
+    their place; cards never started get a state that is due now. A caller that
+    holds a write lock passes ``card_ids``, read beforehand, to keep the lock short.
     """
     if user_id is None:
         return 0
     now = fsrs.utc(now)
-    concepts = list(session.scalars(select(QuestionConcept.concept_id).where(
-        QuestionConcept.question_id == question_id)))
-    card_ids = concept_card_ids(session, concepts)
+    if card_ids is None:
+        card_ids = question_card_ids(session, question_id)
     if not card_ids:
         return 0
     session.execute(_insert(session)(CardState).values([

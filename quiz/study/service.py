@@ -10,12 +10,12 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
-from quiz.cards.service import bring_forward
+from quiz.cards.service import bring_forward, question_card_ids
 from quiz.content.types import QUESTION_TYPES
 from quiz.grading import Grade, InvalidResponse, grade
 from quiz.models import Answer, Attempt, Question, QuestionConcept, utcnow
@@ -186,25 +186,45 @@ def submit_answer(session: Session, current: Step, response: object) -> Answer:
     The unique (attempt, question) constraint settles a race between two
     submissions: the insert is skipped on conflict (no savepoint, no error,
     nothing committed behind the caller's back) and the loser gets the
-    winner's answer.
+    winner's answer. Everything that only reads comes before the first write,
+    so the database's write lock is held for a few short statements.
     """
     if current.answer is not None:
         return current.answer
     marked = grade(current.question.data, response)
+    user_id = current.attempt.user_id
+    # The concept's flashcards come due after a wrong answer (a visitor has none).
+    cards = (question_card_ids(session, current.question.id)
+             if user_id is not None and not marked.correct else [])
+    now = utcnow()
     insert = _dialect_insert(session)(Answer).values(
         attempt_id=current.attempt.id, question_id=current.question.id,
         response={"value": response}, correct=marked.correct, score=marked.score,
-        answered_at=utcnow(),
-    ).on_conflict_do_nothing(index_elements=["attempt_id", "question_id"])
-    session.execute(insert)
-    answer = session.scalar(select(Answer).where(
-        Answer.attempt_id == current.attempt.id, Answer.question_id == current.question.id))
-    if next_position(session, current.attempt) is None and current.attempt.finished_at is None:
-        current.attempt.finished_at = utcnow()
-    if not answer.correct:  # the concept's flashcards come due now (a visitor has none)
-        bring_forward(session, current.attempt.user_id, current.question.id, utcnow())
+        answered_at=now,
+    ).on_conflict_do_nothing(index_elements=["attempt_id", "question_id"]).returning(Answer)
+    answer = session.scalars(insert).first()
+    if answer is None:  # another request recorded this answer first: theirs stands
+        return session.scalar(select(Answer).where(
+            Answer.attempt_id == current.attempt.id, Answer.question_id == current.question.id))
+    _finish_if_complete(session, current.attempt, now)
+    if cards:
+        bring_forward(session, user_id, current.question.id, now, card_ids=cards)
     session.flush()
     return answer
+
+
+def _finish_if_complete(session: Session, attempt: Attempt, now: datetime) -> None:
+    """Stamp the attempt finished once every question has an answer: one statement, so
+    two last answers racing in two requests cannot both miss it."""
+    answered = (select(func.count()).select_from(Answer)
+                .where(Answer.attempt_id == attempt.id).scalar_subquery())
+    session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.finished_at.is_(None),
+               answered >= len(attempt.question_ids))
+        .values(finished_at=now)
+        .execution_options(synchronize_session=False))
+    session.expire(attempt, ["finished_at"])
 
 
 def _dialect_insert(session: Session):

@@ -226,10 +226,11 @@ def bring_forward(session: Session, user_id: int | None, question_id: int, now: 
         card_ids = question_card_ids(session, question_id)
     if not card_ids:
         return 0
-    session.execute(_insert(session)(CardState).values([
-        {"user_id": user_id, "card_id": card_id, "state": fsrs.NEW, "reps": 0, "lapses": 0,
-         "version": 0} for card_id in card_ids
-    ]).on_conflict_do_nothing(index_elements=["user_id", "card_id"]))
+    # One statement run for many rows (not a VALUES list per call) so its compiled form is cached.
+    session.execute(
+        _insert(session)(CardState).on_conflict_do_nothing(index_elements=["user_id", "card_id"]),
+        [{"user_id": user_id, "card_id": card_id, "state": fsrs.NEW, "reps": 0, "lapses": 0,
+          "version": 0} for card_id in card_ids])
     moved = session.execute(
         update(CardState)
         .where(CardState.user_id == user_id, CardState.card_id.in_(card_ids),

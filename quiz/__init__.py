@@ -46,6 +46,8 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     from quiz.cards.views import blueprint as cards
     from quiz.catalog.views import blueprint as catalog
     from quiz.exchange.views import blueprint as exchange
+    from quiz.live import models as live_models  # noqa: F401  (registers the live tables)
+    from quiz.live.views import blueprint as live
     from quiz.study.views import blueprint as study
 
     database.init_app(app)
@@ -54,6 +56,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     app.register_blueprint(study)
     app.register_blueprint(cards)
     app.register_blueprint(exchange)
+    app.register_blueprint(live)
     if app.config["BENCH_ENDPOINTS"]:  # tests/bench only
         from quiz.bench import blueprint as bench
         app.register_blueprint(bench)

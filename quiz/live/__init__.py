@@ -1,0 +1,1 @@
+"""Instructor-run live sessions: state machine, scoring, views, events."""

@@ -1,0 +1,321 @@
+"""Running a live session: create, join and rejoin, kick, move on, and take answers once.
+
+Every function takes plain values, a database session and ``now`` (a UTC
+instant from the caller's clock, so tests fix it); none reads the request.
+Functions flush; the caller commits. What the screens show is read in
+``quiz.live.results``.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from quiz.cards.service import bring_forward
+from quiz.grading import grade
+from quiz.live import scoring
+from quiz.live import state as machine
+from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
+from quiz.models import Answer, Attempt, Question
+from quiz.study.service import Selection, matching_questions
+
+MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 5, 240, 20
+MAX_QUESTIONS = 50
+NICKNAME_MAX = 20
+LIVE_TYPES = ("single", "multiple", "true_false", "short", "ordering")
+
+
+class LiveError(ValueError):
+    """A live-session request that cannot be met; the message says why."""
+
+
+class NicknameTaken(LiveError):
+    """Someone in this session already plays under that nickname."""
+
+
+class TooLate(LiveError):
+    """The answer came after the question's deadline, so it does not count."""
+
+
+class QuestionClosed(LiveError):
+    """That question is not open for answers (closed early, or not the current one)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How a session plays: seconds per question, points, questions on phones, shuffled choices."""
+
+    seconds: int = DEFAULT_SECONDS
+    points: str = "standard"
+    show_on_devices: bool = True
+    shuffle: bool = True
+
+    def check(self) -> None:
+        """Raise LiveError unless every setting is in range."""
+        if not MIN_SECONDS <= self.seconds <= MAX_SECONDS:
+            raise LiveError(f"Choose from {MIN_SECONDS} to {MAX_SECONDS} seconds per question.")
+        if self.points not in scoring.POINTS:
+            raise LiveError(f"Points are one of: {', '.join(scoring.POINTS)}.")
+
+
+def _insert(session: Session):
+    """INSERT with ON CONFLICT for the database in use (SQLite or PostgreSQL)."""
+    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _layout(data: dict, shuffle: bool, rng: random.Random) -> dict:
+    """The order a question's choices or items are shown in; items always start shuffled."""
+    if "choices" in data:
+        choices = list(data["choices"])
+        if shuffle:
+            rng.shuffle(choices)
+        return {"choices": choices}
+    if data["type"] == "ordering":
+        items = list(data["items"])
+        rng.shuffle(items)
+        if len(items) > 1 and items == list(data["items"]):
+            items.reverse()  # never show the answer as the starting order
+        return {"items": items}
+    return {}
+
+
+def _new_pin(session: Session, rng: random.Random) -> str:
+    """Six digits no running session uses; the partial unique index is the real guarantee."""
+    taken = set(session.scalars(select(LiveSession.pin).where(LiveSession.finished_at.is_(None))))
+    while True:
+        pin = f"{rng.randrange(1_000_000):06d}"
+        if pin not in taken and pin[0] != "0":  # a leading zero gets lost when typed as a number
+            return pin
+
+
+def create_session(session: Session, host_id: int, selection: Selection, settings: Settings,
+                   rng: random.Random) -> LiveSession:
+    """Draw the questions (of the types live play supports) and open a session in its lobby."""
+    settings.check()
+    if not 1 <= selection.count <= MAX_QUESTIONS:
+        raise LiveError(f"Choose between 1 and {MAX_QUESTIONS} questions.")
+    unsupported = set(selection.types) - set(LIVE_TYPES)
+    if unsupported:
+        raise LiveError(f"Live play does not support: {', '.join(sorted(unsupported))}.")
+    types = selection.types or LIVE_TYPES
+    pool = matching_questions(session, Selection(
+        banks=selection.banks, concepts=selection.concepts, types=types,
+        question_ids=selection.question_ids, count=selection.count))
+    if not pool:
+        raise LiveError("No question matches that choice. Widen it and try again.")
+    if selection.shuffle:
+        rng.shuffle(pool)
+    chosen = pool[: selection.count]
+    live = LiveSession(
+        pin=_new_pin(session, rng), host_id=host_id, phase=machine.LOBBY, question_index=0,
+        version=0,
+        settings={"seconds": settings.seconds, "points": settings.points,
+                  "show_on_devices": settings.show_on_devices, "shuffle": settings.shuffle,
+                  "banks": list(selection.banks), "concepts": list(selection.concepts),
+                  "types": list(selection.types)},
+        question_ids=[q.id for q in chosen],
+        layout={str(q.id): _layout(q.data, settings.shuffle, rng) for q in chosen},
+    )
+    session.add(live)
+    session.flush()
+    return live
+
+
+def by_pin(session: Session, pin: str) -> LiveSession | None:
+    """The running session with this PIN, else the latest finished one that had it."""
+    return session.scalar(select(LiveSession).where(LiveSession.pin == pin)
+                          .order_by(LiveSession.finished_at.is_not(None), LiveSession.id.desc())
+                          .limit(1))
+
+
+def clean_nickname(nickname: str) -> str:
+    """The nickname with its spaces tidied; LiveError if empty, too long or holding control characters."""
+    name = re.sub(r"\s+", " ", nickname or "").strip()
+    if not name:
+        raise LiveError("Choose a nickname.")
+    if len(name) > NICKNAME_MAX:
+        raise LiveError(f"A nickname has at most {NICKNAME_MAX} characters.")
+    if any(not ch.isprintable() for ch in name):
+        raise LiveError("A nickname cannot hold control characters.")
+    return name
+
+
+def join(session: Session, live: LiveSession, nickname: str, user_id: int | None,
+         now: datetime) -> LivePlayer:
+    """Add a player (also while the session runs); NicknameTaken if the name is in use here.
+
+    The unique (session, folded nickname) constraint settles two people
+    joining under one name at once: the second insert is skipped and refused.
+    """
+    if live.phase == machine.FINISHED:
+        raise LiveError("This session is over.")
+    name = clean_nickname(nickname)
+    token = secrets.token_urlsafe(32)
+    inserted = session.execute(_insert(session)(LivePlayer).values(
+        session_id=live.id, token=token, nickname=name, nickname_key=name.casefold(),
+        user_id=user_id, score=0, streak=0, kicked=False, joined_at=now,
+    ).on_conflict_do_nothing(index_elements=["session_id", "nickname_key"]))
+    if inserted.rowcount != 1:
+        raise NicknameTaken(f"Someone here is already called {name}. Choose another nickname.")
+    player = session.scalar(select(LivePlayer).where(LivePlayer.token == token))
+    if user_id is not None:  # their answers also count in their own progress and flashcards
+        attempt = Attempt(user_id=user_id, question_ids=list(live.question_ids),
+                          layout=dict(live.layout),
+                          settings={"mode": "live", "live_session": live.id})
+        session.add(attempt)
+        session.flush()
+        player.attempt_id = attempt.id
+    session.flush()
+    return player
+
+
+def player_for(session: Session, live: LiveSession, token: str | None) -> LivePlayer | None:
+    """The player this token belongs to in this session, unless kicked."""
+    if not token:
+        return None
+    return session.scalar(select(LivePlayer).where(
+        LivePlayer.session_id == live.id, LivePlayer.token == token, LivePlayer.kicked.is_(False)))
+
+
+def active_players(session: Session, live: LiveSession) -> int:
+    """How many players are in the room (the kicked are not)."""
+    return session.scalar(select(func.count()).select_from(LivePlayer).where(
+        LivePlayer.session_id == live.id, LivePlayer.kicked.is_(False)))
+
+
+def answered_count(session: Session, live: LiveSession, index: int) -> int:
+    """How many players still in the room answered question ``index``."""
+    return session.scalar(select(func.count()).select_from(LiveAnswer).join(LivePlayer).where(
+        LiveAnswer.session_id == live.id, LiveAnswer.question_index == index,
+        LivePlayer.kicked.is_(False)))
+
+
+def kick(session: Session, live: LiveSession, player_id: int, now: datetime) -> None:
+    """Remove a player: their token stops working; the question closes if everyone else answered."""
+    session.execute(update(LivePlayer).where(
+        LivePlayer.id == player_id, LivePlayer.session_id == live.id).values(kicked=True))
+    session.flush()
+    settle(session, live, now)
+
+
+def act(session: Session, live: LiveSession, action: str, now: datetime) -> bool:
+    """Apply a host's action (start, close, next, finish); False when another request changed it first."""
+    if action not in machine.ACTIONS:
+        raise LiveError(f"Unknown action {action!r}.")
+    before = machine.State.of(live)
+    try:
+        after = machine.ACTIONS[action](before, now)
+    except machine.InvalidTransition as exc:
+        raise LiveError(str(exc)) from None
+    if not machine.compare_and_set(session, live, before, after, now):
+        return False
+    if after.phase == machine.REVEAL:
+        _end_silent_streaks(session, live, after.question_index)
+    if after.phase == machine.FINISHED:
+        attempts = select(LivePlayer.attempt_id).where(
+            LivePlayer.session_id == live.id, LivePlayer.attempt_id.is_not(None))
+        session.execute(update(Attempt).where(Attempt.id.in_(attempts), Attempt.finished_at.is_(None))
+                        .values(finished_at=now).execution_options(synchronize_session=False))
+    session.flush()
+    return True
+
+
+def _end_silent_streaks(session: Session, live: LiveSession, index: int) -> None:
+    """A question left unanswered breaks the streak, as a wrong answer does."""
+    right = select(LiveAnswer.player_id).where(
+        LiveAnswer.session_id == live.id, LiveAnswer.question_index == index,
+        LiveAnswer.correct.is_(True))
+    session.execute(update(LivePlayer).where(LivePlayer.session_id == live.id,
+                                             LivePlayer.id.not_in(right)).values(streak=0)
+                    .execution_options(synchronize_session=False))
+
+
+def settle(session: Session, live: LiveSession, now: datetime) -> bool:
+    """Close the open question if its time is up or everyone answered; True if this call closed it.
+
+    Called on every read, so a question nobody answers moves on even with no
+    host watching; of two processes doing this at once, one wins the
+    compare-and-set and the other simply sees the result.
+    """
+    current = machine.State.of(live)
+    if current.phase != machine.QUESTION:
+        return False
+    answered = answered_count(session, live, current.question_index)
+    if not machine.due_to_close(current, now, answered, active_players(session, live)):
+        return False
+    return act(session, live, "close", now)
+
+
+def current_question(session: Session, live: LiveSession) -> Question:
+    """The question at the session's current index."""
+    return session.get(Question, live.question_ids[live.question_index])
+
+
+def answer_of(session: Session, player: LivePlayer, index: int) -> LiveAnswer | None:
+    """The player's recorded answer to question ``index``, if any."""
+    return session.scalar(select(LiveAnswer).where(
+        LiveAnswer.player_id == player.id, LiveAnswer.question_index == index))
+
+
+def submit(session: Session, live: LiveSession, player: LivePlayer, index: int, response: object,
+           now: datetime) -> LiveAnswer:
+    """Grade and record a player's answer to question ``index``, once; return the recorded answer.
+
+    Raises TooLate after the deadline, QuestionClosed when that question is
+    not the open one, and InvalidResponse (from grading) for a forged answer.
+    A repeat, or the loser of two simultaneous submissions, gets the answer
+    already recorded: the unique (player, question index) constraint decides,
+    with the insert skipped on conflict.
+    """
+    current = machine.State.of(live)
+    if index != current.question_index or current.phase in (machine.LOBBY, machine.FINISHED):
+        raise QuestionClosed("That question is not open for answers.")
+    existing = answer_of(session, player, index)
+    if existing is not None:
+        return existing
+    if current.deadline is not None and now > current.deadline:
+        late = (now - current.deadline).total_seconds()
+        raise TooLate(f"Time was up {late:.1f} s before your answer arrived, so it was not counted.")
+    if current.phase != machine.QUESTION:
+        raise QuestionClosed("The question was closed before your answer arrived.")
+    question = session.get(Question, live.question_ids[index])
+    marked = grade(question.data, response)
+    elapsed_ms = max(0, int((now - current.started_at).total_seconds() * 1000))
+    base = scoring.POINTS[live.settings["points"]]
+    speed = scoring.speed_points(marked.correct, elapsed_ms, current.seconds * 1000, base)
+    streak = scoring.next_streak(player.streak, marked.correct)
+    bonus = scoring.streak_bonus(streak, base) if marked.correct else 0
+    inserted = session.execute(_insert(session)(LiveAnswer).values(
+        session_id=live.id, player_id=player.id, question_index=index, question_id=question.id,
+        response={"value": response}, correct=marked.correct, elapsed_ms=elapsed_ms,
+        points=speed + bonus, bonus=bonus, streak=streak, answered_at=now,
+    ).on_conflict_do_nothing(index_elements=["player_id", "question_index"]))
+    if inserted.rowcount == 1:
+        session.execute(update(LivePlayer).where(LivePlayer.id == player.id).values(
+            score=LivePlayer.score + speed + bonus, streak=streak)
+            .execution_options(synchronize_session=False))
+        session.expire(player)
+        if player.attempt_id is not None:
+            _count_in_progress(session, player, question, response, marked, now)
+    session.flush()
+    settle(session, live, now)
+    return answer_of(session, player, index)
+
+
+def _count_in_progress(session: Session, player: LivePlayer, question: Question, response: object,
+                       marked, now: datetime) -> None:
+    """Record the answer in the learner's own attempt; a wrong one brings their flashcards forward."""
+    session.execute(_insert(session)(Answer).values(
+        attempt_id=player.attempt_id, question_id=question.id, response={"value": response},
+        correct=marked.correct, score=marked.score, answered_at=now,
+    ).on_conflict_do_nothing(index_elements=["attempt_id", "question_id"]))
+    if not marked.correct:
+        bring_forward(session, player.user_id, question.id, now)

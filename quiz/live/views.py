@@ -1,0 +1,313 @@
+"""Live-session pages: the instructor's presenter screen, the players' phones, results.
+
+Views parse the request, call the live services with plain values, commit
+once and render. Every page reads the session's state from the database, so
+any server process can serve any request; pages follow changes through the
+small state endpoint (polled) or its event stream.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from random import SystemRandom
+
+import segno
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import select
+
+from quiz.content.types import QUESTION_TYPES
+from quiz.extensions import db
+from quiz.grading import InvalidResponse, parse_form
+from quiz.live import results, service
+from quiz.live import state as machine
+from quiz.live.models import LiveSession
+from quiz.models import Bank, Concept, Question, utcnow
+from quiz.study import charts
+from quiz.study.service import Selection
+
+blueprint = Blueprint("live", __name__)
+COOKIE_DAYS = 2
+
+
+def _now() -> datetime:
+    """The current UTC time, from the configured clock if there is one (tests fix it)."""
+    clock = current_app.config.get("CLOCK")
+    return machine.aware(clock()) if callable(clock) else utcnow()
+
+
+def _cookie(live: LiveSession) -> str:
+    return f"live-{live.id}"
+
+
+def _require_instructor() -> None:
+    if not current_user.is_authenticated or not current_user.is_instructor:
+        abort(403)
+
+
+def _hosted(session_id: int) -> LiveSession:
+    """The session if the signed-in instructor runs it; 404 otherwise."""
+    _require_instructor()
+    live = db.session.get(LiveSession, session_id)
+    if live is None or live.host_id != current_user.id:
+        abort(404)
+    return live
+
+
+def _by_pin(pin: str) -> LiveSession:
+    live = service.by_pin(db.session, pin) if pin.isdigit() and len(pin) == 6 else None
+    if live is None:
+        abort(404)
+    return live
+
+
+def _settled(live: LiveSession) -> LiveSession:
+    """Move the session on if its question is due to close, and commit that at once."""
+    if service.settle(db.session, live, _now()):
+        db.session.commit()
+    return live
+
+
+def _options(question: Question, live: LiveSession) -> list[tuple[str, str]]:
+    """The answer buttons of a choice question, as (form value, label), in the shown order."""
+    if question.type == "true_false":
+        return [("true", "True"), ("false", "False")]
+    choices = live.layout.get(str(question.id), {}).get("choices") or question.data.get("choices", [])
+    return [(choice, choice) for choice in choices]
+
+
+def _flag(name: str) -> bool:
+    return request.form.get(name) in ("on", "true", "1", "yes")
+
+
+# ------------------------------------------------------------ the instructor
+
+
+@blueprint.route("/live", methods=["GET", "POST"])
+@login_required
+def index():
+    """Create a session from a selection and settings; list past sessions."""
+    _require_instructor()
+    if request.method == "POST":
+        try:
+            selection = Selection(
+                banks=tuple(request.form.getlist("banks")),
+                concepts=tuple(request.form.getlist("concepts")),
+                types=tuple(request.form.getlist("types")),
+                count=int(request.form.get("count", 10)), shuffle=True)
+            settings = service.Settings(
+                seconds=int(request.form.get("seconds", service.DEFAULT_SECONDS)),
+                points=request.form.get("points", "standard"),
+                show_on_devices=_flag("show_on_devices"), shuffle=_flag("shuffle"))
+            live = service.create_session(db.session, current_user.id, selection, settings,
+                                          SystemRandom())
+        except (ValueError, service.LiveError) as exc:
+            db.session.rollback()
+            message = str(exc) if isinstance(exc, service.LiveError) else "Enter whole numbers."
+            flash(message, "error")
+            return redirect(url_for("live.index"))
+        db.session.commit()
+        return redirect(url_for("live.host", session_id=live.id))
+    banks = db.session.scalars(select(Bank).where(Bank.retired.is_(False)).order_by(Bank.id))
+    concepts = db.session.scalars(
+        select(Concept).where(Concept.retired.is_(False)).order_by(Concept.position))
+    past = db.session.scalars(select(LiveSession).where(LiveSession.host_id == current_user.id)
+                              .order_by(LiveSession.id.desc()).limit(50))
+    return render_template("live/index.html", banks=list(banks), concepts=list(concepts),
+                           types=[(t, QUESTION_TYPES[t].label) for t in service.LIVE_TYPES],
+                           past=list(past), service=service)
+
+
+def _qr(url: str) -> Markup:
+    """The join URL as an inline SVG QR code."""
+    svg = segno.make(url, error="m").svg_inline(scale=6, border=2, dark="#000", light="#fff",
+                                                title="QR code that opens the join page")
+    return Markup(svg)  # noqa: S704  (segno's own markup, the URL inside it escaped by segno)
+
+
+def _reveal_context(live: LiveSession) -> dict:
+    players = service.active_players(db.session, live)
+    spread = results.distribution(db.session, live, live.question_index, players)
+    return {"spread": spread, "chart": charts.bar_chart(spread.counts, spread.labels)}
+
+
+@blueprint.get("/live/<int:session_id>/host")
+@login_required
+def host(session_id: int):
+    """The presenter screen: lobby, question and countdown, reveal, leaderboard, podium."""
+    live = _settled(_hosted(session_id))
+    now, current = _now(), machine.State.of(live)
+    join_url = url_for("live.join", pin=live.pin, _external=True)
+    context = {"live": live, "state": current, "remaining": machine.remaining_ms(current, now),
+               "join_url": join_url, "qr": _qr(join_url) if live.phase == machine.LOBBY else None,
+               "players": [p for p in live.players if not p.kicked],
+               "answered": service.answered_count(db.session, live, live.question_index),
+               "types": QUESTION_TYPES}
+    if live.phase not in (machine.LOBBY,):
+        context["question"] = service.current_question(db.session, live)
+        context["options"] = _options(context["question"], live)
+        context["standings"] = results.standings(db.session, live)
+    if live.phase == machine.REVEAL:
+        context.update(_reveal_context(live))
+    return render_template("live/host.html", **context)
+
+
+@blueprint.post("/live/<int:session_id>/act")
+@login_required
+def act(session_id: int):
+    """Start, close the question, move on, or end the session."""
+    live = _hosted(session_id)
+    try:
+        service.act(db.session, live, request.form.get("action", ""), _now())
+        db.session.commit()
+    except service.LiveError as exc:
+        # Usually a second click or another tab got there first: show where things stand.
+        db.session.rollback()
+        flash(str(exc), "info")
+    return redirect(url_for("live.host", session_id=session_id), 303)
+
+
+@blueprint.post("/live/<int:session_id>/players/<int:player_id>/kick")
+@login_required
+def kick(session_id: int, player_id: int):
+    """Remove a player from the session."""
+    live = _hosted(session_id)
+    service.kick(db.session, live, player_id, _now())
+    db.session.commit()
+    return redirect(url_for("live.host", session_id=session_id), 303)
+
+
+@blueprint.get("/live/<int:session_id>/results")
+@login_required
+def results_page(session_id: int):
+    """Per-question statistics and the full standings of a session, now or later."""
+    live = _hosted(session_id)
+    return render_template("live/results.html", live=live,
+                           stats=results.question_stats(db.session, live),
+                           standings=results.standings(db.session, live))
+
+
+@blueprint.get("/live/<int:session_id>/results.csv")
+@login_required
+def results_csv(session_id: int):
+    """Every player's answer to every question, as CSV."""
+    live = _hosted(session_id)
+    return Response(results.results_csv(db.session, live), mimetype="text/csv",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="live-{live.id}-{live.pin}.csv"'})
+
+
+# --------------------------------------------------------------- the players
+
+
+@blueprint.route("/live/join", methods=["GET", "POST"])
+def join():
+    """Join with a PIN (prefilled from ``?pin=``, as the QR code opens it) and a nickname."""
+    pin = (request.values.get("pin") or "").strip()
+    nickname = request.form.get("nickname", "")
+    error = None
+    if request.method == "POST":
+        live = service.by_pin(db.session, pin) if pin.isdigit() and len(pin) == 6 else None
+        if live is None or live.phase == machine.FINISHED:
+            error = "No running session has that PIN. Check the number on the screen."
+        else:
+            returning = service.player_for(db.session, live, request.cookies.get(_cookie(live)))
+            if returning is not None:  # already in: a second join is a rejoin
+                return redirect(url_for("live.play", pin=live.pin), 303)
+            try:
+                player = service.join(db.session, live, nickname,
+                                      current_user.id if current_user.is_authenticated else None,
+                                      _now())
+            except service.LiveError as exc:
+                db.session.rollback()
+                error = str(exc)
+            else:
+                db.session.commit()
+                response = redirect(url_for("live.play", pin=live.pin), 303)
+                response.set_cookie(_cookie(live), player.token, max_age=COOKIE_DAYS * 86400,
+                                    httponly=True, samesite="Lax", path="/live",
+                                    secure=current_app.config["SESSION_COOKIE_SECURE"])
+                return response
+    return render_template("live/join.html", pin=pin, nickname=nickname, error=error,
+                           limit=service.NICKNAME_MAX), 400 if error else 200
+
+
+def _player_or_join(live: LiveSession):
+    """The player whose token cookie this browser holds, or None."""
+    return service.player_for(db.session, live, request.cookies.get(_cookie(live)))
+
+
+@blueprint.get("/live/<pin>/play")
+def play(pin: str):
+    """The player's phone: waiting, the answer buttons, then right or wrong, points, streak, rank."""
+    live = _settled(_by_pin(pin))
+    player = _player_or_join(live)
+    if player is None:
+        flash("Join with a nickname to play." if live.phase != machine.FINISHED
+              else "That session is over.", "info")
+        return redirect(url_for("live.join", pin=pin))
+    current = machine.State.of(live)
+    context = {"live": live, "player": player, "state": current,
+               "remaining": machine.remaining_ms(current, _now()), "types": QUESTION_TYPES}
+    if live.phase != machine.LOBBY:
+        question = service.current_question(db.session, live)
+        standing = {s.player_id: s for s in results.standings(db.session, live)}.get(player.id)
+        context.update(question=question, q=question.data, options=_options(question, live),
+                       layout=live.layout.get(str(question.id), {}),
+                       answer=service.answer_of(db.session, player, live.question_index),
+                       standing=standing, players=service.active_players(db.session, live),
+                       answered=service.answered_count(db.session, live, live.question_index))
+    return render_template("live/play.html", **context)
+
+
+@blueprint.post("/live/<pin>/answer")
+def answer(pin: str):
+    """Take a player's answer to the open question; a repeat or a late one is refused plainly."""
+    live = _by_pin(pin)
+    player = _player_or_join(live)
+    if player is None:
+        abort(403)
+    index = request.form.get("question", type=int)
+    if index is None or not 0 <= index < len(live.question_ids):
+        abort(400)
+    question = db.session.get(Question, live.question_ids[index])
+    try:
+        response = parse_form(question.data, request.form)
+        service.submit(db.session, live, player, index, response, _now())
+        db.session.commit()
+    except (service.LiveError, InvalidResponse) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("live.play", pin=pin), 303)
+
+
+@blueprint.get("/live/<pin>/state")
+def state(pin: str):
+    """Where the session stands, as JSON: clients poll it and reload when ``version`` moves."""
+    live = _settled(_by_pin(pin))
+    current = machine.State.of(live)
+    player = _player_or_join(live)
+    body = {"version": live.version, "phase": live.phase,
+            "question": live.question_index + 1, "questions": len(live.question_ids),
+            "remaining_ms": machine.remaining_ms(current, _now()),
+            "players": service.active_players(db.session, live),
+            "answered": service.answered_count(db.session, live, live.question_index)}
+    if player is not None:
+        body["answered_by_me"] = service.answer_of(db.session, player, live.question_index) is not None
+    elif request.cookies.get(_cookie(live)):
+        body["removed"] = True
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response

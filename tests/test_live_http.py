@@ -1,0 +1,383 @@
+"""Live sessions through the test client, CSRF on, on an injected clock: join, answer, rejoin, kick."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from markupsafe import escape
+from sqlalchemy import func, select
+
+from quiz import create_app
+from quiz.extensions import db
+from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
+from quiz.models import Answer, Question, User
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Clock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def token_in(body: str) -> str:
+    found = TOKEN.search(body)
+    assert found, "the page has no csrf_token input"
+    return found.group(1)
+
+
+def sign_in(app, client, name: str, instructor: bool = False) -> int:
+    with app.app_context():
+        user = User(name=name, password_hash="unused", is_instructor=instructor)
+        db.session.add(user)
+        db.session.commit()
+        user_id = user.id
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+    return user_id
+
+
+@pytest.fixture
+def clock(synced) -> Clock:
+    fixed = Clock(T0)
+    synced.config["CLOCK"] = fixed
+    return fixed
+
+
+@pytest.fixture
+def host(synced, clock):
+    """A signed-in instructor's client."""
+    client = synced.test_client()
+    sign_in(synced, client, "teacher", instructor=True)
+    return client
+
+
+def create(host, **fields) -> tuple[int, str]:
+    """Create a session through the form; its id and PIN."""
+    body = host.get("/live").get_data(as_text=True)
+    data = {"csrf_token": token_in(body), "count": "3", "seconds": "20", "points": "standard",
+            "types": ["single"], "show_on_devices": "on", "shuffle": "on", **fields}
+    response = host.post("/live", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    session_id = int(re.search(r"/live/(\d+)/host", response.headers["Location"]).group(1))
+    with host.application.app_context():
+        return session_id, db.session.get(LiveSession, session_id).pin
+
+
+def join(app, pin: str, nickname: str, client=None):
+    """A phone joining with a nickname; returns its client and the response."""
+    client = client or app.test_client()
+    body = client.get(f"/live/join?pin={pin}").get_data(as_text=True)
+    assert f'value="{pin}"' in body  # the PIN comes prefilled, as the QR code opens it
+    response = client.post("/live/join", data={"csrf_token": token_in(body), "pin": pin,
+                                               "nickname": nickname})
+    return client, response
+
+
+def act(host, session_id: int, action: str):
+    body = host.get(f"/live/{session_id}/host").get_data(as_text=True)
+    return host.post(f"/live/{session_id}/act", data={"csrf_token": token_in(body), "action": action})
+
+
+def current_question(app, session_id: int) -> tuple[int, dict]:
+    with app.app_context():
+        live = db.session.get(LiveSession, session_id)
+        return live.question_index, db.session.get(Question, live.question_ids[live.question_index]).data
+
+
+def send(phone, pin: str, index: int, **fields):
+    body = phone.get(f"/live/{pin}/play").get_data(as_text=True)
+    if "csrf_token" not in body:  # no form on the page now: take a token from the join page
+        body = phone.get(f"/live/join?pin={pin}").get_data(as_text=True)
+    token = token_in(body)
+    return phone.post(f"/live/{pin}/answer", data={"csrf_token": token, "question": str(index), **fields},
+                      follow_redirects=True)
+
+
+def right(data: dict) -> str:
+    return data["answer"]
+
+
+def wrong(data: dict) -> str:
+    return next(c for c in data["choices"] if c != data["answer"])
+
+
+def state(client, pin: str) -> dict:
+    response = client.get(f"/live/{pin}/state?v=0")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+# ---------------------------------------------------------------------------
+
+
+def test_only_instructors_create_sessions(synced, clock):
+    client = synced.test_client()
+    assert client.get("/live").status_code == 302  # to the login page
+    sign_in(synced, client, "learner")
+    assert client.get("/live").status_code == 403
+
+
+def test_lobby_shows_pin_qr_and_players(synced, host):
+    session_id, pin = create(host)
+    join(synced, pin, "Ann")
+    body = host.get(f"/live/{session_id}/host").get_data(as_text=True)
+    assert pin in body and "<svg" in body and "Ann" in body
+    assert f"/live/join?pin={pin}" in body
+
+
+def test_join_validates_nickname_and_pin(synced, host):
+    _, pin = create(host)
+    _, first = join(synced, pin, "Ann")
+    assert first.status_code == 303
+    _, same = join(synced, pin, "  ann ")
+    assert same.status_code == 400 and "already called" in same.get_data(as_text=True)
+    _, long = join(synced, pin, "x" * 21)
+    assert long.status_code == 400 and "at most 20" in long.get_data(as_text=True)
+    client = synced.test_client()
+    body = client.get("/live/join").get_data(as_text=True)
+    wrong_pin = client.post("/live/join", data={"csrf_token": token_in(body), "pin": "999999",
+                                                "nickname": "Bob"})
+    assert wrong_pin.status_code == 400 and "No running session" in wrong_pin.get_data(as_text=True)
+
+
+def test_a_full_round_scores_by_speed_and_streak(synced, host, clock):
+    session_id, pin = create(host)
+    ann, _ = join(synced, pin, "Ann")
+    bob, _ = join(synced, pin, "Bob")
+    act(host, session_id, "start")
+    index, data = current_question(synced, session_id)
+    clock.now = T0 + timedelta(seconds=10)
+    page = send(ann, pin, index, choice=right(data)).get_data(as_text=True)
+    assert "Answer locked in" in page
+    assert state(host, pin)["answered"] == 1
+    send(bob, pin, index, choice=wrong(data))
+    # Everyone answered: the question closed without waiting for the clock.
+    assert state(host, pin)["phase"] == "reveal"
+    page = ann.get(f"/live/{pin}/play").get_data(as_text=True)
+    assert "Right" in page and "+750 points" in page
+    assert "Wrong" in bob.get(f"/live/{pin}/play").get_data(as_text=True)
+    reveal = host.get(f"/live/{session_id}/host").get_data(as_text=True)
+    assert "How the room answered" in reveal and str(escape(data["explanation"][:30])) in reveal
+    act(host, session_id, "next")
+    board = host.get(f"/live/{session_id}/host").get_data(as_text=True)
+    assert board.index("Ann") < board.index("Bob")
+    # Second question, Ann right again within half a second: 1000 and a 100 streak bonus.
+    act(host, session_id, "next")
+    index, data = current_question(synced, session_id)
+    assert index == 1
+    clock.now += timedelta(seconds=0.4)
+    send(ann, pin, index, choice=right(data))
+    with synced.app_context():
+        player = db.session.scalar(select(LivePlayer).where(LivePlayer.nickname == "Ann"))
+        assert (player.score, player.streak) == (750 + 1100, 2)
+
+
+def test_an_answer_is_recorded_once_however_often_it_is_sent(synced, host, clock):
+    session_id, pin = create(host)
+    ann, _ = join(synced, pin, "Ann")
+    join(synced, pin, "Bob")
+    act(host, session_id, "start")
+    index, data = current_question(synced, session_id)
+    send(ann, pin, index, choice=right(data))
+    send(ann, pin, index, choice=wrong(data))  # a double submit, changed mind: the first counts
+    with synced.app_context():
+        answers = list(db.session.scalars(select(LiveAnswer)))
+        assert len(answers) == 1 and answers[0].correct
+        assert db.session.scalar(select(LivePlayer.score).where(LivePlayer.nickname == "Ann")) == 1000
+
+
+def test_the_database_refuses_a_second_answer_row(synced, host):
+    session_id, pin = create(host)
+    join(synced, pin, "Ann")
+    act(host, session_id, "start")
+    with synced.app_context():
+        player = db.session.scalar(select(LivePlayer))
+        live = db.session.get(LiveSession, session_id)
+        row = {"session_id": live.id, "player_id": player.id, "question_index": 0,
+               "question_id": live.question_ids[0], "response": {"value": "x"}, "correct": False,
+               "elapsed_ms": 1, "points": 0, "answered_at": T0}
+        db.session.add(LiveAnswer(**row))
+        db.session.commit()
+        db.session.add(LiveAnswer(**row))
+        with pytest.raises(Exception, match="UNIQUE"):
+            db.session.commit()
+
+
+def test_a_late_answer_is_refused_with_a_clear_message(synced, host, clock):
+    session_id, pin = create(host)
+    ann, _ = join(synced, pin, "Ann")
+    act(host, session_id, "start")
+    _, data = current_question(synced, session_id)
+    page = ann.get(f"/live/{pin}/play").get_data(as_text=True)
+    clock.now = T0 + timedelta(seconds=21)
+    response = ann.post(f"/live/{pin}/answer", data={"csrf_token": token_in(page), "question": "0",
+                                                     "choice": right(data)}, follow_redirects=True)
+    assert "Time was up" in response.get_data(as_text=True)
+    with synced.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LiveAnswer)) == 0
+
+
+def test_forged_answers_are_refused(synced, host):
+    session_id, pin = create(host)
+    ann, _ = join(synced, pin, "Ann")
+    act(host, session_id, "start")
+    page = send(ann, pin, 0, choice="Not a choice at all").get_data(as_text=True)
+    assert "is not one of the choices" in page
+    with synced.app_context():
+        later = db.session.get(Question, db.session.get(LiveSession, session_id).question_ids[1]).data
+    assert "not open" in send(ann, pin, 1, choice=right(later)).get_data(as_text=True)  # a future one
+    assert send(ann, pin, 7, choice="x").status_code == 400  # no such question
+    stranger = synced.test_client()
+    body = stranger.get(f"/live/join?pin={pin}").get_data(as_text=True)
+    response = stranger.post(f"/live/{pin}/answer", data={"csrf_token": token_in(body), "question": "0",
+                                                          "choice": "x"})
+    assert response.status_code == 403  # no token: nobody to answer for
+    with synced.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LiveAnswer)) == 0
+
+
+def test_nobody_can_answer_for_another_player(synced, host):
+    """The player is the one whose token the cookie holds; there is no field naming a player."""
+    session_id, pin = create(host)
+    join(synced, pin, "Ann")
+    bob, _ = join(synced, pin, "Bob")
+    act(host, session_id, "start")
+    _, data = current_question(synced, session_id)
+    with synced.app_context():
+        ann_id = db.session.scalar(select(LivePlayer.id).where(LivePlayer.nickname == "Ann"))
+    send(bob, pin, 0, choice=wrong(data), player=str(ann_id), player_id=str(ann_id))
+    with synced.app_context():
+        names = list(db.session.scalars(select(LivePlayer.nickname).join(
+            LiveAnswer, LiveAnswer.player_id == LivePlayer.id)))
+        assert names == ["Bob"]
+
+
+def test_a_refreshed_or_reconnected_player_keeps_name_score_and_streak(synced, host, clock):
+    session_id, pin = create(host)
+    ann, _ = join(synced, pin, "Ann")
+    join(synced, pin, "Bob")
+    act(host, session_id, "start")
+    _, data = current_question(synced, session_id)
+    send(ann, pin, 0, choice=right(data))
+    page = ann.get(f"/live/{pin}/play").get_data(as_text=True)
+    assert "Ann" in page and "1000 points" in page
+    # Joining again from the same phone is a rejoin, not a second player.
+    _, again = join(synced, pin, "Someone else", client=ann)
+    assert again.status_code == 303 and again.headers["Location"].endswith(f"/live/{pin}/play")
+    with synced.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LivePlayer)) == 2
+
+
+def test_a_latecomer_joins_a_running_session(synced, host, clock):
+    session_id, pin = create(host)
+    join(synced, pin, "Ann")
+    act(host, session_id, "start")
+    late, response = join(synced, pin, "Late")
+    assert response.status_code == 303
+    _, data = current_question(synced, session_id)
+    clock.now = T0 + timedelta(seconds=5)
+    assert "Answer locked in" in send(late, pin, 0, choice=right(data)).get_data(as_text=True)
+
+
+def test_a_kicked_player_is_out_and_no_longer_awaited(synced, host, clock):
+    session_id, pin = create(host)
+    ann, _ = join(synced, pin, "Ann")
+    bob, _ = join(synced, pin, "Bob")
+    act(host, session_id, "start")
+    _, data = current_question(synced, session_id)
+    send(ann, pin, 0, choice=right(data))
+    with synced.app_context():
+        bob_id = db.session.scalar(select(LivePlayer.id).where(LivePlayer.nickname == "Bob"))
+    body = host.get(f"/live/{session_id}/host").get_data(as_text=True)
+    host.post(f"/live/{session_id}/players/{bob_id}/kick", data={"csrf_token": token_in(body)})
+    assert state(host, pin)["phase"] == "reveal"  # the only one left had answered
+    assert bob.get(f"/live/{pin}/play").status_code == 302
+    assert state(bob, pin).get("removed") is True
+
+
+def test_a_question_nobody_answers_moves_on_when_read(synced, host, clock):
+    session_id, pin = create(host)
+    join(synced, pin, "Ann")
+    act(host, session_id, "start")
+    assert state(host, pin)["remaining_ms"] == 20_000
+    clock.now = T0 + timedelta(seconds=20)
+    assert state(host, pin)["phase"] == "reveal"
+
+
+def test_another_instructor_cannot_run_my_session(synced, host):
+    session_id, _ = create(host)
+    other = synced.test_client()
+    sign_in(synced, other, "colleague", instructor=True)
+    assert other.get(f"/live/{session_id}/host").status_code == 404
+
+
+def test_a_signed_in_learner_answers_count_in_their_progress(synced, host, clock):
+    session_id, pin = create(host)
+    learner = synced.test_client()
+    user_id = sign_in(synced, learner, "ada")
+    join(synced, pin, "Ada", client=learner)
+    act(host, session_id, "start")
+    _, data = current_question(synced, session_id)
+    send(learner, pin, 0, choice=wrong(data))
+    with synced.app_context():
+        answers = list(db.session.scalars(select(Answer)))
+        assert len(answers) == 1 and not answers[0].correct
+        assert answers[0].attempt.user_id == user_id
+
+
+def test_results_csv_and_statistics(synced, host, clock):
+    session_id, pin = create(host, count="2")
+    ann, _ = join(synced, pin, "Ann")
+    join(synced, pin, "Bob")
+    act(host, session_id, "start")
+    _, data = current_question(synced, session_id)
+    clock.now = T0 + timedelta(seconds=2)
+    send(ann, pin, 0, choice=wrong(data))
+    act(host, session_id, "finish")
+    body = host.get(f"/live/{session_id}/host").get_data(as_text=True)
+    assert "Podium" in body
+    exported = host.get(f"/live/{session_id}/results.csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert len(rows) == 4  # 2 players x 2 questions
+    first = rows[0]
+    assert (first["nickname"], first["question"], first["correct"], first["seconds"], first["points"]) == (
+        "Ann", "1", "no", "2.00", "0")
+    stats = host.get(f"/live/{session_id}/results").get_data(as_text=True)
+    assert "0%" in stats and "2.0 s" in stats and str(escape(wrong(data))) in stats
+    assert f"/live/{session_id}/results" in host.get("/live").get_data(as_text=True)
+
+
+def test_two_apps_on_one_database_serve_one_session(synced, host, clock, tmp_path):
+    """A second app (as another server process would be) sees and moves the same session."""
+    session_id, pin = create(host)
+    other = create_app({"TESTING": True, "SECRET_KEY": "test-only-key", "CLOCK": clock,
+                        "SQLALCHEMY_DATABASE_URI": synced.config["SQLALCHEMY_DATABASE_URI"],
+                        "CONTENT_DIR": synced.config["CONTENT_DIR"]},
+                       instance_path=tmp_path / "other-instance")
+    ann, _ = join(synced, pin, "Ann")
+    bob, _ = join(other, pin, "Bob")  # joins through the other process
+    assert state(other.test_client(), pin)["players"] == 2
+    act(host, session_id, "start")
+    _, data = current_question(synced, session_id)
+    # Ann's phone talks to the other process: same cookie, same secret, same database.
+    other_ann = other.test_client()
+    for cookie in ann._cookies.values():
+        other_ann.set_cookie(cookie.key, cookie.value, path=cookie.path)
+    send(other_ann, pin, 0, choice=right(data))
+    send(bob, pin, 0, choice=right(data))
+    assert state(host, pin)["phase"] == "reveal"
+    with other.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LiveAnswer)) == 2
+        db.engine.dispose()

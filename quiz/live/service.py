@@ -25,7 +25,7 @@ from quiz.live import scoring
 from quiz.live import state as machine
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
 from quiz.models import Answer, Attempt, Question
-from quiz.study.service import Selection, matching_questions
+from quiz.study.service import Selection, draw_questions
 
 MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 5, 240, 20
 MAX_QUESTIONS = 50
@@ -106,14 +106,12 @@ def create_session(session: Session, host_id: int, selection: Selection, setting
     if unsupported:
         raise LiveError(f"Live play does not support: {', '.join(sorted(unsupported))}.")
     types = selection.types or LIVE_TYPES
-    pool = matching_questions(session, Selection(
+    chosen = draw_questions(session, Selection(
         banks=selection.banks, concepts=selection.concepts, types=types,
-        question_ids=selection.question_ids, count=selection.count))
-    if not pool:
+        question_ids=selection.question_ids, count=selection.count,
+        shuffle=selection.shuffle), rng)
+    if not chosen:
         raise LiveError("No question matches that choice. Widen it and try again.")
-    if selection.shuffle:
-        rng.shuffle(pool)
-    chosen = pool[: selection.count]
     live = LiveSession(
         pin=_new_pin(session, rng), host_id=host_id, phase=machine.LOBBY, question_index=0,
         version=0,

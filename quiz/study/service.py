@@ -56,6 +56,14 @@ def matching_questions(session: Session, selection: Selection) -> list[Question]
     return list(session.scalars(query.order_by(Question.bank_id, Question.position)))
 
 
+def draw_questions(session: Session, selection: Selection, rng: random.Random) -> list[Question]:
+    """Up to ``selection.count`` matching questions, shuffled unless the selection keeps order."""
+    pool = matching_questions(session, selection)
+    if selection.shuffle:
+        rng.shuffle(pool)
+    return pool[: selection.count]
+
+
 def start_attempt(session: Session, user_id: int | None, selection: Selection,
                   rng: random.Random, mode: str = "custom") -> Attempt:
     """Draw the questions, fix their shuffled layout, and open an attempt."""
@@ -65,12 +73,9 @@ def start_attempt(session: Session, user_id: int | None, selection: Selection,
     limit = VISITOR_MAX_QUESTIONS if user_id is None else MAX_QUESTIONS
     if not 1 <= selection.count <= limit:
         raise StudyError(f"Choose between 1 and {limit} questions.")
-    pool = matching_questions(session, selection)
-    if not pool:
+    chosen = draw_questions(session, selection, rng)
+    if not chosen:
         raise StudyError("No question matches that choice. Widen it and try again.")
-    if selection.shuffle:
-        rng.shuffle(pool)
-    chosen = pool[: selection.count]
     attempt = Attempt(
         user_id=user_id,
         settings={"mode": mode, "banks": list(selection.banks),

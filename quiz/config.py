@@ -33,6 +33,14 @@ class Defaults:
     # A function returning the current UTC time, for the flashcard pages; None is the real clock.
     # Tests set a fixed one, so that what is due never depends on when they run.
     CLOCK = None
+    # Live sessions' event streams: how often each process's watcher reads the running
+    # sessions (seconds), the comment sent to keep an idle stream open, how long one stream
+    # lasts before the browser reconnects, and how many may be open at once in one process
+    # (None: no limit). Each open stream holds a server thread while it lasts.
+    LIVE_WATCH_INTERVAL = 0.25
+    LIVE_HEARTBEAT_SECONDS = 15
+    LIVE_STREAM_SECONDS = 300
+    LIVE_MAX_STREAMS: int | None = None
     # For tests/bench only: adds POST /_bench/insert, a bare one-row insert with no CSRF check.
     # Never turn it on in production.
     BENCH_ENDPOINTS = False

@@ -28,6 +28,11 @@ def options(host: str, port: int, workers: int, threads: int, access_log: str | 
     }
 
 
+def stream_limit(threads: int) -> int:
+    """Open live event streams one process allows: each holds a thread, so half stay for pages."""
+    return threads // 2
+
+
 class QuizServer(BaseApplication):
     """Gunicorn running ``create_app()`` once in each worker process."""
 
@@ -45,4 +50,7 @@ class QuizServer(BaseApplication):
         """Build the app inside the worker, so each process has its own connections."""
         from quiz import create_app
 
-        return create_app(self.app_config)
+        app = create_app(self.app_config)
+        if app.config.get("LIVE_MAX_STREAMS") is None:
+            app.config["LIVE_MAX_STREAMS"] = stream_limit(self.settings.get("threads", 1))
+        return app

@@ -8,6 +8,8 @@ small state endpoint (polled) or its event stream.
 
 from __future__ import annotations
 
+import json
+import time
 from datetime import datetime
 from random import SystemRandom
 
@@ -31,7 +33,7 @@ from sqlalchemy import select
 from quiz.content.types import QUESTION_TYPES
 from quiz.extensions import db
 from quiz.grading import InvalidResponse, parse_form
-from quiz.live import results, service
+from quiz.live import results, service, watcher
 from quiz.live import state as machine
 from quiz.live.models import LiveSession
 from quiz.models import Bank, Concept, Question, utcnow
@@ -310,4 +312,57 @@ def state(pin: str):
         body["removed"] = True
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _event(data: dict) -> str:
+    return f"event: state\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+def _payload(signature: tuple[int, int, int]) -> dict:
+    version, players, answered = signature
+    return {"version": version, "players": players, "answered": answered}
+
+
+@blueprint.get("/live/<pin>/events")
+def events(pin: str):
+    """Server-sent events: a ``state`` event whenever the session moves, until it finishes.
+
+    Everything is read up front and the database session released, so a
+    stream holds no connection while it waits; the process's watcher wakes it.
+    A stream ends after ``LIVE_STREAM_SECONDS`` (EventSource reconnects by
+    itself); past ``LIVE_MAX_STREAMS`` open streams the answer is 204, on
+    which EventSource gives up and the page polls instead.
+    """
+    live = _settled(_by_pin(pin))
+    session_id, version = live.id, live.version
+    seen = watcher.signatures(db.session.connection(), session_id).get(session_id)
+    db.session.remove()
+    config = current_app.config
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    if seen is None:  # finished: say so once; the page reloads to the podium and stops listening
+        return Response(_event({"version": version, "finished": True}),
+                        mimetype="text/event-stream", headers=headers)
+    live_watcher = watcher.watcher_for(current_app._get_current_object())
+    if not live_watcher.open_stream(config.get("LIVE_MAX_STREAMS")):
+        return Response(status=204, headers=headers)
+    heartbeat = float(config["LIVE_HEARTBEAT_SECONDS"])
+    ends = time.monotonic() + float(config["LIVE_STREAM_SECONDS"])
+
+    def stream():
+        known = seen
+        yield "retry: 1000\n" + _event(_payload(known))
+        while (left := ends - time.monotonic()) > 0:
+            now = live_watcher.wait(session_id, known, min(heartbeat, left))
+            if now is None:
+                yield _event({"finished": True})
+                return
+            if now == known:
+                yield ": keepalive\n\n"
+                continue
+            known = now
+            yield _event(_payload(known))
+
+    response = Response(stream(), mimetype="text/event-stream", headers=headers)
+    response.call_on_close(live_watcher.close_stream)  # also when the client left before a byte
     return response

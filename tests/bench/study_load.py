@@ -41,26 +41,20 @@ import contextlib
 import os
 import random
 import secrets
-import signal
-import socket
 import ssl
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
 
 import httpx
+from harness import HOST, PROJECT, Failed, Server, Timed, csrf_token, fill_in, free_port, site_path
 
 from quiz.serve import default_workers
 
-PROJECT = Path(__file__).resolve().parents[2]
-HOST = "127.0.0.1"
 QUESTIONS = 10
 PASSWORD = "bench-password"
 WARMUP_LEARNERS = 8
@@ -68,255 +62,6 @@ WARMUP_INSERTS = 3  # per warm-up client
 SETUP_CONCURRENCY = 32  # learners signing up at once: untimed, so no need to flood the server
 TARGET_RATIO = 0.70
 TARGET_P95_MS = 100.0
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-class Failed(Exception):
-    """A learner's request got an answer the flow does not expect."""
-
-
-# ---------------------------------------------------------------- pages and forms
-
-
-class FormReader(HTMLParser):
-    """The fields of the first POST form whose tag carries ``marker`` (any POST form if None)."""
-
-    def __init__(self, marker: str | None = None):
-        super().__init__(convert_charrefs=True)
-        self.marker = marker
-        self.fields: list[dict] = []
-        self._inside = False
-        self._done = False
-        self._select: dict | None = None
-        self._option: dict | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        """Open the form, or note one of its fields."""
-        attributes = dict(attrs)
-        if self._done:
-            return
-        if tag == "form":
-            post = (attributes.get("method") or "get").lower() == "post"
-            if post and (self.marker is None or self.marker in attributes):
-                self._inside = True
-            return
-        if not self._inside:
-            return
-        name = attributes.get("name")
-        if tag == "input":
-            self.fields.append({"tag": "input", "type": (attributes.get("type") or "text").lower(),
-                                "name": name, "value": attributes.get("value")})
-        elif tag == "select":
-            self._select = {"tag": "select", "name": name, "options": []}
-            self.fields.append(self._select)
-        elif tag == "option" and self._select is not None:
-            self._option = {"value": attributes.get("value"), "text": "",
-                            "selected": "selected" in attributes}
-            self._select["options"].append(self._option)
-        elif tag == "textarea":
-            self.fields.append({"tag": "textarea", "name": name})
-
-    def handle_data(self, data: str) -> None:
-        """Keep an option's text: it is its value when it has no value attribute."""
-        if self._option is not None:
-            self._option["text"] += data
-
-    def handle_endtag(self, tag: str) -> None:
-        """Close options, selects and the form."""
-        if tag == "form" and self._inside:
-            self._inside, self._done = False, True
-        elif tag == "option":
-            self._option = None
-        elif tag == "select":
-            self._select = self._option = None
-
-
-def _option_value(option: dict) -> str:
-    return option["value"] if option["value"] is not None else option["text"].strip()
-
-
-def fill_in(page: str, marker: str) -> dict[str, list[str]]:
-    """The form a learner sends: first radio/checkbox, "x" typed, select defaults kept."""
-    reader = FormReader(marker)
-    reader.feed(page)
-    if not reader.fields:
-        raise Failed(f"no form with {marker} on the page")
-    data: dict[str, list[str]] = {}
-    ticked: set[str] = set()
-    for item in reader.fields:
-        name = item["name"]
-        if not name:
-            continue
-        if item["tag"] == "select":
-            options = item["options"]
-            chosen = (next((o for o in options if o["selected"]), None)
-                      or next((o for o in options if _option_value(o)), None))
-            if chosen is not None:
-                data.setdefault(name, []).append(_option_value(chosen))
-        elif item["tag"] == "textarea":
-            data.setdefault(name, []).append("x")
-        elif item["type"] == "hidden":
-            data.setdefault(name, []).append(item["value"] or "")
-        elif item["type"] in ("radio", "checkbox"):
-            if name not in ticked:
-                ticked.add(name)
-                data.setdefault(name, []).append(item["value"] or "on")
-        elif item["type"] not in ("submit", "button", "image", "reset", "file"):
-            data.setdefault(name, []).append("x")
-    return data
-
-
-def csrf_token(page: str) -> str:
-    """The value of the page's first hidden ``csrf_token`` input."""
-    reader = FormReader()
-    reader.feed(page)
-    for item in reader.fields:
-        if item["name"] == "csrf_token" and item.get("value"):
-            return item["value"]
-    raise Failed("no csrf_token on the page")
-
-
-def _path(location: str | None, base: str) -> str:
-    return urlsplit(urljoin(base, location or "")).path
-
-
-# ---------------------------------------------------------------- the server
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def _stat(pid: int) -> list[str] | None:
-    """Fields of /proc/<pid>/stat after the command name (field 3 onwards), or None if gone."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return text[text.rindex(")") + 2:].split()
-
-
-class Server:
-    """``quiz serve`` in a subprocess, with its CPU time read from /proc."""
-
-    def __init__(self, quiz: Path, env: dict[str, str], port: int, workers: int, threads: int,
-                 folder: Path):
-        self.args = [str(quiz), "serve", "--host", HOST, "--port", str(port), "--workers",
-                     str(workers), "--threads", str(threads), "--access-log", ""]
-        self.env, self.folder, self.port = env, folder, port
-        self.log_path = folder / "server.log"
-        self.process: subprocess.Popen | None = None
-
-    def start(self, deadline: float) -> None:
-        """Start gunicorn and wait until the home page answers 200."""
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(self.args, env=self.env, cwd=self.folder, stdout=log,
-                                            stderr=subprocess.STDOUT)
-        url = f"http://{HOST}:{self.port}/"
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"quiz serve exited with {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"quiz serve did not answer in time:\n{self.log_tail()}")
-
-    def log_tail(self, lines: int = 20) -> str:
-        """The end of the server's output."""
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-    def workers(self) -> dict[int, str]:
-        """The master's children (gunicorn workers): pid -> start time, to recognise them later."""
-        found = {}
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                fields = _stat(int(entry.name))
-                if fields and self.process and int(fields[1]) == self.process.pid:
-                    found[int(entry.name)] = fields[19]
-        return found
-
-    def cpu_seconds(self) -> float | None:
-        """User and system CPU of the master, its workers and its reaped children; None if unreadable."""
-        if self.process is None:
-            return None
-        master = _stat(self.process.pid)
-        if master is None:
-            return None
-        ticks = sum(int(value) for value in master[11:15])  # utime, stime, cutime, cstime
-        for pid in self.workers():
-            fields = _stat(pid)
-            if fields:
-                ticks += int(fields[11]) + int(fields[12])
-        return ticks / CLOCK_TICKS
-
-    def stop(self) -> None:
-        """Stop gunicorn gracefully, forcibly if it lingers; then any worker it left behind."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        workers = self.workers()
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        for pid, started in workers.items():
-            fields = _stat(pid)
-            if fields and fields[19] == started:  # the same process, not a reused pid
-                os.kill(pid, signal.SIGKILL)
-
-
-# ---------------------------------------------------------------- learners and timing
-
-
-@dataclass
-class Timed:
-    """Latencies of one timed phase, with its wall time and CPU use."""
-
-    latencies: list[float] = field(default_factory=list)
-    start: float = 0.0
-    last: float = 0.0
-    errors: list[str] = field(default_factory=list)
-    complete: bool = True
-    server_cpu: float | None = None
-    client_cpu: float = 0.0
-    think: float = 0.0  # mean pause before each timed request, in seconds
-
-    def record(self, started: float) -> None:
-        """Add one request that began at ``started`` and ends now."""
-        now = time.perf_counter()
-        self.latencies.append(now - started)
-        self.last = max(self.last, now)
-
-    @property
-    def rate(self) -> float:
-        """Requests per second over the phase."""
-        wall = self.last - self.start
-        return len(self.latencies) / wall if wall > 0 else 0.0
-
-    def percentile(self, share: float) -> float:
-        """The nearest-rank percentile of the latencies, in milliseconds."""
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        rank = max(1, min(len(ordered), round(share * len(ordered) + 0.5)))
-        return 1000 * ordered[rank - 1]
-
-    def line(self, label: str) -> str:
-        """The phase's figures on one line."""
-        cut = "" if self.complete else " (stopped at the time cap)"
-        return (f"{label} {len(self.latencies)} requests, {self.rate:.1f} req/s, "
-                f"p50 {self.percentile(0.50):.0f} ms, p95 {self.percentile(0.95):.0f} ms, "
-                f"p99 {self.percentile(0.99):.0f} ms{cut}")
 
 
 @dataclass
@@ -357,7 +102,7 @@ async def sign_up_and_start(learner: Learner) -> None:
     token = csrf_token(await page(learner.client, "/study"))
     response = await form_post(learner.client, "/study", {"count": str(QUESTIONS), "order": "shuffled",
                                                           "csrf_token": token})
-    first = _path(response.headers.get("location"), str(response.url))
+    first = site_path(response.headers.get("location"), str(response.url))
     if not first.endswith("/questions/1"):
         raise Failed(f"starting a quiz went to {first!r}")
     base = first.rsplit("/", 1)[0]
@@ -382,7 +127,7 @@ async def answer(learner: Learner, url: str, data: dict, timed: Timed | None) ->
         await think(timed.think)
     started = time.perf_counter()
     response = await learner.client.post(url, data=data)
-    if response.status_code != 302 or _path(response.headers.get("location"), url) != url:
+    if response.status_code != 302 or site_path(response.headers.get("location"), url) != url:
         raise Failed(f"POST {url}: {response.status_code}, location {response.headers.get('location')!r}")
     if timed is not None:
         timed.record(started)

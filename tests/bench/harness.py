@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 PROJECT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
 class Failed(Exception):
@@ -208,6 +209,17 @@ class Server:
             if fields:
                 ticks += int(fields[11]) + int(fields[12])
         return ticks / CLOCK_TICKS
+
+    def rss_bytes(self) -> int | None:
+        """Resident memory of the master and its workers, in bytes; None if unreadable."""
+        if self.process is None or _stat(self.process.pid) is None:
+            return None
+        total = 0
+        for pid in (self.process.pid, *self.workers()):
+            fields = _stat(pid)
+            if fields:
+                total += int(fields[21]) * PAGE_SIZE  # rss, in pages
+        return total
 
     def stop(self) -> None:
         """Stop gunicorn gracefully, forcibly if it lingers; then any worker it left behind."""

@@ -1,0 +1,549 @@
+"""Players joining one live session and answering every question, on one or two server processes.
+
+Run: .venv/bin/python tests/bench/live_load.py [--players 2000] [--servers 1|2]
+     [--workers W] [--threads T] [--questions 3] [--question-seconds 15] [--seconds 240]
+
+Each server is a real ``quiz serve`` (gunicorn, gthread) on 127.0.0.1; with
+``--servers 2`` two of them share one temporary SQLite file and the players
+are split between them, while the host talks to the first. An instructor is
+made with ``quiz user create``, logs in, and creates a session of single-choice
+questions; the script then drives start and next like a presenter.
+
+Players are ``httpx.AsyncClient`` instances in this process and behave like
+``static/live.js``: every page load of ``/live/<pin>/play`` opens
+``/live/<pin>/events``; on each ``state`` event the player reads
+``/live/<pin>/state`` once and reloads the page when the version moved. A
+stream answered 204 (over the per-process stream cap) makes the player poll
+the state every second instead. On a question page a player waits a random
+delay, posts one of the answer buttons and follows the redirect.
+
+Printed: join rate and latency, answer POST latency p50/p95/p99, per question
+the time from the host's action being sent until the last player had the
+question page, answers sent / accepted (the page after the redirect shows the
+answer taken) / recorded (counted in the SQLite file, opened read-only, at the
+end), players on event streams versus polling, and server CPU and memory.
+The run always ends by itself within ``--seconds``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import html
+import json
+import os
+import random
+import re
+import resource
+import secrets
+import sqlite3
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from harness import HOST, Failed, Server, Timed, csrf_token, free_port, site_path
+
+from quiz.serve import default_workers, stream_limit
+
+HOST_NAME = "bench-host"
+PASSWORD = "bench-host-password"
+JOIN_CONCURRENCY = 64
+TARGET_ANSWER_P99_MS = 250.0
+TARGET_SEE_SECONDS = 1.0
+
+_ROOT = re.compile(r'data-live-state="[^"]*"[^>]*data-version="(\d+)" data-phase="(\w+)"')
+_REMAINING = re.compile(r'data-remaining="(\d+)"')
+_QUESTION = re.compile(r'name="question" value="(\d+)"')
+_CHOICE = re.compile(r'name="choice" value="([^"]*)"')
+_PIN = re.compile(r"pin=(\d{6})")
+
+
+@dataclass
+class Page:
+    """What a player's phone shows after one load of the play page."""
+
+    version: int
+    phase: str
+    question: int | None = None  # index of the open, unanswered question on the page
+    choices: list[str] = field(default_factory=list)
+    token: str = ""
+    ends_at: float = 0.0  # monotonic time the countdown reaches zero
+    taken: bool = False  # the page shows an answer taken (locked in, right or wrong)
+    refused: str = ""  # the flashed error, if any
+
+
+@dataclass
+class Stats:
+    """Everything the run measures, shared by all the players."""
+
+    questions: int
+    opened: dict[int, float] = field(default_factory=dict)  # question index -> host action sent
+    seen: dict[int, list[float]] = field(default_factory=dict)  # index -> seconds until each player had it
+    join: Timed = field(default_factory=Timed)
+    answers: Timed = field(default_factory=Timed)
+    sent: int = 0
+    accepted: set[tuple[str, int]] = field(default_factory=set)
+    refused: list[str] = field(default_factory=list)
+    streams: int = 0  # event streams opened
+    refusals: int = 0  # event streams answered 204
+    state_reads: int = 0
+    page_loads: int = 0
+    modes: dict[str, int] = field(default_factory=dict)  # per player: sse, polling or mixed
+    errors: list[str] = field(default_factory=list)
+
+
+def parse_page(text: str) -> Page:
+    """The version, phase and answer form of a play page."""
+    root = _ROOT.search(text)
+    if root is None:
+        raise Failed("play page without its live state")
+    page = Page(int(root.group(1)), root.group(2))
+    flash = re.search(r'class="flash flash-error"[^>]*>([^<]*)<', text)
+    if flash:
+        page.refused = html.unescape(flash.group(1))
+    question = _QUESTION.search(text)
+    if page.phase == "question" and question is not None:
+        page.question = int(question.group(1))
+        page.choices = [html.unescape(value) for value in _CHOICE.findall(text)]
+        page.token = csrf_token(text)
+        remaining = _REMAINING.search(text)
+        page.ends_at = time.monotonic() + (int(remaining.group(1)) / 1000 if remaining else 0)
+    page.taken = "Answer locked in" in text or "result-right" in text or "result-wrong" in text
+    return page
+
+
+class Listener:
+    """One page's event stream, like an EventSource; ``refused`` once the server answers 204."""
+
+    def __init__(self, client: httpx.AsyncClient, url: str, stats: Stats):
+        self.client, self.url, self.stats = client, url, stats
+        self.events: asyncio.Queue[dict] = asyncio.Queue()
+        self.refused = False
+        self.open = asyncio.Event()
+        self._task = asyncio.ensure_future(self._read())
+
+    async def _read(self) -> None:
+        while True:
+            try:
+                async with self.client.stream("GET", self.url) as response:
+                    if response.status_code == 204:
+                        self.refused = True
+                        self.stats.refusals += 1
+                        self.open.set()
+                        return
+                    if response.status_code != 200:
+                        raise Failed(f"GET {self.url}: {response.status_code}")
+                    self.stats.streams += 1
+                    self.open.set()
+                    async for line in response.aiter_lines():
+                        if line.startswith("data:"):
+                            data = json.loads(line[5:])
+                            await self.events.put(data)
+                            if data.get("finished"):
+                                return
+            except (httpx.TransportError, Failed) as exc:
+                self.stats.errors.append(f"events: {type(exc).__name__}: {exc}")
+            await asyncio.sleep(1.0)  # the stream's "retry: 1000"
+
+    async def next_event(self, timeout: float) -> bool:
+        """Wait for a state event up to ``timeout`` seconds; True if one came (queued ones coalesce)."""
+        try:
+            await asyncio.wait_for(self.events.get(), timeout)
+        except TimeoutError:
+            return False
+        while not self.events.empty():
+            self.events.get_nowait()
+        return True
+
+    async def close(self) -> None:
+        """Drop the stream, as leaving the page does."""
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await self._task
+
+
+class Player:
+    """One phone: joins, follows the session like live.js, answers each question once."""
+
+    def __init__(self, name: str, client: httpx.AsyncClient, pin: str, stats: Stats):
+        self.name, self.client, self.pin, self.stats = name, client, pin, stats
+        self.page: Page | None = None
+        self.answered: set[int] = set()
+        self.modes: set[str] = set()
+
+    async def join(self) -> None:
+        """Open the join page from the QR link, send the nickname, land on the play page."""
+        token = csrf_token(await _get(self.client, f"/live/join?pin={self.pin}"))
+        started = time.perf_counter()
+        response = await self.client.post("/live/join", data={
+            "pin": self.pin, "nickname": self.name, "csrf_token": token})
+        location = site_path(response.headers.get("location"), str(response.url))
+        if response.status_code != 303 or location != f"/live/{self.pin}/play":
+            raise Failed(f"join: {response.status_code} to {location!r}")
+        self.stats.join.record(started)
+        await self.load()
+
+    async def load(self, response: httpx.Response | None = None) -> None:
+        """Load (or take the followed) play page and note when a new question arrived."""
+        text = response.text if response is not None else await _get(self.client, f"/live/{self.pin}/play")
+        self.stats.page_loads += 1
+        self.page = parse_page(text)
+        index = self.page.question
+        if index is not None and index not in self.answered and index in self.stats.opened:
+            self.stats.seen.setdefault(index, []).append(time.perf_counter() - self.stats.opened[index])
+
+    async def state(self) -> dict:
+        """Read the small state JSON once."""
+        self.stats.state_reads += 1
+        response = await self.client.get(f"/live/{self.pin}/state", params={"v": self.page.version})
+        if response.status_code != 200:
+            raise Failed(f"state: {response.status_code}")
+        return response.json()
+
+    async def answer(self) -> None:
+        """Press a random answer button; follow the redirect; note whether the answer was taken."""
+        page = self.page
+        self.answered.add(page.question)
+        self.stats.sent += 1
+        started = time.perf_counter()
+        response = await self.client.post(f"/live/{self.pin}/answer", data={
+            "csrf_token": page.token, "question": str(page.question),
+            "choice": random.choice(page.choices)})
+        if response.status_code != 303:
+            raise Failed(f"answer: {response.status_code}")
+        self.stats.answers.record(started)
+        await self.load()
+        if self.page.refused:
+            self.stats.refused.append(self.page.refused)
+        elif self.page.taken:
+            self.stats.accepted.add((self.name, page.question))
+
+    async def play(self, delays: tuple[float, float], stop: float) -> None:
+        """Follow the session until it finishes or ``stop``; each page load opens a new stream."""
+        try:
+            while self.page.phase != "finished" and time.monotonic() < stop:
+                await self._on_page(delays, stop)
+        finally:
+            mode = "mixed" if len(self.modes) > 1 else next(iter(self.modes), "none")
+            self.stats.modes[mode] = self.stats.modes.get(mode, 0) + 1
+
+    async def _on_page(self, delays: tuple[float, float], stop: float) -> None:
+        page = self.page
+        answer_at = None
+        if page.question is not None and page.question not in self.answered and page.choices:
+            answer_at = time.monotonic() + random.uniform(*delays)
+        listener = Listener(self.client, f"/live/{self.pin}/events", self.stats)
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(listener.open.wait(), max(0.1, min(5.0, stop - time.monotonic())))
+            self.modes.add("polling" if listener.refused else "sse")
+            last_read = time.monotonic()
+            while time.monotonic() < stop:
+                now = time.monotonic()
+                if answer_at is not None and now >= answer_at:
+                    await self.answer()
+                    return
+                # Polling reads once a second; a stream also does once the question's time is up.
+                timed_out = page.phase == "question" and page.ends_at and now > page.ends_at + 0.25
+                polling = listener.refused or timed_out
+                wake = min(stop, last_read + 1.0 if polling else stop,
+                           answer_at if answer_at is not None else stop)
+                event = False
+                if not listener.refused:
+                    event = await listener.next_event(max(0.0, wake - time.monotonic()))
+                else:
+                    await asyncio.sleep(max(0.0, wake - time.monotonic()))
+                if event or (polling and time.monotonic() >= last_read + 1.0):
+                    last_read = time.monotonic()
+                    state = await self.state()
+                    if str(state["version"]) != str(page.version) or state.get("removed"):
+                        await self.load()
+                        return
+        finally:
+            await listener.close()
+
+
+async def _get(client: httpx.AsyncClient, url: str) -> str:
+    """GET a page that must answer 200."""
+    response = await client.get(url)
+    if response.status_code != 200:
+        raise Failed(f"GET {url}: {response.status_code}")
+    return response.text
+
+
+async def host_login(client: httpx.AsyncClient) -> None:
+    """Log the instructor in."""
+    token = csrf_token(await _get(client, "/login"))
+    response = await client.post("/login", data={"name": HOST_NAME, "password": PASSWORD,
+                                                 "csrf_token": token})
+    if response.status_code != 302:
+        raise Failed(f"login: {response.status_code}")
+
+
+async def create_session(client: httpx.AsyncClient, questions: int, seconds: int) -> tuple[int, str, str]:
+    """Create a session of single-choice questions: (id, PIN, a CSRF token for the host's actions)."""
+    token = csrf_token(await _get(client, "/live"))
+    response = await client.post("/live", data={
+        "types": "single", "count": str(questions), "seconds": str(seconds), "points": "standard",
+        "show_on_devices": "on", "shuffle": "on", "csrf_token": token})
+    location = site_path(response.headers.get("location"), str(response.url))
+    found = re.fullmatch(r"/live/(\d+)/host", location)
+    if response.status_code != 302 or found is None:
+        raise Failed(f"creating the session went to {location!r} ({response.status_code})")
+    text = await _get(client, location)
+    return int(found.group(1)), _PIN.search(text).group(1), csrf_token(text)
+
+
+async def act(client: httpx.AsyncClient, session_id: int, token: str, action: str) -> None:
+    """Press one of the presenter's buttons."""
+    response = await client.post(f"/live/{session_id}/act", data={"action": action, "csrf_token": token})
+    if response.status_code != 303:
+        raise Failed(f"act {action}: {response.status_code}")
+
+
+async def run_host(client: httpx.AsyncClient, session_id: int, pin: str, token: str, stats: Stats,
+                   pause: float, stop: float) -> None:
+    """Start, wait for each question to close, show reveal and leaderboard, move on, finish."""
+    for index in range(stats.questions):
+        stats.opened[index] = time.perf_counter()
+        await act(client, session_id, token, "start" if index == 0 else "next")
+        while time.monotonic() < stop:  # the presenter screen reads the state while it runs
+            await asyncio.sleep(0.5)
+            state = (await client.get(f"/live/{pin}/state")).json()
+            if state["phase"] != "question":
+                break
+        await asyncio.sleep(pause)
+        await act(client, session_id, token, "next")  # reveal -> leaderboard
+        await asyncio.sleep(pause)
+    await act(client, session_id, token, "next")  # the last leaderboard -> podium
+
+
+def recorded(database: Path, session_id: int) -> tuple[int, int, set[tuple[str, int]]]:
+    """Rows in live_answers for the session, distinct (player, question) pairs, and those pairs."""
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
+        rows = connection.execute(
+            "SELECT p.nickname, a.question_index FROM live_answers a "
+            "JOIN live_players p ON p.id = a.player_id WHERE a.session_id = ?", (session_id,)).fetchall()
+    return len(rows), len(set(rows)), set(rows)
+
+
+class Sampler:
+    """Server CPU seconds and peak resident memory over the run, sampled every second."""
+
+    def __init__(self, servers: list[Server]):
+        self.servers = servers
+        self.cpu_start = [server.cpu_seconds() or 0.0 for server in servers]
+        self.peak = [0] * len(servers)
+        self._task = asyncio.ensure_future(self._sample())
+
+    async def _sample(self) -> None:
+        while True:
+            for n, server in enumerate(self.servers):
+                self.peak[n] = max(self.peak[n], server.rss_bytes() or 0)
+            await asyncio.sleep(1.0)
+
+    async def stop(self) -> list[tuple[float, int]]:
+        """(CPU seconds used, peak bytes) per server."""
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        return [((server.cpu_seconds() or 0.0) - start, peak)
+                for server, start, peak in zip(self.servers, self.cpu_start, self.peak, strict=True)]
+
+
+async def load(args: argparse.Namespace, servers: list[Server], database: Path, deadline: float) -> int:
+    """Create the session, join the players, play it through, print the figures."""
+    tls = ssl.create_default_context()
+    stats = Stats(args.questions)
+    limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)  # a page and its stream
+
+    def client(server: Server) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=f"http://{HOST}:{server.port}", timeout=30.0, verify=tls,
+                                 limits=limits)
+
+    host = client(servers[0])
+    await host_login(host)
+    session_id, pin, token = await create_session(host, args.questions, args.question_seconds)
+    players = [Player(f"p{n}", client(servers[n % len(servers)]), pin, stats) for n in range(args.players)]
+    sampler = Sampler(servers)
+    wall, process = time.perf_counter(), time.process_time()
+    gate = asyncio.Semaphore(JOIN_CONCURRENCY)
+
+    async def join(player: Player) -> None:
+        async with gate:
+            await player.join()
+
+    stop = deadline - 5.0
+    joined_ok: list[Player] = []
+    try:
+        stats.join.start = time.perf_counter()
+        tasks = [asyncio.ensure_future(join(p)) for p in players]
+        _, pending = await asyncio.wait(tasks, timeout=max(0.0, 0.4 * (stop - time.monotonic())))
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        for player, task in zip(players, tasks, strict=True):
+            if task.cancelled():
+                stats.errors.append("join: cut at the time cap")
+            elif task.exception() is not None:
+                stats.errors.append(f"join: {_describe(task.exception())}")
+            else:
+                joined_ok.append(player)
+        join_wall = stats.join.last - stats.join.start
+        delays = (1.0, max(1.5, min(8.0, 0.6 * args.question_seconds)))
+        play_tasks = [asyncio.ensure_future(p.play(delays, stop)) for p in joined_ok]
+        await asyncio.sleep(2.0)  # let the lobby pages open their streams
+        stats.answers.start = stats.answers.last = time.perf_counter()
+        host_task = asyncio.ensure_future(run_host(host, session_id, pin, token, stats, args.pause, stop))
+        await asyncio.wait([host_task, *play_tasks], timeout=max(0.0, stop - time.monotonic() + 3))
+        for task in [host_task, *play_tasks]:
+            if not task.done():
+                task.cancel()
+        results = await asyncio.gather(host_task, *play_tasks, return_exceptions=True)
+        for result in results:
+            if isinstance(result, asyncio.CancelledError):
+                stats.errors.append("play: cut at the time cap")
+            elif isinstance(result, BaseException):
+                stats.errors.append(f"play: {_describe(result)}")
+    finally:
+        usage = await sampler.stop()
+        await asyncio.gather(host.aclose(), *(p.client.aclose() for p in players), return_exceptions=True)
+    rows, distinct, pairs = recorded(database, session_id)
+    report(args, stats, len(joined_ok), join_wall, usage, time.perf_counter() - wall,
+           time.process_time() - process, rows, distinct, pairs)
+    return 0
+
+
+def _describe(error: BaseException) -> str:
+    where = ""
+    if isinstance(error, httpx.RequestError):
+        with contextlib.suppress(RuntimeError):
+            where = f" on {error.request.method} {error.request.url.path}"
+    return f"{type(error).__name__}{where}: {error}"
+
+
+def report(args: argparse.Namespace, stats: Stats, joined: int, join_wall: float,
+           usage: list[tuple[float, int]], wall: float, client_cpu: float, rows: int, distinct: int,
+           pairs: set[tuple[str, int]]) -> None:
+    """Print the figures and the targets."""
+    rate = joined / join_wall if join_wall > 0 else float("nan")
+    print(f"joined: {joined} of {args.players} in {join_wall:.1f} s, {rate:.0f} joins/s "
+          f"({JOIN_CONCURRENCY} joining at once); " + stats.join.line("join POST:").split(" ", 2)[2])
+    print(stats.answers.line("answer POST:"))
+    worst = 0.0
+    for index in range(args.questions):
+        seen = sorted(stats.seen.get(index, []))
+        if not seen:
+            print(f"question {index + 1}: no player had it")
+            worst = float("inf")
+            continue
+        worst = max(worst, seen[-1] if len(seen) == joined else float("inf"))
+        print(f"question {index + 1}: {len(seen)} of {joined} players had it; from the host's action: "
+              f"median {seen[len(seen) // 2]:.2f} s, last {seen[-1]:.2f} s")
+    accepted = len(stats.accepted)
+    exact = rows == distinct and pairs == stats.accepted
+    print(f"answers: sent {stats.sent}, accepted {accepted}, refused {len(stats.refused)}, recorded "
+          f"{rows} rows ({distinct} distinct player/question); recorded set equals accepted set: {exact}")
+    for message in list(dict.fromkeys(stats.refused))[:3]:
+        print(f"  refused: {message[:200]}")
+    print(f"players by mode: {dict(sorted(stats.modes.items()))}; event streams opened {stats.streams}, "
+          f"answered 204 {stats.refusals}; state reads {stats.state_reads}, "
+          f"play page loads {stats.page_loads}")
+    for n, (cpu, peak) in enumerate(usage, start=1):
+        print(f"server {n}: CPU {cpu:.1f} s over {wall:.0f} s ({100 * cpu / wall:.0f}% of one core), "
+              f"peak RSS {peak / 2**20:.0f} MiB (master and workers)")
+    print(f"this client: CPU {client_cpu:.1f} s ({100 * client_cpu / wall:.0f}% of one core)")
+    print(f"errors: {len(stats.errors)}")
+    for error in list(dict.fromkeys(stats.errors))[:5]:
+        print(f"  {error[:300]}")
+    p99 = stats.answers.percentile(0.99)
+    verdict = [
+        f"all {args.players} joined: {'met' if joined == args.players else 'NOT met'}",
+        f"every accepted answer recorded once: {'met' if exact else 'NOT met'}",
+        f"every answer sent recorded: {'met' if rows == stats.sent else 'NOT met'} ({rows} of {stats.sent})",
+        f"answer p99 {p99:.0f} ms < {TARGET_ANSWER_P99_MS:.0f}: "
+        f"{'met' if p99 < TARGET_ANSWER_P99_MS else 'NOT met'}",
+        f"last player sees each question within {TARGET_SEE_SECONDS:.0f} s: "
+        f"{'met' if worst < TARGET_SEE_SECONDS else 'NOT met'}",
+    ]
+    print("targets: " + "; ".join(verdict))
+
+
+def _quiz_env(folder: Path) -> dict[str, str]:
+    """The environment of every ``quiz`` command: our database and key."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("QUIZ_")}
+    env["QUIZ_SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{folder / 'quiz.sqlite3'}"
+    env["QUIZ_SECRET_KEY"] = f"bench-{secrets.token_urlsafe(32)}"
+    return env
+
+
+def raise_open_files() -> int:
+    """Lift the soft limit on open files to the hard one: every player holds up to two sockets."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def main() -> int:
+    """Set up a database and the instructor, serve it, run the session, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--players", type=int, default=2000)
+    parser.add_argument("--servers", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--workers", type=int, default=None, help="per server, passed to quiz serve")
+    parser.add_argument("--threads", type=int, default=4, help="per worker, passed to quiz serve")
+    parser.add_argument("--questions", type=int, default=3)
+    parser.add_argument("--question-seconds", type=int, default=15)
+    parser.add_argument("--pause", type=float, default=2.0,
+                        help="seconds the host shows the reveal and the leaderboard (default 2)")
+    parser.add_argument("--seconds", type=float, default=240.0, help="cap on the whole run (default 240)")
+    args = parser.parse_args()
+    deadline = time.monotonic() + args.seconds
+    workers = args.workers or default_workers()
+    nofile = raise_open_files()
+    quiz = Path(sys.executable).with_name("quiz")
+    with tempfile.TemporaryDirectory(prefix="live-load-") as tmp:
+        folder = Path(tmp)
+        env = _quiz_env(folder)
+        for command in (["db", "upgrade"], ["content", "sync"],
+                        ["user", "create", HOST_NAME, "--instructor", "--password", PASSWORD]):
+            try:
+                done = subprocess.run([str(quiz), *command], env=env, cwd=folder, capture_output=True,
+                                      text=True, timeout=max(1.0, deadline - time.monotonic()), check=False)
+            except subprocess.TimeoutExpired:
+                print(f"quiz {command[0]} did not finish within --seconds", file=sys.stderr)
+                return 1
+            if done.returncode != 0:
+                print(f"quiz {command[0]} failed:\n{done.stdout}{done.stderr}", file=sys.stderr)
+                return 1
+        servers = []
+        for n in range(args.servers):
+            (folder / f"server-{n + 1}").mkdir()
+            servers.append(Server(quiz, env, free_port(), workers, args.threads, folder / f"server-{n + 1}"))
+        print(f"players: {args.players}, {args.questions} questions of {args.question_seconds} s; "
+              f"{args.servers} x quiz serve --workers {workers} --threads {args.threads} on one SQLite file "
+              f"(event streams per server: {workers * stream_limit(args.threads)}); {os.cpu_count()} CPUs, "
+              f"load average {os.getloadavg()[0]:.2f}; open files limit {nofile}")
+        try:
+            for server in servers:
+                server.start(min(deadline, time.monotonic() + 60))
+            return asyncio.run(load(args, servers, folder / "quiz.sqlite3", deadline))
+        except (RuntimeError, Failed, httpx.HTTPError) as exc:
+            print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
+            for server in servers:
+                print(server.log_tail(), file=sys.stderr)
+            return 1
+        finally:
+            for server in servers:
+                server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -6,9 +6,11 @@ Shared by the scripts in tests/bench/ that drive the app over HTTP.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -280,3 +282,31 @@ class Timed:
         return (f"{label} {len(self.latencies)} requests, {self.rate:.1f} req/s, "
                 f"p50 {self.percentile(0.50):.0f} ms, p95 {self.percentile(0.95):.0f} ms, "
                 f"p99 {self.percentile(0.99):.0f} ms{cut}")
+
+
+def quiz_env(folder: Path, *, bench_endpoints: bool = False) -> dict[str, str]:
+    """The environment of every ``quiz`` command: our database and key (and the bench endpoint)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("QUIZ_")}
+    env["QUIZ_SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{folder / 'quiz.sqlite3'}"
+    env["QUIZ_SECRET_KEY"] = f"bench-{secrets.token_urlsafe(32)}"  # never parses as JSON
+    if bench_endpoints:
+        env["QUIZ_BENCH_ENDPOINTS"] = "true"
+    return env
+
+
+def run_quiz_commands(quiz: Path, env: dict[str, str], folder: Path, commands: list[list[str]],
+                      deadline: float) -> bool:
+    """Run ``quiz`` commands in turn (migrate, sync...); say on stderr which failed, if one did."""
+    for command in commands:
+        try:
+            done = subprocess.run([str(quiz), *command], env=env, cwd=folder, capture_output=True,
+                                  text=True, timeout=max(1.0, deadline - time.monotonic()),
+                                  check=False)
+        except subprocess.TimeoutExpired:
+            print(f"quiz {' '.join(command[:2])} did not finish within --seconds", file=sys.stderr)
+            return False
+        if done.returncode != 0:
+            print(f"quiz {' '.join(command[:2])} failed:\n{done.stdout}{done.stderr}",
+                  file=sys.stderr)
+            return False
+    return True

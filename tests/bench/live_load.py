@@ -36,10 +36,8 @@ import os
 import random
 import re
 import resource
-import secrets
 import sqlite3
 import ssl
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from harness import HOST, Failed, Server, Timed, csrf_token, free_port, site_path
+from harness import HOST, Failed, Server, Timed, csrf_token, free_port, quiz_env, run_quiz_commands, site_path
 
 from quiz.serve import default_workers, stream_limit
 
@@ -475,13 +473,6 @@ def report(args: argparse.Namespace, stats: Stats, joined: int, join_wall: float
     print("targets: " + "; ".join(verdict))
 
 
-def _quiz_env(folder: Path) -> dict[str, str]:
-    """The environment of every ``quiz`` command: our database and key."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("QUIZ_")}
-    env["QUIZ_SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{folder / 'quiz.sqlite3'}"
-    env["QUIZ_SECRET_KEY"] = f"bench-{secrets.token_urlsafe(32)}"
-    return env
-
 
 def raise_open_files() -> int:
     """Lift the soft limit on open files to the hard one: every player holds up to two sockets."""
@@ -511,18 +502,11 @@ def main() -> int:
     quiz = Path(sys.executable).with_name("quiz")
     with tempfile.TemporaryDirectory(prefix="live-load-") as tmp:
         folder = Path(tmp)
-        env = _quiz_env(folder)
-        for command in (["db", "upgrade"], ["content", "sync"],
-                        ["user", "create", HOST_NAME, "--instructor", "--password", PASSWORD]):
-            try:
-                done = subprocess.run([str(quiz), *command], env=env, cwd=folder, capture_output=True,
-                                      text=True, timeout=max(1.0, deadline - time.monotonic()), check=False)
-            except subprocess.TimeoutExpired:
-                print(f"quiz {command[0]} did not finish within --seconds", file=sys.stderr)
-                return 1
-            if done.returncode != 0:
-                print(f"quiz {command[0]} failed:\n{done.stdout}{done.stderr}", file=sys.stderr)
-                return 1
+        env = quiz_env(folder)
+        commands = [["db", "upgrade"], ["content", "sync"],
+                    ["user", "create", HOST_NAME, "--instructor", "--password", PASSWORD]]
+        if not run_quiz_commands(quiz, env, folder, commands, deadline):
+            return 1
         servers = []
         for n in range(args.servers):
             (folder / f"server-{n + 1}").mkdir()

@@ -40,9 +40,7 @@ import asyncio
 import contextlib
 import os
 import random
-import secrets
 import ssl
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,7 +49,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from harness import HOST, PROJECT, Failed, Server, Timed, csrf_token, fill_in, free_port, site_path
+from harness import (
+    HOST,
+    PROJECT,
+    Failed,
+    Server,
+    Timed,
+    csrf_token,
+    fill_in,
+    free_port,
+    quiz_env,
+    run_quiz_commands,
+    site_path,
+)
 
 from quiz.serve import default_workers
 
@@ -348,14 +358,6 @@ def report(args: argparse.Namespace, active: int, setup_seconds: float, answers:
     print(f"targets at {args.learners} learners: {', '.join(verdict)}")
 
 
-def _quiz_env(folder: Path) -> dict[str, str]:
-    """The environment of every ``quiz`` command: our database and key, the bench endpoint on."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("QUIZ_")}
-    env["QUIZ_SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{folder / 'quiz.sqlite3'}"
-    env["QUIZ_SECRET_KEY"] = f"bench-{secrets.token_urlsafe(32)}"  # never parses as JSON
-    env["QUIZ_BENCH_ENDPOINTS"] = "true"
-    return env
-
 
 def main() -> int:
     """Set up a database, serve it, run the learners, print the figures."""
@@ -378,17 +380,10 @@ def main() -> int:
               file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="study-load-") as tmp:
         folder = Path(tmp)
-        env = _quiz_env(folder)
-        for command in (["db", "upgrade"], ["content", "sync"]):
-            try:
-                done = subprocess.run([str(quiz), *command], env=env, cwd=folder, capture_output=True,
-                                      text=True, timeout=max(1.0, deadline - time.monotonic()), check=False)
-            except subprocess.TimeoutExpired:
-                print(f"quiz {' '.join(command)} did not finish within --seconds", file=sys.stderr)
-                return 1
-            if done.returncode != 0:
-                print(f"quiz {' '.join(command)} failed:\n{done.stdout}{done.stderr}", file=sys.stderr)
-                return 1
+        env = quiz_env(folder, bench_endpoints=True)
+        if not run_quiz_commands(quiz, env, folder, [["db", "upgrade"], ["content", "sync"]],
+                                 deadline):
+            return 1
         server = Server(quiz, env, free_port(), workers, args.threads, folder)
         print(f"learners: {args.learners}, server: quiz serve --workers {workers} "
               f"--threads {args.threads} (no access log); {os.cpu_count()} CPUs, "

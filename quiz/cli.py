@@ -114,14 +114,17 @@ def create_user_command(name: str, instructor: bool, password: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", type=int, help="Processes (default: two per core).")
-@click.option("--threads", default=4, show_default=True, type=int, help="Threads per process.")
+@click.option("--worker-class", type=click.Choice(["gevent", "gthread"]), default="gevent", show_default=True,
+              help="gevent holds thousands of live-event streams a process; gthread uses a thread each.")
+@click.option("--threads", default=4, show_default=True, type=int, help="Threads per process (gthread).")
 @click.option("--access-log", default="-", show_default=True,
               help="File for the access log, '-' for standard output, '' for none.")
-def serve_command(host: str, port: int, workers: int | None, threads: int, access_log: str) -> None:
+def serve_command(host: str, port: int, workers: int | None, worker_class: str, threads: int,
+                  access_log: str) -> None:
     """Serve the app for real, under gunicorn."""
     from quiz.serve import QuizServer, default_workers, options
 
-    settings = options(host, port, workers or default_workers(), threads, access_log or None)
+    settings = options(host, port, workers or default_workers(), threads, access_log or None, worker_class)
     QuizServer(settings).run()
 
 

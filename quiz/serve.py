@@ -1,4 +1,11 @@
-"""Production serving: the app under gunicorn, with defaults sized to the machine."""
+"""Production serving: the app under gunicorn, with defaults sized to the machine.
+
+The default worker class is gevent: every request is a greenlet, so an open
+live-event stream costs a few kilobytes rather than a thread, and one process
+on a small machine holds thousands of them. ``gthread`` remains for hosts
+without gevent; there each stream holds a thread, so streams are capped (see
+``stream_limit``) and the pages beyond the cap poll.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +13,45 @@ import os
 
 from gunicorn.app.base import BaseApplication
 
+WORKER_CLASSES = ("gevent", "gthread")
+CONNECTIONS_PER_WORKER = 5000  # gevent: open connections (streams included) one process accepts
+
 
 def default_workers() -> int:
     """Two processes a core: while one waits on SQLite's write lock, another serves."""
     return 2 * (os.cpu_count() or 1)
 
 
-def options(host: str, port: int, workers: int, threads: int, access_log: str | None) -> dict:
+def options(host: str, port: int, workers: int, threads: int, access_log: str | None,
+            worker_class: str = "gevent") -> dict:
     """Gunicorn settings for ``quiz serve``."""
-    return {
+    if worker_class not in WORKER_CLASSES:
+        raise ValueError(f"worker class is one of {', '.join(WORKER_CLASSES)}")
+    settings = {
         "bind": f"{host}:{port}",
         "workers": workers,
-        # Threads let a worker serve others while one request waits on the database.
-        "worker_class": "gthread",
-        "threads": threads,
+        "worker_class": worker_class,
         "accesslog": access_log,
         "errorlog": "-",
         "timeout": 30,
         "graceful_timeout": 10,
         "keepalive": 5,
+        # The runtime control socket sits at one path per user, which two servers on a host would share.
+        "control_socket_disable": True,
     }
+    if worker_class == "gevent":
+        settings["worker_connections"] = CONNECTIONS_PER_WORKER
+    else:
+        # Threads let a worker serve others while one request waits on the database.
+        settings["threads"] = threads
+    return settings
 
 
-def stream_limit(threads: int) -> int:
-    """Open live event streams one process allows: each holds a thread, so half stay for pages."""
-    return threads // 2
+def stream_limit(settings: dict) -> int | None:
+    """Open live event streams one process allows: none under gevent; half the threads under gthread."""
+    if settings.get("worker_class") == "gevent":
+        return None
+    return settings.get("threads", 1) // 2
 
 
 class QuizServer(BaseApplication):
@@ -47,10 +68,10 @@ class QuizServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        """Build the app inside the worker, so each process has its own connections."""
+        """Build the app in the worker, after gevent patched it: each process has its own connections."""
         from quiz import create_app
 
         app = create_app(self.app_config)
         if app.config.get("LIVE_MAX_STREAMS") is None:
-            app.config["LIVE_MAX_STREAMS"] = stream_limit(self.settings.get("threads", 1))
+            app.config["LIVE_MAX_STREAMS"] = stream_limit(self.settings)
         return app

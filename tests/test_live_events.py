@@ -35,9 +35,9 @@ def fast(synced):
 
 
 def _reader(app):
-    def read():
+    def read(deadlines):
         with app.app_context(), db.engine.connect() as connection:
-            return watching.signatures(connection)
+            return watching.signatures(connection, deadlines=deadlines)
     return read
 
 
@@ -118,7 +118,9 @@ def test_the_stream_sends_a_state_event_when_the_session_moves(fast, host):
     chunks = iter(response.response)
     first = next(chunks).decode()
     assert first.startswith("retry: ")
-    assert _events([first]) == [{"version": 0, "players": 1, "answered": 0}]
+    [hello] = _events([first])
+    assert hello == {"version": 0, "phase": "lobby", "question": 1, "questions": 3, "remaining_ms": 0,
+                     "players": 1, "answered": 0}
 
     mover = threading.Timer(0.1, act, (host, session_id, "start"))
     mover.start()
@@ -129,7 +131,8 @@ def test_the_stream_sends_a_state_event_when_the_session_moves(fast, host):
             break
     mover.join(timeout=2)
     response.close()
-    assert seen and seen[0]["version"] == 1
+    assert seen and seen[0]["version"] == 1 and seen[0]["phase"] == "question"
+    assert seen[0]["ask"]["index"] == 0 and seen[0]["ask"]["options"]  # enough to draw the buttons
     assert time.monotonic() - started < 2.5
     assert fast.extensions["live_watcher"].streams == 0  # closing the response counted it out
 
@@ -143,7 +146,8 @@ def test_the_stream_ends_when_the_session_finishes(fast, host):
     chunks = list(response.response)  # the stream ends by itself
     finisher.join(timeout=2)
     response.close()
-    assert _events(chunks)[-1] == {"finished": True}
+    last = _events(chunks)[-1]
+    assert last["finished"] is True and last["phase"] == "finished"
     assert time.monotonic() - started < 2.5
 
 
@@ -152,7 +156,8 @@ def test_a_finished_session_answers_once_and_ends(fast, host):
     act(host, session_id, "finish")
     response = fast.test_client().get(f"/live/{pin}/events")
     assert response.mimetype == "text/event-stream"
-    assert _events([response.get_data(as_text=True)]) == [{"version": 1, "finished": True}]
+    [only] = _events([response.get_data(as_text=True)])
+    assert (only["version"], only["phase"], only["finished"]) == (1, "finished", True)
 
 
 def test_past_the_stream_limit_the_answer_is_no_content(fast, host):
@@ -175,9 +180,14 @@ def test_a_quiet_stream_sends_keepalive_comments(fast, host):
     response.close()
 
 
-def test_quiz_serve_keeps_half_of_each_process_threads_for_pages():
+def test_quiz_serve_caps_streams_only_where_each_holds_a_thread():
     from quiz.serve import QuizServer, options
 
-    settings = options("127.0.0.1", 0, 1, 6, None)
-    app = QuizServer(settings, {"SECRET_KEY": "test-only-key", "SQLALCHEMY_DATABASE_URI": "sqlite://"}).load()
-    assert app.config["LIVE_MAX_STREAMS"] == 3
+    config = {"SECRET_KEY": "test-only-key", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    threaded = QuizServer(options("127.0.0.1", 0, 1, 6, None, "gthread"), dict(config)).load()
+    assert threaded.config["LIVE_MAX_STREAMS"] == 3  # half the threads stay for pages
+    greened = options("127.0.0.1", 0, 1, 6, None)
+    assert greened["worker_class"] == "gevent" and greened["worker_connections"] >= 2000
+    assert QuizServer(greened, dict(config)).load().config["LIVE_MAX_STREAMS"] is None
+    with pytest.raises(ValueError):
+        options("127.0.0.1", 0, 1, 6, None, "eventlet")

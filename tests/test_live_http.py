@@ -272,7 +272,7 @@ def test_a_refreshed_or_reconnected_player_keeps_name_score_and_streak(synced, h
     _, data = current_question(synced, session_id)
     send(ann, pin, 0, choice=right(data))
     page = ann.get(f"/live/{pin}/play").get_data(as_text=True)
-    assert "Ann" in page and "1000 points" in page
+    assert "Ann" in page and '<span data-live="score">1000</span> points' in page
     # Joining again from the same phone is a rejoin, not a second player.
     _, again = join(synced, pin, "Someone else", client=ann)
     assert again.status_code == 303 and again.headers["Location"].endswith(f"/live/{pin}/play")

@@ -35,9 +35,9 @@ class Standing:
         return 0 if self.previous_rank is None else self.previous_rank - self.rank
 
 
-def _ranks(scores: dict[int, int], order: list[int]) -> dict[int, int]:
-    """Competition ranks (1, 2, 2, 4): equal scores share a place."""
-    ranked = sorted(order, key=lambda pid: -scores[pid])
+def ranks(scores: dict[int, int]) -> dict[int, int]:
+    """Competition ranks (1, 2, 2, 4) of player id -> score: equal scores share a place."""
+    ranked = sorted(scores, key=lambda pid: (-scores[pid], pid))
     ranks: dict[int, int] = {}
     for position, pid in enumerate(ranked, start=1):
         previous = ranked[position - 2] if position > 1 else None
@@ -52,9 +52,8 @@ def standings(session: Session, live: LiveSession) -> list[Standing]:
         LivePlayer.session_id == live.id, LivePlayer.kicked.is_(False)).order_by(LivePlayer.id)))
     earned = dict(session.execute(select(LiveAnswer.player_id, LiveAnswer.points).where(
         LiveAnswer.session_id == live.id, LiveAnswer.question_index == live.question_index)).all())
-    order = [p.id for p in players]
-    now = _ranks({p.id: p.score for p in players}, order)
-    before = _ranks({p.id: p.score - earned.get(p.id, 0) for p in players}, order)
+    now = ranks({p.id: p.score for p in players})
+    before = ranks({p.id: p.score - earned.get(p.id, 0) for p in players})
     started = live.phase != "lobby"
     rows = [Standing(p.id, p.nickname, p.score, p.streak, now[p.id],
                      before[p.id] if started else None) for p in players]

@@ -183,6 +183,13 @@ def player_for(session: Session, live: LiveSession, token: str | None) -> LivePl
         LivePlayer.session_id == live.id, LivePlayer.token == token, LivePlayer.kicked.is_(False)))
 
 
+def newest_players(session: Session, live: LiveSession, limit: int) -> list[LivePlayer]:
+    """The players who joined last (the kicked left out), newest first."""
+    return list(session.scalars(select(LivePlayer).where(
+        LivePlayer.session_id == live.id, LivePlayer.kicked.is_(False))
+        .order_by(LivePlayer.id.desc()).limit(limit)))
+
+
 def active_players(session: Session, live: LiveSession) -> int:
     """How many players are in the room (the kicked are not)."""
     return session.scalar(select(func.count()).select_from(LivePlayer).where(

@@ -35,13 +35,14 @@ from quiz.extensions import db
 from quiz.grading import InvalidResponse, parse_form
 from quiz.live import results, service, watcher
 from quiz.live import state as machine
-from quiz.live.models import LiveSession
+from quiz.live.models import LivePlayer, LiveSession
 from quiz.models import Bank, Concept, Question, utcnow
 from quiz.study import charts
 from quiz.study.service import Selection
 
 blueprint = Blueprint("live", __name__)
 COOKIE_DAYS = 2
+LOBBY_NAMES = 100  # the lobby names the newest players; a hall of thousands is counted, not listed
 
 
 def _now() -> datetime:
@@ -154,7 +155,8 @@ def host(session_id: int):
     join_url = url_for("live.join", pin=live.pin, _external=True)
     context = {"live": live, "state": current, "remaining": machine.remaining_ms(current, now),
                "join_url": join_url, "qr": _qr(join_url) if live.phase == machine.LOBBY else None,
-               "players": [p for p in live.players if not p.kicked],
+               "players": service.newest_players(db.session, live, LOBBY_NAMES),
+               "player_count": service.active_players(db.session, live),
                "answered": service.answered_count(db.session, live, live.question_index),
                "types": QUESTION_TYPES}
     if live.phase not in (machine.LOBBY,):
@@ -246,7 +248,7 @@ def join():
                            limit=service.NICKNAME_MAX), 400 if error else 200
 
 
-def _player_or_join(live: LiveSession):
+def _player_or_join(live: LiveSession) -> LivePlayer | None:
     """The player whose token cookie this browser holds, or None."""
     return service.player_for(db.session, live, request.cookies.get(_cookie(live)))
 
@@ -265,18 +267,27 @@ def play(pin: str):
                "remaining": machine.remaining_ms(current, _now()), "types": QUESTION_TYPES}
     if live.phase != machine.LOBBY:
         question = service.current_question(db.session, live)
-        standing = {s.player_id: s for s in results.standings(db.session, live)}.get(player.id)
+        # Ranks come from this process's snapshot of the version: read once, not once per phone.
+        shared = watcher.snapshots_for(current_app._get_current_object()).get(live.id, live.version)
         context.update(question=question, q=question.data, options=_options(question, live),
                        layout=live.layout.get(str(question.id), {}),
                        answer=service.answer_of(db.session, player, live.question_index),
-                       standing=standing, players=service.active_players(db.session, live),
-                       answered=service.answered_count(db.session, live, live.question_index))
+                       line=shared.lines.get(player.id) if shared else None,
+                       players=service.active_players(db.session, live))
     return render_template("live/play.html", **context)
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
 
 
 @blueprint.post("/live/<pin>/answer")
 def answer(pin: str):
-    """Take a player's answer to the open question; a repeat or a late one is refused plainly."""
+    """Take a player's answer to the open question; a repeat or a late one is refused plainly.
+
+    A form post is answered with the play page; a script asking for JSON gets
+    ``{"taken": true}``, or ``{"error": ...}`` with 409 (late, closed) or 400 (forged).
+    """
     live = _by_pin(pin)
     player = _player_or_join(live)
     if player is None:
@@ -291,26 +302,34 @@ def answer(pin: str):
         db.session.commit()
     except (service.LiveError, InvalidResponse) as exc:
         db.session.rollback()
+        if _wants_json():
+            return jsonify(error=str(exc)), 409 if isinstance(exc, service.LiveError) else 400
         flash(str(exc), "error")
+    else:
+        if _wants_json():
+            return jsonify(taken=True, question=index)
     return redirect(url_for("live.play", pin=pin), 303)
+
+
+def _message(live: LiveSession, player: LivePlayer | None) -> dict:
+    """What a screen is told about the session now: the state endpoint's body, a stream's first event."""
+    if player is None and request.cookies.get(_cookie(live)):
+        return {"version": live.version, "removed": True}
+    shared = watcher.snapshots_for(current_app._get_current_object()).get(live.id, live.version)
+    mine = (player is not None and live.phase == machine.QUESTION
+            and service.answer_of(db.session, player, live.question_index) is not None)
+    body = shared.message(player.id if player else None, _now(), service.active_players(db.session, live),
+                          service.answered_count(db.session, live, live.question_index), mine)
+    if live.phase == machine.FINISHED:
+        body["finished"] = True
+    return body
 
 
 @blueprint.get("/live/<pin>/state")
 def state(pin: str):
-    """Where the session stands, as JSON: clients poll it and reload when ``version`` moves."""
+    """Where the session stands, as JSON: what an event would say, for pages that poll."""
     live = _settled(_by_pin(pin))
-    current = machine.State.of(live)
-    player = _player_or_join(live)
-    body = {"version": live.version, "phase": live.phase,
-            "question": live.question_index + 1, "questions": len(live.question_ids),
-            "remaining_ms": machine.remaining_ms(current, _now()),
-            "players": service.active_players(db.session, live),
-            "answered": service.answered_count(db.session, live, live.question_index)}
-    if player is not None:
-        body["answered_by_me"] = service.answer_of(db.session, player, live.question_index) is not None
-    elif request.cookies.get(_cookie(live)):
-        body["removed"] = True
-    response = jsonify(body)
+    response = jsonify(_message(live, _player_or_join(live)))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -319,49 +338,53 @@ def _event(data: dict) -> str:
     return f"event: state\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
 
-def _payload(signature: tuple[int, int, int]) -> dict:
-    version, players, answered = signature
-    return {"version": version, "players": players, "answered": answered}
-
-
 @blueprint.get("/live/<pin>/events")
 def events(pin: str):
     """Server-sent events: a ``state`` event whenever the session moves, until it finishes.
 
     Everything is read up front and the database session released, so a
-    stream holds no connection while it waits; the process's watcher wakes it.
-    A stream ends after ``LIVE_STREAM_SECONDS`` (EventSource reconnects by
-    itself); past ``LIVE_MAX_STREAMS`` open streams the answer is 204, on
-    which EventSource gives up and the page polls instead.
+    stream holds no connection while it waits; the process's watcher wakes it
+    and has the shared snapshot ready. A phone hears of new versions only; the
+    presenter also of every join and answer. A stream ends after
+    ``LIVE_STREAM_SECONDS`` (EventSource reconnects by itself); past
+    ``LIVE_MAX_STREAMS`` open streams the answer is 204, on which EventSource
+    gives up and the page polls instead.
     """
     live = _settled(_by_pin(pin))
-    session_id, version = live.id, live.version
+    session_id = live.id
+    player = _player_or_join(live)
+    presenter = current_user.is_authenticated and current_user.id == live.host_id
+    first = _message(live, player)
     seen = watcher.signatures(db.session.connection(), session_id).get(session_id)
     db.session.remove()
-    config = current_app.config
+    app, config = current_app._get_current_object(), current_app.config
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    if seen is None:  # finished: say so once; the page reloads to the podium and stops listening
-        return Response(_event({"version": version, "finished": True}),
-                        mimetype="text/event-stream", headers=headers)
-    live_watcher = watcher.watcher_for(current_app._get_current_object())
+    if seen is None or first.get("removed"):  # over, or not yours: say so once and stop
+        return Response(_event(first), mimetype="text/event-stream", headers=headers)
+    live_watcher = watcher.watcher_for(app)
     if not live_watcher.open_stream(config.get("LIVE_MAX_STREAMS")):
         return Response(status=204, headers=headers)
+    snapshots = watcher.snapshots_for(app)
+    player_id = player.id if player is not None else None
     heartbeat = float(config["LIVE_HEARTBEAT_SECONDS"])
     ends = time.monotonic() + float(config["LIVE_STREAM_SECONDS"])
 
     def stream():
         known = seen
-        yield "retry: 1000\n" + _event(_payload(known))
+        yield "retry: 1000\n" + _event(first)
         while (left := ends - time.monotonic()) > 0:
-            now = live_watcher.wait(session_id, known, min(heartbeat, left))
+            now = live_watcher.wait(session_id, known, min(heartbeat, left), versions_only=not presenter)
             if now is None:
-                yield _event({"finished": True})
+                final = snapshots.final(session_id)
+                body = final.message(player_id, watcher.now_for(app), known[1], known[2]) if final else {}
+                yield _event({**body, "finished": True})
                 return
             if now == known:
                 yield ": keepalive\n\n"
                 continue
             known = now
-            yield _event(_payload(known))
+            shared = snapshots.get(session_id, known[0])
+            yield _event(shared.message(player_id, watcher.now_for(app), known[1], known[2]))
 
     response = Response(stream(), mimetype="text/event-stream", headers=headers)
     response.call_on_close(live_watcher.close_stream)  # also when the client left before a byte

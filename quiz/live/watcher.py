@@ -5,31 +5,42 @@ database; the watcher alone reads, with one query every
 ``LIVE_WATCH_INTERVAL`` seconds on a connection it returns to the pool at
 once. What it compares is a session's *signature*: its version (every phase
 change) plus its player count and the answers to the current question, which
-change without a new version but still redraw the screens. The thread runs
-only while streams are open, and starts again with the next one.
+change without a new version but still redraw the presenter's screen (phones
+wait for versions only). On a new version it has the session's snapshot built
+before it wakes anyone, so a thousand streams share one read; and it closes a
+question whose time is up, so play moves on with nobody's page open. The
+thread runs only while streams are open, and starts again with the next one.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from quiz.extensions import db
+from quiz.live import service, snapshot
+from quiz.live import state as machine
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
+from quiz.models import utcnow
 
 Signature = tuple[int, int, int]  # version, players in the room, answers to the current question
+Deadlines = dict[int, datetime]  # open questions' deadlines, by session
 _create_lock = threading.Lock()
 log = logging.getLogger(__name__)
 
 
-def signatures(connection: Connection, session_id: int | None = None) -> dict[int, Signature]:
-    """The signature of every running session (or of just one), in a single query."""
+def signatures(connection: Connection, session_id: int | None = None,
+               deadlines: Deadlines | None = None) -> dict[int, Signature]:
+    """The signature of every running session (or of just one), in a single query.
+
+    ``deadlines``, if given, receives the deadline of every open question.
+    """
     players = (select(func.count(LivePlayer.id))
                .where(LivePlayer.session_id == LiveSession.id, LivePlayer.kicked.is_(False))
                .correlate(LiveSession).scalar_subquery())
@@ -37,21 +48,28 @@ def signatures(connection: Connection, session_id: int | None = None) -> dict[in
                .where(LiveAnswer.session_id == LiveSession.id,
                       LiveAnswer.question_index == LiveSession.question_index)
                .correlate(LiveSession).scalar_subquery())
-    query = select(LiveSession.id, LiveSession.version, players, answers).where(
-        LiveSession.finished_at.is_(None))
+    query = select(LiveSession.id, LiveSession.version, players, answers, LiveSession.phase,
+                   LiveSession.deadline).where(LiveSession.finished_at.is_(None))
     if session_id is not None:
         query = query.where(LiveSession.id == session_id)
-    return {row[0]: (row[1], row[2], row[3]) for row in connection.execute(query)}
+    found = {}
+    for row in connection.execute(query):
+        found[row[0]] = (row[1], row[2], row[3])
+        if deadlines is not None and row[4] == machine.QUESTION and row[5] is not None:
+            deadlines[row[0]] = machine.aware(row[5])
+    return found
 
 
 class Watcher:
     """Polls the running sessions' signatures and wakes the streams whose session changed."""
 
-    def __init__(self, read: Callable[[], dict[int, Signature]], interval: float = 0.25,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(self, read: Callable[[Deadlines], dict[int, Signature]], interval: float = 0.25,
+                 prepare: Callable[[int, int], object] | None = None,
+                 close_due: Callable[[Deadlines], object] | None = None):
         self._read = read
         self.interval = interval
-        self.clock = clock
+        self._prepare = prepare
+        self._close_due = close_due
         self._condition = threading.Condition()
         self._seen: dict[int, Signature] = {}
         self._checks = 0
@@ -65,28 +83,46 @@ class Watcher:
         return self._streams
 
     def check_once(self) -> set[int]:
-        """Read every running session's signature; wake the waiters; return the ids that changed or ended."""
-        current = self._read()
+        """Read every running session's signature; wake the waiters; return the ids that changed or ended.
+
+        Before the wake-up, a session with a new version gets its snapshot
+        built; afterwards, questions past their deadline are closed (the next
+        check reports that).
+        """
+        deadlines: Deadlines = {}
+        current = self._read(deadlines)
+        if self._prepare is not None:
+            for sid, sig in current.items():
+                seen = self._seen.get(sid)
+                if seen is None or seen[0] != sig[0]:
+                    self._prepare(sid, sig[0])
         with self._condition:
             changed = {sid for sid, sig in current.items() if self._seen.get(sid) != sig}
             changed |= set(self._seen) - set(current)  # finished (or deleted) since the last check
             self._seen = current
             self._checks += 1
             self._condition.notify_all()
+        if deadlines and self._close_due is not None:
+            self._close_due(deadlines)
         return changed
 
-    def wait(self, session_id: int, seen: Signature | None, timeout: float) -> Signature | None:
+    def wait(self, session_id: int, seen: Signature | None, timeout: float,
+             versions_only: bool = False) -> Signature | None:
         """Block until the session's signature differs from ``seen`` or ``timeout`` passes.
 
-        Returns the signature now known, ``seen`` on a timeout, or None once a
-        check no longer finds the session running (it finished).
+        With ``versions_only`` only a new version counts (a phone does not
+        redraw for a count). Returns the signature now known, ``seen`` on a
+        timeout, or None once a check no longer finds the session running.
         """
         with self._condition:
             start = self._checks
 
             def moved() -> bool:
                 if session_id in self._seen:
-                    return self._seen[session_id] != seen
+                    now = self._seen[session_id]
+                    if versions_only and seen is not None:
+                        return now[0] != seen[0]
+                    return now != seen
                 # A session made after the last check is not "gone" until a later check misses it.
                 return self._checks > start
 
@@ -132,15 +168,51 @@ class Watcher:
                     return
 
 
+def snapshots_for(app: Flask) -> snapshot.Snapshots:
+    """This process's snapshot cache for ``app``, made on first use."""
+    with _create_lock:
+        found = app.extensions.get("live_snapshots")
+        if found is None:
+            def read(session_id: int) -> snapshot.Snapshot | None:
+                with app.app_context():
+                    return snapshot.build(db.session, session_id)
+
+            found = app.extensions["live_snapshots"] = snapshot.Snapshots(read)
+        return found
+
+
+def now_for(app: Flask) -> datetime:
+    """The current UTC time by the app's clock (tests fix it)."""
+    clock = app.config.get("CLOCK")
+    return machine.aware(clock()) if callable(clock) else utcnow()
+
+
+def close_due_questions(app: Flask, deadlines: Deadlines) -> None:
+    """Close every open question whose deadline has passed; each close is its own commit."""
+    now = now_for(app)
+    with app.app_context():
+        for session_id, deadline in deadlines.items():
+            if deadline > now:
+                continue
+            live = db.session.get(LiveSession, session_id)
+            if live is not None and service.settle(db.session, live, now):
+                db.session.commit()
+            else:
+                db.session.rollback()
+
+
 def watcher_for(app: Flask) -> Watcher:
     """This process's watcher for ``app``, made on first use."""
+    snapshots = snapshots_for(app)
     with _create_lock:
         watcher = app.extensions.get("live_watcher")
         if watcher is None:
-            def read() -> dict[int, Signature]:
+            def read(deadlines: Deadlines) -> dict[int, Signature]:
                 with app.app_context(), db.engine.connect() as connection:
-                    return signatures(connection)
+                    return signatures(connection, deadlines=deadlines)
 
-            watcher = Watcher(read, float(app.config.get("LIVE_WATCH_INTERVAL", 0.25)))
+            watcher = Watcher(read, float(app.config.get("LIVE_WATCH_INTERVAL", 0.25)),
+                              prepare=snapshots.get,
+                              close_due=lambda deadlines: close_due_questions(app, deadlines))
             app.extensions["live_watcher"] = watcher
         return watcher

@@ -62,6 +62,8 @@ def test_instructor_and_three_players_from_pin_to_podium(browser, live_server, s
             phones.append(phone)
         assert_accessible(phones[0])
         screenshot(phones[0], "live-phone-lobby")
+        for phone in phones:  # a mark that a page load would wipe: phones must redraw in place
+            phone.evaluate("window.stayedOnPage = true")
 
         # The lobby follows joins by itself.
         expect(host.locator(".player-list li")).to_have_count(3, timeout=10_000)
@@ -103,6 +105,8 @@ def test_instructor_and_three_players_from_pin_to_podium(browser, live_server, s
         screenshot(host, "live-host-podium")
         for phone in phones:
             expect(phone.get_by_role("heading", name="Game over")).to_be_visible(timeout=10_000)
+            expect(phone.get_by_text("You finished")).to_contain_text("of 3")
+            assert phone.evaluate("window.stayedOnPage") is True
         screenshot(phones[0], "live-phone-final")
 
         host.get_by_role("link", name="Full results and statistics").click()
@@ -112,3 +116,58 @@ def test_instructor_and_three_players_from_pin_to_podium(browser, live_server, s
     finally:
         for context in contexts:
             context.close()
+
+
+def _answer_what_is_shown(phone) -> None:
+    """Answer the question the phone drew, whatever its type."""
+    form = phone.locator("form.live-answer")
+    expect(form).to_be_visible(timeout=10_000)
+    if phone.locator("#answer").count():
+        phone.get_by_label("Your answer").fill("hypervisor")
+    elif phone.locator("input[type=checkbox]").count():
+        phone.locator("input[type=checkbox]").first.check()
+    phone.get_by_role("button", name="Send answer").click()
+
+
+def test_a_phone_draws_typed_chosen_and_ordered_answers_without_reloading(browser, live_server, server_env):
+    subprocess.run([QUIZ, "user", "create", "teacher2", "--instructor", "--password", PASSWORD],
+                   env=server_env, cwd=PROJECT, check=True, capture_output=True)
+    host_context, host = _context(browser, "desktop")
+    phone_context, phone = _context(browser, "phone")
+    try:
+        host.goto(live_server + "/login")
+        host.get_by_label("Name").fill("teacher2")
+        host.get_by_label("Password").fill(PASSWORD)
+        host.get_by_role("button", name="Log in").click()
+        host.goto(live_server + "/live")
+        for kind in ("Short answer", "Ordering", "Multiple choice"):
+            host.get_by_label(kind).check()
+        host.get_by_label("Questions", exact=True).fill("3")
+        host.get_by_role("button", name="Create session").click()
+        pin = host.locator(".pin").inner_text().strip()
+        phone.goto(f"{live_server}/live/join?pin={pin}")
+        phone.get_by_label("Nickname").fill("Solo")
+        phone.get_by_role("button", name="Join").click()
+        expect(phone.get_by_role("heading", name="You're in!")).to_be_visible()
+        phone.evaluate("window.stayedOnPage = true")
+        kinds = set()
+        for number in range(3):
+            host.get_by_role("button", name="Start" if number == 0 else "Next question").click()
+            form = phone.locator("form.live-answer")
+            expect(form).to_be_visible(timeout=10_000)
+            kinds.add(form.evaluate("f => f.querySelector('#answer') ? 'short'"
+                                    " : f.querySelector('select') ? 'ordering' : 'multiple'"))
+            assert_accessible(phone)
+            screenshot(phone, f"live-phone-typed-{number + 1}")
+            _answer_what_is_shown(phone)
+            # The only player answered: the question closes and the phone shows the verdict.
+            expect(phone.locator(".result")).to_be_visible(timeout=10_000)
+            expect(phone.get_by_text("Score")).to_be_visible()
+            host.get_by_role("button", name="Leaderboard").click()
+        host.get_by_role("button", name="Final results").click()
+        expect(phone.get_by_role("heading", name="Game over")).to_be_visible(timeout=10_000)
+        assert phone.evaluate("window.stayedOnPage") is True
+        assert kinds <= {"short", "ordering", "multiple"} and len(kinds) >= 2
+    finally:
+        host_context.close()
+        phone_context.close()

@@ -1,0 +1,149 @@
+"""What a session's screens are told when it moves, built once per process and version.
+
+A phase change reaches every phone at once. So what they are sent is read
+from the database once per process: the session, its question, and, from the
+reveal on, every player's result and rank. It is then shared. Each stream or
+poll adds only the remaining time, the live counts and its own player's line.
+Phones redraw from this, with no page load, so a question reaches a full hall
+in one write per phone.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from quiz.content.types import QUESTION_TYPES
+from quiz.live import results
+from quiz.live import state as machine
+from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
+from quiz.models import Question
+
+SHAPES = ("Triangle", "Diamond", "Circle", "Square")  # as templates/live/_shapes.html draws them
+KEPT = 64  # sessions whose latest snapshot a process keeps; the oldest goes first
+NEWCOMER = {"answered": False, "correct": False, "points": 0, "bonus": 0, "score": 0, "streak": 0,
+            "rank": None}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One version of a session as the screens see it: the shared part and each player's line."""
+
+    session_id: int
+    version: int
+    phase: str
+    deadline: datetime | None
+    public: dict
+    lines: dict[int, dict] = field(default_factory=dict)  # player id -> result, from the reveal on
+    kicked: frozenset[int] = frozenset()
+
+    def message(self, player_id: int | None, now: datetime, players: int, answered: int,
+                answered_by_me: bool = False) -> dict:
+        """What one screen is sent: the shared part, the time left, the counts and the player's line."""
+        remaining = 0
+        if self.phase == machine.QUESTION and self.deadline is not None:
+            remaining = max(0, int((self.deadline - now).total_seconds() * 1000))
+        body = {**self.public, "remaining_ms": remaining, "players": players, "answered": answered}
+        if player_id is not None:
+            if player_id in self.kicked:
+                return {"version": self.version, "removed": True}
+            # While a question is open only the player's own request knows whether they answered it.
+            body["me"] = ({"answered": answered_by_me} if self.phase == machine.QUESTION
+                          else self.lines.get(player_id, NEWCOMER))
+        return body
+
+
+def _ask(live: LiveSession, question: Question) -> dict:
+    """The open question as a phone draws it: prompt, answer buttons or fields, in the shown order."""
+    data = question.data
+    show = bool(live.settings.get("show_on_devices", True))
+    layout = live.layout.get(str(question.id), {})
+    ask = {"index": live.question_index, "type": question.type,
+           "prompt": data["prompt"] if show or question.type in ("short", "ordering") else None}
+    if question.type == "true_false":
+        values = ["true", "false"]
+        labels = ["True", "False"]
+    else:
+        values = list(layout.get("choices") or data.get("choices", []))
+        labels = list(values)
+    if values:
+        ask["options"] = [[value, label if show else SHAPES[n % 4]]
+                          for n, (value, label) in enumerate(zip(values, labels, strict=True))]
+    if question.type == "ordering":
+        ask["items"] = list(layout.get("items") or data["items"])
+    return ask
+
+
+def _lines(session: Session, live: LiveSession) -> tuple[dict[int, dict], frozenset[int]]:
+    """Every player's result for the current question and rank overall; the kicked apart."""
+    players = session.execute(select(LivePlayer.id, LivePlayer.score, LivePlayer.streak, LivePlayer.kicked)
+                              .where(LivePlayer.session_id == live.id)).all()
+    answers = {row.player_id: row for row in session.execute(
+        select(LiveAnswer.player_id, LiveAnswer.correct, LiveAnswer.points, LiveAnswer.bonus).where(
+            LiveAnswer.session_id == live.id, LiveAnswer.question_index == live.question_index))}
+    playing = [p for p in players if not p.kicked]
+    ranks = results.ranks({p.id: p.score for p in playing})
+    lines = {}
+    for player in playing:
+        answer = answers.get(player.id)
+        lines[player.id] = {
+            "answered": answer is not None, "correct": bool(answer and answer.correct),
+            "points": answer.points if answer else 0, "bonus": answer.bonus if answer else 0,
+            "score": player.score, "streak": player.streak, "rank": ranks[player.id]}
+    return lines, frozenset(p.id for p in players if p.kicked)
+
+
+def build(session: Session, session_id: int) -> Snapshot | None:
+    """Read one session's snapshot from the database; None if there is no such session."""
+    live = session.get(LiveSession, session_id)
+    if live is None:
+        return None
+    public = {"version": live.version, "phase": live.phase, "question": live.question_index + 1,
+              "questions": len(live.question_ids)}
+    lines: dict[int, dict] = {}
+    kicked: frozenset[int] = frozenset()
+    if live.phase != machine.LOBBY:
+        question = session.get(Question, live.question_ids[live.question_index])
+        if live.phase == machine.QUESTION:
+            public["ask"] = _ask(live, question)
+        else:
+            public["answer"] = QUESTION_TYPES[question.type].answer_text(question.data)
+            lines, kicked = _lines(session, live)
+    return Snapshot(live.id, live.version, live.phase, machine.aware(live.deadline), public, lines, kicked)
+
+
+class Snapshots:
+    """The latest snapshot of each session in this process, built at most once per version."""
+
+    def __init__(self, read: Callable[[int], Snapshot | None]):
+        self._read = read
+        self._latest: dict[int, Snapshot] = {}
+        self._lock = threading.Lock()
+
+    def get(self, session_id: int, version: int) -> Snapshot | None:
+        """The snapshot at ``version`` or later; the first caller builds it and the rest wait for it."""
+        return self._fetch(session_id, lambda found: found.version >= version)
+
+    def final(self, session_id: int) -> Snapshot | None:
+        """The snapshot of a session that just finished (the podium), built once."""
+        return self._fetch(session_id, lambda found: found.phase == machine.FINISHED)
+
+    def _fetch(self, session_id: int, fresh: Callable[[Snapshot], bool]) -> Snapshot | None:
+        found = self._latest.get(session_id)
+        if found is not None and fresh(found):
+            return found
+        with self._lock:
+            found = self._latest.get(session_id)
+            if found is None or not fresh(found):
+                found = self._read(session_id)
+                if found is not None:
+                    self._latest.pop(session_id, None)  # re-inserted last: the newest
+                    self._latest[session_id] = found
+                    while len(self._latest) > KEPT:
+                        del self._latest[next(iter(self._latest))]
+        return found

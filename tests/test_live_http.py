@@ -179,9 +179,15 @@ def test_a_full_round_scores_by_speed_and_streak(synced, host, clock):
     assert index == 1
     clock.now += timedelta(seconds=0.4)
     send(ann, pin, index, choice=right(data))
+    with synced.app_context():  # scores move when the question closes, not with each answer
+        player = db.session.scalar(select(LivePlayer).where(LivePlayer.nickname == "Ann"))
+        assert (player.score, player.streak) == (750, 1)
+    act(host, session_id, "close")
     with synced.app_context():
         player = db.session.scalar(select(LivePlayer).where(LivePlayer.nickname == "Ann"))
         assert (player.score, player.streak) == (750 + 1100, 2)
+        bob = db.session.scalar(select(LivePlayer).where(LivePlayer.nickname == "Bob"))
+        assert (bob.score, bob.streak) == (0, 0)  # no answer breaks a streak as a wrong one does
 
 
 def test_an_answer_is_recorded_once_however_often_it_is_sent(synced, host, clock):
@@ -192,6 +198,7 @@ def test_an_answer_is_recorded_once_however_often_it_is_sent(synced, host, clock
     index, data = current_question(synced, session_id)
     send(ann, pin, index, choice=right(data))
     send(ann, pin, index, choice=wrong(data))  # a double submit, changed mind: the first counts
+    act(host, session_id, "close")
     with synced.app_context():
         answers = list(db.session.scalars(select(LiveAnswer)))
         assert len(answers) == 1 and answers[0].correct
@@ -271,6 +278,7 @@ def test_a_refreshed_or_reconnected_player_keeps_name_score_and_streak(synced, h
     act(host, session_id, "start")
     _, data = current_question(synced, session_id)
     send(ann, pin, 0, choice=right(data))
+    act(host, session_id, "close")
     page = ann.get(f"/live/{pin}/play").get_data(as_text=True)
     assert "Ann" in page and '<span data-live="score">1000</span> points' in page
     # Joining again from the same phone is a rejoin, not a second player.
@@ -381,3 +389,40 @@ def test_two_apps_on_one_database_serve_one_session(synced, host, clock, tmp_pat
     with other.app_context():
         assert db.session.scalar(select(func.count()).select_from(LiveAnswer)) == 2
         db.engine.dispose()
+
+
+def test_an_answer_racing_the_close_is_refused(synced, host, clock):
+    """The insert checks the question is still open at the version read, in the same statement."""
+    from quiz.live import service
+
+    session_id, pin = create(host)
+    join(synced, pin, "Ann")
+    join(synced, pin, "Bob")
+    act(host, session_id, "start")
+    index, data = current_question(synced, session_id)
+    with synced.app_context():
+        live = db.session.get(LiveSession, session_id)
+        player = db.session.scalar(select(LivePlayer).where(LivePlayer.nickname == "Ann"))
+        stale = service.seat(db.session, pin, [player.token])  # read while the question is open
+        db.session.expunge_all()
+    act(host, session_id, "close")  # another request closes it and tallies the scores
+    with synced.app_context():
+        live, player = stale
+        db.session.add_all([live, player])
+        assert live.phase == "question"  # the stale copy: only the guarded insert knows better
+        with pytest.raises(service.QuestionClosed):
+            service.submit(db.session, live, player, index, right(data), T0)
+        db.session.rollback()
+        assert db.session.scalar(select(func.count()).select_from(LiveAnswer)) == 0
+
+
+def test_ending_mid_question_still_counts_its_answers(synced, host, clock):
+    session_id, pin = create(host)
+    ann, _ = join(synced, pin, "Ann")
+    join(synced, pin, "Bob")
+    act(host, session_id, "start")
+    index, data = current_question(synced, session_id)
+    send(ann, pin, index, choice=right(data))
+    act(host, session_id, "finish")
+    with synced.app_context():
+        assert db.session.scalar(select(LivePlayer.score).where(LivePlayer.nickname == "Ann")) == 1000

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -203,6 +203,16 @@ def answered_count(session: Session, live: LiveSession, index: int) -> int:
         LivePlayer.kicked.is_(False)))
 
 
+def room(session: Session, live: LiveSession) -> tuple[int, int]:
+    """Players in the room and how many of them answered the current question, in one statement."""
+    players = (select(func.count()).select_from(LivePlayer)
+               .where(LivePlayer.session_id == live.id, LivePlayer.kicked.is_(False)).scalar_subquery())
+    answered = (select(func.count()).select_from(LiveAnswer).join(LivePlayer)
+                .where(LiveAnswer.session_id == live.id, LiveAnswer.question_index == live.question_index,
+                       LivePlayer.kicked.is_(False)).scalar_subquery())
+    return tuple(session.execute(select(players, answered)).one())
+
+
 def kick(session: Session, live: LiveSession, player_id: int, now: datetime) -> None:
     """Remove a player: their token stops working; the question closes if everyone else answered."""
     session.execute(update(LivePlayer).where(
@@ -222,8 +232,8 @@ def act(session: Session, live: LiveSession, action: str, now: datetime) -> bool
         raise LiveError(str(exc)) from None
     if not machine.compare_and_set(session, live, before, after, now):
         return False
-    if after.phase == machine.REVEAL:
-        _end_silent_streaks(session, live, after.question_index)
+    if before.phase == machine.QUESTION:  # closed, or ended mid-question: its answers count now
+        _tally(session, live.id, before.question_index)
     if after.phase == machine.FINISHED:
         attempts = select(LivePlayer.attempt_id).where(
             LivePlayer.session_id == live.id, LivePlayer.attempt_id.is_not(None))
@@ -233,13 +243,19 @@ def act(session: Session, live: LiveSession, action: str, now: datetime) -> bool
     return True
 
 
-def _end_silent_streaks(session: Session, live: LiveSession, index: int) -> None:
-    """A question left unanswered breaks the streak, as a wrong answer does."""
-    right = select(LiveAnswer.player_id).where(
-        LiveAnswer.session_id == live.id, LiveAnswer.question_index == index,
-        LiveAnswer.correct.is_(True))
-    session.execute(update(LivePlayer).where(LivePlayer.session_id == live.id,
-                                             LivePlayer.id.not_in(right)).values(streak=0)
+def _tally(session: Session, session_id: int, index: int) -> None:
+    """Add each player's points for question ``index`` and set their streak, in one statement.
+
+    Scores move once, when the question closes, rather than with every
+    answer: a hall's answers then cost one insert each. No answer counts as
+    a wrong one and ends the streak.
+    """
+    mine = (LiveAnswer.player_id == LivePlayer.id, LiveAnswer.question_index == index)
+    points = select(LiveAnswer.points).where(*mine).scalar_subquery()
+    streak = select(LiveAnswer.streak).where(*mine).scalar_subquery()
+    session.execute(update(LivePlayer).where(LivePlayer.session_id == session_id)
+                    .values(score=LivePlayer.score + func.coalesce(points, 0),
+                            streak=func.coalesce(streak, 0))
                     .execution_options(synchronize_session=False))
 
 
@@ -253,8 +269,8 @@ def settle(session: Session, live: LiveSession, now: datetime) -> bool:
     current = machine.State.of(live)
     if current.phase != machine.QUESTION:
         return False
-    answered = answered_count(session, live, current.question_index)
-    if not machine.due_to_close(current, now, answered, active_players(session, live)):
+    players, answered = room(session, live)
+    if not machine.due_to_close(current, now, answered, players):
         return False
     return act(session, live, "close", now)
 
@@ -270,57 +286,82 @@ def answer_of(session: Session, player: LivePlayer, index: int) -> LiveAnswer | 
         LiveAnswer.player_id == player.id, LiveAnswer.question_index == index))
 
 
-def submit(session: Session, live: LiveSession, player: LivePlayer, index: int, response: object,
-           now: datetime) -> LiveAnswer:
-    """Grade and record a player's answer to question ``index``, once; return the recorded answer.
+def seat(session: Session, pin: str, tokens: list[str]) -> tuple[LiveSession, LivePlayer] | None:
+    """The session with this PIN and the player one of this browser's tokens makes of it, in one query."""
+    if not tokens:
+        return None
+    row = session.execute(
+        select(LiveSession, LivePlayer).join(LivePlayer, LivePlayer.session_id == LiveSession.id)
+        .where(LiveSession.pin == pin, LivePlayer.token.in_(tokens), LivePlayer.kicked.is_(False))
+        .order_by(LiveSession.finished_at.is_not(None), LiveSession.id.desc()).limit(1)).first()
+    return (row[0], row[1]) if row is not None else None
 
-    Raises TooLate after the deadline, QuestionClosed when that question is
-    not the open one, and InvalidResponse (from grading) for a forged answer.
-    A repeat, or the loser of two simultaneous submissions, gets the answer
-    already recorded: the unique (player, question index) constraint decides,
-    with the insert skipped on conflict.
+
+def submit(session: Session, live: LiveSession, player: LivePlayer, index: int, response: object,
+           now: datetime, data: dict | None = None) -> int:
+    """Grade and record a player's answer to question ``index``, once; return the recorded answer's id.
+
+    ``data`` is the question's content when the caller has it at hand (else
+    it is read). Raises TooLate after the deadline, QuestionClosed when that
+    question is not the open one, and InvalidResponse (from grading) for a
+    forged answer. The insert itself checks, in the same statement, that the
+    question is still open at the version read, so an answer racing the
+    close is either in before the tally or refused. A repeat, or the loser of
+    two simultaneous submissions, gets the answer already recorded: the
+    unique (player, question index) constraint decides.
     """
     current = machine.State.of(live)
     if index != current.question_index or current.phase in (machine.LOBBY, machine.FINISHED):
         raise QuestionClosed("That question is not open for answers.")
-    existing = answer_of(session, player, index)
-    if existing is not None:
-        return existing
-    if current.deadline is not None and now > current.deadline:
+    if current.phase != machine.QUESTION or (current.deadline is not None and now > current.deadline):
+        existing = answer_of(session, player, index)  # a repeat of an answer in time still stands
+        if existing is not None:
+            return existing.id
+        if current.phase != machine.QUESTION:
+            raise QuestionClosed("The question was closed before your answer arrived.")
         late = (now - current.deadline).total_seconds()
         raise TooLate(f"Time was up {late:.1f} s before your answer arrived, so it was not counted.")
-    if current.phase != machine.QUESTION:
-        raise QuestionClosed("The question was closed before your answer arrived.")
-    question = session.get(Question, live.question_ids[index])
-    marked = grade(question.data, response)
+    question_id = live.question_ids[index]
+    if data is None:
+        data = session.get(Question, question_id).data
+    marked = grade(data, response)
     elapsed_ms = max(0, int((now - current.started_at).total_seconds() * 1000))
     base = scoring.POINTS[live.settings["points"]]
     speed = scoring.speed_points(marked.correct, elapsed_ms, current.seconds * 1000, base)
     streak = scoring.next_streak(player.streak, marked.correct)
     bonus = scoring.streak_bonus(streak, base) if marked.correct else 0
-    inserted = session.execute(_insert(session)(LiveAnswer).values(
-        session_id=live.id, player_id=player.id, question_index=index, question_id=question.id,
-        response={"value": response}, correct=marked.correct, elapsed_ms=elapsed_ms,
-        points=speed + bonus, bonus=bonus, streak=streak, answered_at=now,
-    ).on_conflict_do_nothing(index_elements=["player_id", "question_index"]))
-    if inserted.rowcount == 1:
-        session.execute(update(LivePlayer).where(LivePlayer.id == player.id).values(
-            score=LivePlayer.score + speed + bonus, streak=streak)
-            .execution_options(synchronize_session=False))
-        session.expire(player)
-        if player.attempt_id is not None:
-            _count_in_progress(session, player, question, response, marked, now)
+    values = {"session_id": live.id, "player_id": player.id, "question_index": index,
+              "question_id": question_id, "response": {"value": response}, "correct": marked.correct,
+              "elapsed_ms": elapsed_ms, "points": speed + bonus, "bonus": bonus, "streak": streak,
+              "answered_at": now}
+    columns = LiveAnswer.__table__.c
+    still_open = select(LiveSession.id).where(
+        LiveSession.id == live.id, LiveSession.version == current.version,
+        LiveSession.phase == machine.QUESTION).exists()
+    recorded = session.scalar(_insert(session)(LiveAnswer).from_select(
+        list(values), select(*(literal(value, columns[name].type) for name, value in values.items()))
+        .where(still_open))
+        .on_conflict_do_nothing(index_elements=["player_id", "question_index"])
+        .returning(LiveAnswer.id))
+    if recorded is None:  # a second tap, another request first, or the question just closed
+        existing = answer_of(session, player, index)
+        if existing is None:
+            raise QuestionClosed("The question was closed before your answer arrived.")
+        return existing.id
+    if player.attempt_id is not None:
+        _count_in_progress(session, player.attempt_id, player.user_id, question_id, response, marked, now)
+    # Whether everyone has answered now is left to the next read or the watcher's next turn: a
+    # count per answer would make a hall's answers cost the square of its size.
     session.flush()
-    settle(session, live, now)
-    return answer_of(session, player, index)
+    return recorded
 
 
-def _count_in_progress(session: Session, player: LivePlayer, question: Question, response: object,
-                       marked, now: datetime) -> None:
+def _count_in_progress(session: Session, attempt_id: int, user_id: int, question_id: int,
+                       response: object, marked, now: datetime) -> None:
     """Record the answer in the learner's own attempt; a wrong one brings their flashcards forward."""
     session.execute(_insert(session)(Answer).values(
-        attempt_id=player.attempt_id, question_id=question.id, response={"value": response},
+        attempt_id=attempt_id, question_id=question_id, response={"value": response},
         correct=marked.correct, score=marked.score, answered_at=now,
     ).on_conflict_do_nothing(index_elements=["attempt_id", "question_id"]))
     if not marked.correct:
-        bring_forward(session, player.user_id, question.id, now)
+        bring_forward(session, user_id, question_id, now)

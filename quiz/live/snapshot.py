@@ -41,6 +41,12 @@ class Snapshot:
     public: dict
     lines: dict[int, dict] = field(default_factory=dict)  # player id -> result, from the reveal on
     kicked: frozenset[int] = frozenset()
+    question_id: int | None = None  # the current question, whose content answers are graded with
+    question_data: dict | None = None
+
+    def content_of(self, question_id: int) -> dict | None:
+        """The content of ``question_id`` if it is this snapshot's question (else None: read it)."""
+        return self.question_data if question_id == self.question_id else None
 
     def message(self, player_id: int | None, now: datetime, players: int, answered: int,
                 answered_by_me: bool = False) -> dict:
@@ -107,6 +113,7 @@ def build(session: Session, session_id: int) -> Snapshot | None:
               "questions": len(live.question_ids)}
     lines: dict[int, dict] = {}
     kicked: frozenset[int] = frozenset()
+    question = None
     if live.phase != machine.LOBBY:
         question = session.get(Question, live.question_ids[live.question_index])
         if live.phase == machine.QUESTION:
@@ -114,7 +121,8 @@ def build(session: Session, session_id: int) -> Snapshot | None:
         else:
             public["answer"] = QUESTION_TYPES[question.type].answer_text(question.data)
             lines, kicked = _lines(session, live)
-    return Snapshot(live.id, live.version, live.phase, machine.aware(live.deadline), public, lines, kicked)
+    return Snapshot(live.id, live.version, live.phase, machine.aware(live.deadline), public, lines, kicked,
+                    question.id if question else None, question.data if question else None)
 
 
 class Snapshots:

@@ -288,17 +288,23 @@ def answer(pin: str):
     A form post is answered with the play page; a script asking for JSON gets
     ``{"taken": true}``, or ``{"error": ...}`` with 409 (late, closed) or 400 (forged).
     """
-    live = _by_pin(pin)
-    player = _player_or_join(live)
-    if player is None:
+    tokens = [value for name, value in request.cookies.items() if name.startswith("live-")][:8]
+    found = service.seat(db.session, pin, tokens)
+    if found is None:
+        _by_pin(pin)  # an unknown PIN is 404; a known one without a seat here, 403
         abort(403)
+    live, player = found
     index = request.form.get("question", type=int)
     if index is None or not 0 <= index < len(live.question_ids):
         abort(400)
-    question = db.session.get(Question, live.question_ids[index])
+    # The open question's content is in this process's snapshot: no read for it per answer.
+    shared = watcher.snapshots_for(current_app._get_current_object()).get(live.id, live.version)
+    data = shared.content_of(live.question_ids[index]) if shared else None
+    if data is None:
+        data = db.session.get(Question, live.question_ids[index]).data
     try:
-        response = parse_form(question.data, request.form)
-        service.submit(db.session, live, player, index, response, _now())
+        response = parse_form(data, request.form)
+        service.submit(db.session, live, player, index, response, _now(), data)
         db.session.commit()
     except (service.LiveError, InvalidResponse) as exc:
         db.session.rollback()
@@ -318,8 +324,8 @@ def _message(live: LiveSession, player: LivePlayer | None) -> dict:
     shared = watcher.snapshots_for(current_app._get_current_object()).get(live.id, live.version)
     mine = (player is not None and live.phase == machine.QUESTION
             and service.answer_of(db.session, player, live.question_index) is not None)
-    body = shared.message(player.id if player else None, _now(), service.active_players(db.session, live),
-                          service.answered_count(db.session, live, live.question_index), mine)
+    players, answered = service.room(db.session, live)
+    body = shared.message(player.id if player else None, _now(), players, answered, mine)
     if live.phase == machine.FINISHED:
         body["finished"] = True
     return body

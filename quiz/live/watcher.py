@@ -70,7 +70,10 @@ class Watcher:
         self.interval = interval
         self._prepare = prepare
         self._close_due = close_due
-        self._condition = threading.Condition()
+        self._lock = threading.Lock()
+        # Two conditions on one lock: a count changing wakes the presenters, not a thousand phones.
+        self._changes = threading.Condition(self._lock)  # any part of a signature
+        self._versions = threading.Condition(self._lock)  # a new version, a session starting or ending
         self._seen: dict[int, Signature] = {}
         self._checks = 0
         self._streams = 0
@@ -96,12 +99,16 @@ class Watcher:
                 seen = self._seen.get(sid)
                 if seen is None or seen[0] != sig[0]:
                     self._prepare(sid, sig[0])
-        with self._condition:
+        with self._lock:
             changed = {sid for sid, sig in current.items() if self._seen.get(sid) != sig}
             changed |= set(self._seen) - set(current)  # finished (or deleted) since the last check
+            moved_on = any(self._seen.get(sid, (None,))[0] != current.get(sid, (None,))[0] for sid in changed)
             self._seen = current
             self._checks += 1
-            self._condition.notify_all()
+            if changed:
+                self._changes.notify_all()
+            if moved_on:
+                self._versions.notify_all()
         if deadlines and self._close_due is not None:
             self._close_due(deadlines)
         return changed
@@ -114,7 +121,8 @@ class Watcher:
         redraw for a count). Returns the signature now known, ``seen`` on a
         timeout, or None once a check no longer finds the session running.
         """
-        with self._condition:
+        condition = self._versions if versions_only else self._changes
+        with self._lock:
             start = self._checks
 
             def moved() -> bool:
@@ -126,13 +134,13 @@ class Watcher:
                 # A session made after the last check is not "gone" until a later check misses it.
                 return self._checks > start
 
-            if not self._condition.wait_for(moved, timeout):
+            if not condition.wait_for(moved, timeout):
                 return seen
             return self._seen.get(session_id)
 
     def open_stream(self, limit: int | None = None) -> bool:
         """Count a stream in unless ``limit`` are open already (False); make sure the thread runs."""
-        with self._condition:
+        with self._lock:
             if limit is not None and self._streams >= limit:
                 return False
             self._streams += 1
@@ -144,7 +152,7 @@ class Watcher:
 
     def close_stream(self) -> None:
         """Count a stream out; the thread stops at its next turn when none is left."""
-        with self._condition:
+        with self._lock:
             self._streams = max(0, self._streams - 1)
 
     def stop(self) -> None:
@@ -162,7 +170,7 @@ class Watcher:
                 log.exception("live watcher: reading the sessions failed")
             if self._stop.wait(self.interval):
                 return
-            with self._condition:
+            with self._lock:
                 if self._streams == 0:
                     self._thread = None
                     return

@@ -157,9 +157,10 @@ class Server:
     """``quiz serve`` in a subprocess, with its CPU time read from /proc."""
 
     def __init__(self, quiz: Path, env: dict[str, str], port: int, workers: int, threads: int,
-                 folder: Path):
+                 folder: Path, worker_class: str = "gevent"):
         self.args = [str(quiz), "serve", "--host", HOST, "--port", str(port), "--workers",
-                     str(workers), "--threads", str(threads), "--access-log", ""]
+                     str(workers), "--worker-class", worker_class, "--threads", str(threads),
+                     "--access-log", ""]
         self.env, self.folder, self.port = env, folder, port
         self.log_path = folder / "server.log"
         self.process: subprocess.Popen | None = None

@@ -1,27 +1,27 @@
 """Players joining one live session and answering every question, on one or two server processes.
 
 Run: .venv/bin/python tests/bench/live_load.py [--players 2000] [--servers 1|2]
-     [--workers W] [--threads T] [--questions 3] [--question-seconds 15] [--seconds 240]
+     [--workers W] [--worker-class gevent|gthread] [--questions 3] [--question-seconds 15]
+     [--seconds 240]
 
-Each server is a real ``quiz serve`` (gunicorn, gthread) on 127.0.0.1; with
-``--servers 2`` two of them share one temporary SQLite file and the players
-are split between them, while the host talks to the first. An instructor is
-made with ``quiz user create``, logs in, and creates a session of single-choice
-questions; the script then drives start and next like a presenter.
+Each server is a real ``quiz serve`` on 127.0.0.1; with ``--servers 2`` two of
+them share one temporary SQLite file and the players are split between them,
+while the host talks to the first. An instructor is made with ``quiz user
+create``, logs in, and creates a session of single-choice questions; the
+script then drives start and next like a presenter.
 
 Players are ``httpx.AsyncClient`` instances in this process and behave like
-``static/live.js``: every page load of ``/live/<pin>/play`` opens
-``/live/<pin>/events``; on each ``state`` event the player reads
-``/live/<pin>/state`` once and reloads the page when the version moved. A
-stream answered 204 (over the per-process stream cap) makes the player poll
-the state every second instead. On a question page a player waits a random
-delay, posts one of the answer buttons and follows the redirect.
+``static/live.js`` on a phone: after joining they hold one stream of
+``/live/<pin>/events`` and take each question from the event that brings it
+(no page load); they answer after a random delay with a POST asking for JSON,
+as the script does. A stream answered 204 (over a gthread server's stream cap)
+makes the player poll ``/live/<pin>/state`` every second instead.
 
 Printed: join rate and latency, answer POST latency p50/p95/p99, per question
 the time from the host's action being sent until the last player had the
-question page, answers sent / accepted (the page after the redirect shows the
-answer taken) / recorded (counted in the SQLite file, opened read-only, at the
-end), players on event streams versus polling, and server CPU and memory.
+question, answers sent / accepted (answered ``{"taken": true}``) / recorded
+(counted in the SQLite file, opened read-only, at the end), players on event
+streams versus polling, and server CPU and memory.
 The run always ends by itself within ``--seconds``.
 """
 
@@ -47,7 +47,7 @@ from pathlib import Path
 import httpx
 from harness import HOST, Failed, Server, Timed, csrf_token, free_port, quiz_env, run_quiz_commands, site_path
 
-from quiz.serve import default_workers, stream_limit
+from quiz.serve import default_workers, options, stream_limit
 
 HOST_NAME = "bench-host"
 PASSWORD = "bench-host-password"
@@ -55,25 +55,9 @@ JOIN_CONCURRENCY = 64
 TARGET_ANSWER_P99_MS = 250.0
 TARGET_SEE_SECONDS = 1.0
 
-_ROOT = re.compile(r'data-live-state="[^"]*"[^>]*data-version="(\d+)" data-phase="(\w+)"')
-_REMAINING = re.compile(r'data-remaining="(\d+)"')
-_QUESTION = re.compile(r'name="question" value="(\d+)"')
-_CHOICE = re.compile(r'name="choice" value="([^"]*)"')
+_ROOT = re.compile(r'data-live-mode="play"[^>]*data-version="(\d+)" data-phase="(\w+)"')
+_CSRF = re.compile(r'data-csrf="([^"]+)"')
 _PIN = re.compile(r"pin=(\d{6})")
-
-
-@dataclass
-class Page:
-    """What a player's phone shows after one load of the play page."""
-
-    version: int
-    phase: str
-    question: int | None = None  # index of the open, unanswered question on the page
-    choices: list[str] = field(default_factory=list)
-    token: str = ""
-    ends_at: float = 0.0  # monotonic time the countdown reaches zero
-    taken: bool = False  # the page shows an answer taken (locked in, right or wrong)
-    refused: str = ""  # the flashed error, if any
 
 
 @dataclass
@@ -90,40 +74,20 @@ class Stats:
     refused: list[str] = field(default_factory=list)
     streams: int = 0  # event streams opened
     refusals: int = 0  # event streams answered 204
+    events: int = 0  # state events received
+    timeline: list[tuple[int, float]] = field(default_factory=list)  # (second since opened, latency)
     state_reads: int = 0
-    page_loads: int = 0
     modes: dict[str, int] = field(default_factory=dict)  # per player: sse, polling or mixed
     errors: list[str] = field(default_factory=list)
 
 
-def parse_page(text: str) -> Page:
-    """The version, phase and answer form of a play page."""
-    root = _ROOT.search(text)
-    if root is None:
-        raise Failed("play page without its live state")
-    page = Page(int(root.group(1)), root.group(2))
-    flash = re.search(r'class="flash flash-error"[^>]*>([^<]*)<', text)
-    if flash:
-        page.refused = html.unescape(flash.group(1))
-    question = _QUESTION.search(text)
-    if page.phase == "question" and question is not None:
-        page.question = int(question.group(1))
-        page.choices = [html.unescape(value) for value in _CHOICE.findall(text)]
-        page.token = csrf_token(text)
-        remaining = _REMAINING.search(text)
-        page.ends_at = time.monotonic() + (int(remaining.group(1)) / 1000 if remaining else 0)
-    page.taken = "Answer locked in" in text or "result-right" in text or "result-wrong" in text
-    return page
-
-
 class Listener:
-    """One page's event stream, like an EventSource; ``refused`` once the server answers 204."""
+    """The session's event stream, like an EventSource; ``refused`` once the server answers 204."""
 
     def __init__(self, client: httpx.AsyncClient, url: str, stats: Stats):
         self.client, self.url, self.stats = client, url, stats
         self.events: asyncio.Queue[dict] = asyncio.Queue()
         self.refused = False
-        self.open = asyncio.Event()
         self._task = asyncio.ensure_future(self._read())
 
     async def _read(self) -> None:
@@ -133,31 +97,21 @@ class Listener:
                     if response.status_code == 204:
                         self.refused = True
                         self.stats.refusals += 1
-                        self.open.set()
+                        await self.events.put({})  # wakes the player, who polls from now on
                         return
                     if response.status_code != 200:
                         raise Failed(f"GET {self.url}: {response.status_code}")
                     self.stats.streams += 1
-                    self.open.set()
                     async for line in response.aiter_lines():
                         if line.startswith("data:"):
                             data = json.loads(line[5:])
+                            self.stats.events += 1
                             await self.events.put(data)
-                            if data.get("finished"):
+                            if data.get("finished") or data.get("removed"):
                                 return
             except (httpx.TransportError, Failed) as exc:
                 self.stats.errors.append(f"events: {type(exc).__name__}: {exc}")
             await asyncio.sleep(1.0)  # the stream's "retry: 1000"
-
-    async def next_event(self, timeout: float) -> bool:
-        """Wait for a state event up to ``timeout`` seconds; True if one came (queued ones coalesce)."""
-        try:
-            await asyncio.wait_for(self.events.get(), timeout)
-        except TimeoutError:
-            return False
-        while not self.events.empty():
-            self.events.get_nowait()
-        return True
 
     async def close(self) -> None:
         """Drop the stream, as leaving the page does."""
@@ -167,13 +121,15 @@ class Listener:
 
 
 class Player:
-    """One phone: joins, follows the session like live.js, answers each question once."""
+    """One phone: joins, then follows the session like live.js and answers each question once."""
 
     def __init__(self, name: str, client: httpx.AsyncClient, pin: str, stats: Stats):
         self.name, self.client, self.pin, self.stats = name, client, pin, stats
-        self.page: Page | None = None
+        self.version, self.phase, self.csrf = -1, "", ""
         self.answered: set[int] = set()
         self.modes: set[str] = set()
+        self.pending: set[asyncio.Task] = set()
+        self.listener: Listener | None = None
 
     async def join(self) -> None:
         """Open the join page from the QR link, send the nickname, land on the play page."""
@@ -185,86 +141,89 @@ class Player:
         if response.status_code != 303 or location != f"/live/{self.pin}/play":
             raise Failed(f"join: {response.status_code} to {location!r}")
         self.stats.join.record(started)
-        await self.load()
-
-    async def load(self, response: httpx.Response | None = None) -> None:
-        """Load (or take the followed) play page and note when a new question arrived."""
-        text = response.text if response is not None else await _get(self.client, f"/live/{self.pin}/play")
-        self.stats.page_loads += 1
-        self.page = parse_page(text)
-        index = self.page.question
-        if index is not None and index not in self.answered and index in self.stats.opened:
-            self.stats.seen.setdefault(index, []).append(time.perf_counter() - self.stats.opened[index])
+        text = await _get(self.client, location)
+        root, csrf = _ROOT.search(text), _CSRF.search(text)
+        if root is None or csrf is None:
+            raise Failed("play page without its live state")
+        self.version, self.phase, self.csrf = int(root.group(1)), root.group(2), html.unescape(csrf.group(1))
+        # The play page opens its stream at once, so a hall's streams open while it joins.
+        self.listener = Listener(self.client, f"/live/{self.pin}/events", self.stats)
 
     async def state(self) -> dict:
-        """Read the small state JSON once."""
+        """Read the state JSON once, as a polling page does."""
         self.stats.state_reads += 1
-        response = await self.client.get(f"/live/{self.pin}/state", params={"v": self.page.version})
+        response = await self.client.get(f"/live/{self.pin}/state")
         if response.status_code != 200:
             raise Failed(f"state: {response.status_code}")
         return response.json()
 
-    async def answer(self) -> None:
-        """Press a random answer button; follow the redirect; note whether the answer was taken."""
-        page = self.page
-        self.answered.add(page.question)
+    def on_state(self, state: dict, delays: tuple[float, float]) -> None:
+        """Take in what an event or a poll says; a new question schedules an answer."""
+        if not state or state.get("version", -1) < self.version:
+            return
+        self.version, self.phase = state["version"], state.get("phase", self.phase)
+        if state.get("finished") or state.get("removed"):
+            self.phase = "finished"
+            return
+        ask = state.get("ask")
+        if self.phase != "question" or ask is None or ask["index"] in self.answered:
+            return
+        index = ask["index"]
+        self.answered.add(index)
+        if index in self.stats.opened:
+            self.stats.seen.setdefault(index, []).append(time.perf_counter() - self.stats.opened[index])
+        if not state.get("me", {}).get("answered"):
+            task = asyncio.ensure_future(self.answer(index, [o[0] for o in ask["options"]],
+                                                     random.uniform(*delays)))
+            self.pending.add(task)
+            task.add_done_callback(self.pending.discard)
+
+    async def answer(self, index: int, choices: list[str], delay: float) -> None:
+        """After ``delay``, press a random answer button, as live.js sends it (asking for JSON)."""
+        await asyncio.sleep(delay)
         self.stats.sent += 1
         started = time.perf_counter()
-        response = await self.client.post(f"/live/{self.pin}/answer", data={
-            "csrf_token": page.token, "question": str(page.question),
-            "choice": random.choice(page.choices)})
-        if response.status_code != 303:
-            raise Failed(f"answer: {response.status_code}")
+        try:
+            response = await self.client.post(
+                f"/live/{self.pin}/answer", headers={"Accept": "application/json"},
+                data={"csrf_token": self.csrf, "question": str(index), "choice": random.choice(choices)})
+        except httpx.HTTPError as exc:
+            self.stats.errors.append(f"answer: {_describe(exc)}")
+            return
         self.stats.answers.record(started)
-        await self.load()
-        if self.page.refused:
-            self.stats.refused.append(self.page.refused)
-        elif self.page.taken:
-            self.stats.accepted.add((self.name, page.question))
+        if index in self.stats.opened:
+            self.stats.timeline.append((int(started - self.stats.opened[index]),
+                                        time.perf_counter() - started))
+        if response.status_code == 200 and response.json().get("taken"):
+            self.stats.accepted.add((self.name, index))
+        elif response.status_code in (400, 409):
+            self.stats.refused.append(response.json().get("error", ""))
+        else:
+            self.stats.errors.append(f"answer: {response.status_code}")
 
     async def play(self, delays: tuple[float, float], stop: float) -> None:
-        """Follow the session until it finishes or ``stop``; each page load opens a new stream."""
+        """Follow the session over its event stream (or by polling) until it finishes or ``stop``."""
+        listener = self.listener
         try:
-            while self.page.phase != "finished" and time.monotonic() < stop:
-                await self._on_page(delays, stop)
-        finally:
-            mode = "mixed" if len(self.modes) > 1 else next(iter(self.modes), "none")
-            self.stats.modes[mode] = self.stats.modes.get(mode, 0) + 1
-
-    async def _on_page(self, delays: tuple[float, float], stop: float) -> None:
-        page = self.page
-        answer_at = None
-        if page.question is not None and page.question not in self.answered and page.choices:
-            answer_at = time.monotonic() + random.uniform(*delays)
-        listener = Listener(self.client, f"/live/{self.pin}/events", self.stats)
-        try:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(listener.open.wait(), max(0.1, min(5.0, stop - time.monotonic())))
-            self.modes.add("polling" if listener.refused else "sse")
-            last_read = time.monotonic()
-            while time.monotonic() < stop:
-                now = time.monotonic()
-                if answer_at is not None and now >= answer_at:
-                    await self.answer()
-                    return
-                # Polling reads once a second; a stream also does once the question's time is up.
-                timed_out = page.phase == "question" and page.ends_at and now > page.ends_at + 0.25
-                polling = listener.refused or timed_out
-                wake = min(stop, last_read + 1.0 if polling else stop,
-                           answer_at if answer_at is not None else stop)
-                event = False
-                if not listener.refused:
-                    event = await listener.next_event(max(0.0, wake - time.monotonic()))
-                else:
-                    await asyncio.sleep(max(0.0, wake - time.monotonic()))
-                if event or (polling and time.monotonic() >= last_read + 1.0):
-                    last_read = time.monotonic()
-                    state = await self.state()
-                    if str(state["version"]) != str(page.version) or state.get("removed"):
-                        await self.load()
-                        return
+            while self.phase != "finished" and time.monotonic() < stop:
+                if listener.refused:
+                    self.modes.add("polling")
+                    await asyncio.sleep(1.0)
+                    self.on_state(await self.state(), delays)
+                    continue
+                try:
+                    state = await asyncio.wait_for(listener.events.get(), max(0.0, stop - time.monotonic()))
+                except TimeoutError:
+                    break
+                if state:
+                    self.modes.add("sse")
+                self.on_state(state, delays)
+            if self.pending:
+                await asyncio.wait(self.pending, timeout=max(0.0, stop - time.monotonic()))
         finally:
             await listener.close()
+            mode = "mixed" if len(self.modes) > 1 else next(iter(self.modes), "none")
+            self.stats.modes[mode] = self.stats.modes.get(mode, 0) + 1
 
 
 async def _get(client: httpx.AsyncClient, url: str) -> str:
@@ -305,6 +264,16 @@ async def act(client: httpx.AsyncClient, session_id: int, token: str, action: st
         raise Failed(f"act {action}: {response.status_code}")
 
 
+async def read_state(client: httpx.AsyncClient, pin: str) -> dict:
+    """GET the state, retried once if the server closed an idle kept-alive connection meanwhile
+    (as a browser retries an idempotent request)."""
+    try:
+        response = await client.get(f"/live/{pin}/state")
+    except httpx.RemoteProtocolError:
+        response = await client.get(f"/live/{pin}/state")
+    return response.json()
+
+
 async def run_host(client: httpx.AsyncClient, session_id: int, pin: str, token: str, stats: Stats,
                    pause: float, stop: float) -> None:
     """Start, wait for each question to close, show reveal and leaderboard, move on, finish."""
@@ -313,7 +282,7 @@ async def run_host(client: httpx.AsyncClient, session_id: int, pin: str, token: 
         await act(client, session_id, token, "start" if index == 0 else "next")
         while time.monotonic() < stop:  # the presenter screen reads the state while it runs
             await asyncio.sleep(0.5)
-            state = (await client.get(f"/live/{pin}/state")).json()
+            state = await read_state(client, pin)
             if state["phase"] != "question":
                 break
         await asyncio.sleep(pause)
@@ -434,6 +403,13 @@ def report(args: argparse.Namespace, stats: Stats, joined: int, join_wall: float
     print(f"joined: {joined} of {args.players} in {join_wall:.1f} s, {rate:.0f} joins/s "
           f"({JOIN_CONCURRENCY} joining at once); " + stats.join.line("join POST:").split(" ", 2)[2])
     print(stats.answers.line("answer POST:"))
+    if args.timeline:
+        by_second: dict[int, list[float]] = {}
+        for second, latency in stats.timeline:
+            by_second.setdefault(second, []).append(latency)
+        print("  by second after the question opened (answers, p99 ms): " + ", ".join(
+            f"{second}s {len(found)} {1000 * sorted(found)[max(0, round(0.99 * len(found)) - 1)]:.0f}"
+            for second, found in sorted(by_second.items())))
     worst = 0.0
     for index in range(args.questions):
         seen = sorted(stats.seen.get(index, []))
@@ -451,8 +427,7 @@ def report(args: argparse.Namespace, stats: Stats, joined: int, join_wall: float
     for message in list(dict.fromkeys(stats.refused))[:3]:
         print(f"  refused: {message[:200]}")
     print(f"players by mode: {dict(sorted(stats.modes.items()))}; event streams opened {stats.streams}, "
-          f"answered 204 {stats.refusals}; state reads {stats.state_reads}, "
-          f"play page loads {stats.page_loads}")
+          f"answered 204 {stats.refusals}; events received {stats.events}; state reads {stats.state_reads}")
     for n, (cpu, peak) in enumerate(usage, start=1):
         print(f"server {n}: CPU {cpu:.1f} s over {wall:.0f} s ({100 * cpu / wall:.0f}% of one core), "
               f"peak RSS {peak / 2**20:.0f} MiB (master and workers)")
@@ -489,11 +464,15 @@ def main() -> int:
     parser.add_argument("--players", type=int, default=2000)
     parser.add_argument("--servers", type=int, choices=(1, 2), default=1)
     parser.add_argument("--workers", type=int, default=None, help="per server, passed to quiz serve")
-    parser.add_argument("--threads", type=int, default=4, help="per worker, passed to quiz serve")
+    parser.add_argument("--worker-class", choices=("gevent", "gthread"), default="gevent",
+                        help="passed to quiz serve (default gevent)")
+    parser.add_argument("--threads", type=int, default=4, help="per worker (gthread only)")
     parser.add_argument("--questions", type=int, default=3)
     parser.add_argument("--question-seconds", type=int, default=15)
     parser.add_argument("--pause", type=float, default=2.0,
                         help="seconds the host shows the reveal and the leaderboard (default 2)")
+    parser.add_argument("--timeline", action="store_true",
+                        help="also print answer p99 per second after each question opened")
     parser.add_argument("--seconds", type=float, default=240.0, help="cap on the whole run (default 240)")
     args = parser.parse_args()
     deadline = time.monotonic() + args.seconds
@@ -510,10 +489,14 @@ def main() -> int:
         servers = []
         for n in range(args.servers):
             (folder / f"server-{n + 1}").mkdir()
-            servers.append(Server(quiz, env, free_port(), workers, args.threads, folder / f"server-{n + 1}"))
+            servers.append(Server(quiz, env, free_port(), workers, args.threads, folder / f"server-{n + 1}",
+                                  args.worker_class))
+        limit = stream_limit(options(HOST, 0, workers, args.threads, None, args.worker_class))
+        cap = workers * limit if limit is not None else None
         print(f"players: {args.players}, {args.questions} questions of {args.question_seconds} s; "
-              f"{args.servers} x quiz serve --workers {workers} --threads {args.threads} on one SQLite file "
-              f"(event streams per server: {workers * stream_limit(args.threads)}); {os.cpu_count()} CPUs, "
+              f"{args.servers} x quiz serve --workers {workers} --worker-class {args.worker_class} on one "
+              f"SQLite file (event streams per server: {cap if cap is not None else 'no cap'}); "
+              f"{os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.2f}; open files limit {nofile}")
         try:
             for server in servers:

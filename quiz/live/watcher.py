@@ -65,7 +65,7 @@ class Watcher:
 
     def __init__(self, read: Callable[[Deadlines], dict[int, Signature]], interval: float = 0.25,
                  prepare: Callable[[int, int], object] | None = None,
-                 close_due: Callable[[Deadlines], object] | None = None):
+                 close_due: Callable[[Deadlines, set[int]], object] | None = None):
         self._read = read
         self.interval = interval
         self._prepare = prepare
@@ -90,7 +90,7 @@ class Watcher:
 
         Before the wake-up, a session with a new version gets its snapshot
         built; afterwards, questions past their deadline are closed (the next
-        check reports that).
+        check reports that), and so are questions everyone has answered.
         """
         deadlines: Deadlines = {}
         current = self._read(deadlines)
@@ -110,7 +110,8 @@ class Watcher:
             if moved_on:
                 self._versions.notify_all()
         if deadlines and self._close_due is not None:
-            self._close_due(deadlines)
+            everyone = {sid for sid in deadlines if 0 < current[sid][1] <= current[sid][2]}
+            self._close_due(deadlines, everyone)
         return changed
 
     def wait(self, session_id: int, seen: Signature | None, timeout: float,
@@ -195,12 +196,12 @@ def now_for(app: Flask) -> datetime:
     return machine.aware(clock()) if callable(clock) else utcnow()
 
 
-def close_due_questions(app: Flask, deadlines: Deadlines) -> None:
-    """Close every open question whose deadline has passed; each close is its own commit."""
+def close_due_questions(app: Flask, deadlines: Deadlines, everyone_answered: set[int]) -> None:
+    """Close every open question whose deadline has passed or that everyone answered; a commit each."""
     now = now_for(app)
     with app.app_context():
         for session_id, deadline in deadlines.items():
-            if deadline > now:
+            if deadline > now and session_id not in everyone_answered:
                 continue
             live = db.session.get(LiveSession, session_id)
             if live is not None and service.settle(db.session, live, now):
@@ -221,6 +222,7 @@ def watcher_for(app: Flask) -> Watcher:
 
             watcher = Watcher(read, float(app.config.get("LIVE_WATCH_INTERVAL", 0.25)),
                               prepare=snapshots.get,
-                              close_due=lambda deadlines: close_due_questions(app, deadlines))
+                              close_due=lambda deadlines, everyone: close_due_questions(app, deadlines,
+                                                                                         everyone))
             app.extensions["live_watcher"] = watcher
         return watcher

@@ -10,7 +10,8 @@ while the host talks to the first. An instructor is made with ``quiz user
 create``, logs in, and creates a session of single-choice questions; the
 script then drives start and next like a presenter.
 
-Players are ``httpx.AsyncClient`` instances in this process and behave like
+Players are aiohttp client sessions in this process (each with its own
+cookies and two connections, a page's and its stream's) and behave like
 ``static/live.js`` on a phone: after joining they hold one stream of
 ``/live/<pin>/events`` and take each question from the event that brings it
 (no page load); they answer after a random delay with a POST asking for JSON,
@@ -37,14 +38,13 @@ import random
 import re
 import resource
 import sqlite3
-import ssl
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+import aiohttp
 from harness import HOST, Failed, Server, Timed, csrf_token, free_port, quiz_env, run_quiz_commands, site_path
 
 from quiz.serve import default_workers, options, stream_limit
@@ -58,6 +58,52 @@ TARGET_SEE_SECONDS = 1.0
 _ROOT = re.compile(r'data-live-mode="play"[^>]*data-version="(\d+)" data-phase="(\w+)"')
 _CSRF = re.compile(r'data-csrf="([^"]+)"')
 _PIN = re.compile(r"pin=(\d{6})")
+NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)
+
+
+@dataclass
+class Reply:
+    """A response read whole: status, body and redirect target."""
+
+    status: int
+    text: str
+    location: str
+
+    def json(self) -> dict:
+        """The body as JSON."""
+        return json.loads(self.text)
+
+
+class Client:
+    """One browser: its own cookies, two connections (a page and its stream), redirects not followed."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.session = aiohttp.ClientSession(
+            base_url=base, cookie_jar=aiohttp.CookieJar(unsafe=True),  # unsafe: cookies for 127.0.0.1
+            connector=aiohttp.TCPConnector(limit=2), timeout=aiohttp.ClientTimeout(total=30))
+
+    async def _read(self, response: aiohttp.ClientResponse) -> Reply:
+        location = site_path(response.headers.get("Location"), self.base)
+        return Reply(response.status, await response.text(), location)
+
+    async def get(self, path: str) -> Reply:
+        """GET ``path``."""
+        async with self.session.get(path, allow_redirects=False) as response:
+            return await self._read(response)
+
+    async def post(self, path: str, data: dict, headers: dict | None = None) -> Reply:
+        """POST a form to ``path``."""
+        async with self.session.post(path, data=data, headers=headers, allow_redirects=False) as response:
+            return await self._read(response)
+
+    def stream(self, path: str):
+        """GET ``path`` to read as it arrives, with no time limit."""
+        return self.session.get(path, timeout=aiohttp.ClientTimeout(total=None))
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self.session.close()
 
 
 @dataclass
@@ -84,7 +130,7 @@ class Stats:
 class Listener:
     """The session's event stream, like an EventSource; ``refused`` once the server answers 204."""
 
-    def __init__(self, client: httpx.AsyncClient, url: str, stats: Stats):
+    def __init__(self, client: Client, url: str, stats: Stats):
         self.client, self.url, self.stats = client, url, stats
         self.events: asyncio.Queue[dict] = asyncio.Queue()
         self.refused = False
@@ -93,23 +139,24 @@ class Listener:
     async def _read(self) -> None:
         while True:
             try:
-                async with self.client.stream("GET", self.url) as response:
-                    if response.status_code == 204:
+                async with self.client.stream(self.url) as response:
+                    if response.status == 204:
                         self.refused = True
                         self.stats.refusals += 1
                         await self.events.put({})  # wakes the player, who polls from now on
                         return
-                    if response.status_code != 200:
-                        raise Failed(f"GET {self.url}: {response.status_code}")
+                    if response.status != 200:
+                        raise Failed(f"GET {self.url}: {response.status}")
                     self.stats.streams += 1
-                    async for line in response.aiter_lines():
+                    async for raw in response.content:
+                        line = raw.decode()
                         if line.startswith("data:"):
                             data = json.loads(line[5:])
                             self.stats.events += 1
                             await self.events.put(data)
                             if data.get("finished") or data.get("removed"):
                                 return
-            except (httpx.TransportError, Failed) as exc:
+            except (*NETWORK_ERRORS, Failed) as exc:
                 self.stats.errors.append(f"events: {type(exc).__name__}: {exc}")
             await asyncio.sleep(1.0)  # the stream's "retry: 1000"
 
@@ -123,7 +170,7 @@ class Listener:
 class Player:
     """One phone: joins, then follows the session like live.js and answers each question once."""
 
-    def __init__(self, name: str, client: httpx.AsyncClient, pin: str, stats: Stats):
+    def __init__(self, name: str, client: Client, pin: str, stats: Stats):
         self.name, self.client, self.pin, self.stats = name, client, pin, stats
         self.version, self.phase, self.csrf = -1, "", ""
         self.answered: set[int] = set()
@@ -137,11 +184,10 @@ class Player:
         started = time.perf_counter()
         response = await self.client.post("/live/join", data={
             "pin": self.pin, "nickname": self.name, "csrf_token": token})
-        location = site_path(response.headers.get("location"), str(response.url))
-        if response.status_code != 303 or location != f"/live/{self.pin}/play":
-            raise Failed(f"join: {response.status_code} to {location!r}")
+        if response.status != 303 or response.location != f"/live/{self.pin}/play":
+            raise Failed(f"join: {response.status} to {response.location!r}")
         self.stats.join.record(started)
-        text = await _get(self.client, location)
+        text = await _get(self.client, response.location)
         root, csrf = _ROOT.search(text), _CSRF.search(text)
         if root is None or csrf is None:
             raise Failed("play page without its live state")
@@ -153,8 +199,8 @@ class Player:
         """Read the state JSON once, as a polling page does."""
         self.stats.state_reads += 1
         response = await self.client.get(f"/live/{self.pin}/state")
-        if response.status_code != 200:
-            raise Failed(f"state: {response.status_code}")
+        if response.status != 200:
+            raise Failed(f"state: {response.status}")
         return response.json()
 
     def on_state(self, state: dict, delays: tuple[float, float]) -> None:
@@ -187,19 +233,19 @@ class Player:
             response = await self.client.post(
                 f"/live/{self.pin}/answer", headers={"Accept": "application/json"},
                 data={"csrf_token": self.csrf, "question": str(index), "choice": random.choice(choices)})
-        except httpx.HTTPError as exc:
+        except NETWORK_ERRORS as exc:
             self.stats.errors.append(f"answer: {_describe(exc)}")
             return
         self.stats.answers.record(started)
         if index in self.stats.opened:
             self.stats.timeline.append((int(started - self.stats.opened[index]),
                                         time.perf_counter() - started))
-        if response.status_code == 200 and response.json().get("taken"):
+        if response.status == 200 and response.json().get("taken"):
             self.stats.accepted.add((self.name, index))
-        elif response.status_code in (400, 409):
+        elif response.status in (400, 409):
             self.stats.refused.append(response.json().get("error", ""))
         else:
-            self.stats.errors.append(f"answer: {response.status_code}")
+            self.stats.errors.append(f"answer: {response.status}")
 
     async def play(self, delays: tuple[float, float], stop: float) -> None:
         """Follow the session over its event stream (or by polling) until it finishes or ``stop``."""
@@ -226,55 +272,54 @@ class Player:
             self.stats.modes[mode] = self.stats.modes.get(mode, 0) + 1
 
 
-async def _get(client: httpx.AsyncClient, url: str) -> str:
+async def _get(client: Client, url: str) -> str:
     """GET a page that must answer 200."""
     response = await client.get(url)
-    if response.status_code != 200:
-        raise Failed(f"GET {url}: {response.status_code}")
+    if response.status != 200:
+        raise Failed(f"GET {url}: {response.status}")
     return response.text
 
 
-async def host_login(client: httpx.AsyncClient) -> None:
+async def host_login(client: Client) -> None:
     """Log the instructor in."""
     token = csrf_token(await _get(client, "/login"))
     response = await client.post("/login", data={"name": HOST_NAME, "password": PASSWORD,
                                                  "csrf_token": token})
-    if response.status_code != 302:
-        raise Failed(f"login: {response.status_code}")
+    if response.status != 302:
+        raise Failed(f"login: {response.status}")
 
 
-async def create_session(client: httpx.AsyncClient, questions: int, seconds: int) -> tuple[int, str, str]:
+async def create_session(client: Client, questions: int, seconds: int) -> tuple[int, str, str]:
     """Create a session of single-choice questions: (id, PIN, a CSRF token for the host's actions)."""
     token = csrf_token(await _get(client, "/live"))
     response = await client.post("/live", data={
         "types": "single", "count": str(questions), "seconds": str(seconds), "points": "standard",
         "show_on_devices": "on", "shuffle": "on", "csrf_token": token})
-    location = site_path(response.headers.get("location"), str(response.url))
-    found = re.fullmatch(r"/live/(\d+)/host", location)
-    if response.status_code != 302 or found is None:
-        raise Failed(f"creating the session went to {location!r} ({response.status_code})")
-    text = await _get(client, location)
+    found = re.fullmatch(r"/live/(\d+)/host", response.location)
+    if response.status != 302 or found is None:
+        raise Failed(f"creating the session went to {response.location!r} ({response.status})")
+    text = await _get(client, response.location)
     return int(found.group(1)), _PIN.search(text).group(1), csrf_token(text)
 
 
-async def act(client: httpx.AsyncClient, session_id: int, token: str, action: str) -> None:
+async def act(client: Client, session_id: int, token: str, action: str) -> None:
     """Press one of the presenter's buttons."""
     response = await client.post(f"/live/{session_id}/act", data={"action": action, "csrf_token": token})
-    if response.status_code != 303:
-        raise Failed(f"act {action}: {response.status_code}")
+    if response.status != 303:
+        raise Failed(f"act {action}: {response.status}")
 
 
-async def read_state(client: httpx.AsyncClient, pin: str) -> dict:
+async def read_state(client: Client, pin: str) -> dict:
     """GET the state, retried once if the server closed an idle kept-alive connection meanwhile
     (as a browser retries an idempotent request)."""
     try:
         response = await client.get(f"/live/{pin}/state")
-    except httpx.RemoteProtocolError:
+    except aiohttp.ServerDisconnectedError:
         response = await client.get(f"/live/{pin}/state")
     return response.json()
 
 
-async def run_host(client: httpx.AsyncClient, session_id: int, pin: str, token: str, stats: Stats,
+async def run_host(client: Client, session_id: int, pin: str, token: str, stats: Stats,
                    pause: float, stop: float) -> None:
     """Start, wait for each question to close, show reveal and leaderboard, move on, finish."""
     for index in range(stats.questions):
@@ -326,13 +371,10 @@ class Sampler:
 
 async def load(args: argparse.Namespace, servers: list[Server], database: Path, deadline: float) -> int:
     """Create the session, join the players, play it through, print the figures."""
-    tls = ssl.create_default_context()
     stats = Stats(args.questions)
-    limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)  # a page and its stream
 
-    def client(server: Server) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=f"http://{HOST}:{server.port}", timeout=30.0, verify=tls,
-                                 limits=limits)
+    def client(server: Server) -> Client:
+        return Client(f"http://{HOST}:{server.port}")
 
     host = client(servers[0])
     await host_login(host)
@@ -388,11 +430,7 @@ async def load(args: argparse.Namespace, servers: list[Server], database: Path, 
 
 
 def _describe(error: BaseException) -> str:
-    where = ""
-    if isinstance(error, httpx.RequestError):
-        with contextlib.suppress(RuntimeError):
-            where = f" on {error.request.method} {error.request.url.path}"
-    return f"{type(error).__name__}{where}: {error}"
+    return f"{type(error).__name__}: {error}"
 
 
 def report(args: argparse.Namespace, stats: Stats, joined: int, join_wall: float,
@@ -502,7 +540,7 @@ def main() -> int:
             for server in servers:
                 server.start(min(deadline, time.monotonic() + 60))
             return asyncio.run(load(args, servers, folder / "quiz.sqlite3", deadline))
-        except (RuntimeError, Failed, httpx.HTTPError) as exc:
+        except (RuntimeError, Failed, *NETWORK_ERRORS) as exc:
             print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
             for server in servers:
                 print(server.log_tail(), file=sys.stderr)

@@ -1,0 +1,152 @@
+"""One live session served by two real ``quiz serve`` processes (gevent) on one SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+PROJECT = Path(__file__).resolve().parent.parent
+QUIZ = str(Path(sys.executable).parent / "quiz")
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+PASSWORD = "two-servers-password"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def two_servers(tmp_path):
+    """Two gunicorn servers, one worker each, on one database; yields (url A, url B, database path)."""
+    database = tmp_path / "quiz.sqlite3"
+    env = {**os.environ, "QUIZ_SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+           "QUIZ_SECRET_KEY": "two-servers-test-key", "QUIZ_LIVE_WATCH_INTERVAL": "0.05"}
+    for command in (["db", "upgrade"], ["content", "sync"],
+                    ["user", "create", "teacher", "--instructor", "--password", PASSWORD]):
+        subprocess.run([QUIZ, *command], env=env, cwd=tmp_path, check=True, capture_output=True)
+    processes, urls = [], []
+    try:
+        for _ in range(2):
+            port = _free_port()
+            processes.append(subprocess.Popen(
+                [QUIZ, "serve", "--port", str(port), "--workers", "1", "--access-log", ""],
+                env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            urls.append(f"http://127.0.0.1:{port}")
+        for url, process in zip(urls, processes, strict=True):
+            deadline = time.monotonic() + 30
+            while True:
+                assert process.poll() is None, "quiz serve exited"
+                try:
+                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline, "quiz serve did not come up"
+                time.sleep(0.1)
+        yield urls[0], urls[1], database
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGINT)  # a quick shutdown: no graceful wait on open streams
+            process.wait(timeout=15)
+
+
+def _form_token(client: httpx.Client, path: str) -> str:
+    return TOKEN.search(client.get(path).text).group(1)
+
+
+def _join(url: str, pin: str, nickname: str) -> tuple[httpx.Client, str]:
+    phone = httpx.Client(base_url=url, timeout=10)
+    reply = phone.post("/live/join", data={"pin": pin, "nickname": nickname,
+                                           "csrf_token": _form_token(phone, f"/live/join?pin={pin}")})
+    assert reply.status_code == 303
+    page = phone.get(f"/live/{pin}/play").text
+    return phone, re.search(r'data-csrf="([^"]+)"', page).group(1)
+
+
+def _listen(url: str, pin: str, cookies, events: list[dict], stop: threading.Event) -> None:
+    """Read a phone's event stream into ``events`` until the session finishes or ``stop`` is set."""
+    with httpx.Client(base_url=url, cookies=cookies, timeout=None) as client, \
+            client.stream("GET", f"/live/{pin}/events") as response:
+        for line in response.iter_lines():
+            if line.startswith("data:"):
+                events.append(json.loads(line[5:]))
+                if events[-1].get("finished") or stop.is_set():
+                    return
+
+
+def _wait_for(condition, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_two_processes_serve_one_session_and_record_each_answer_once(two_servers):
+    url_a, url_b, database = two_servers
+    host = httpx.Client(base_url=url_a, timeout=10)
+    host.post("/login", data={"name": "teacher", "password": PASSWORD,
+                              "csrf_token": _form_token(host, "/login")})
+    created = host.post("/live", data={
+        "types": "single", "count": "1", "seconds": "30", "points": "standard", "show_on_devices": "on",
+        "shuffle": "on", "csrf_token": _form_token(host, "/live")})
+    session_id = int(re.search(r"/live/(\d+)/host", created.headers["location"]).group(1))
+    host_page = host.get(f"/live/{session_id}/host").text
+    pin = re.search(r"pin=(\d{6})", host_page).group(1)
+    token = TOKEN.search(host_page).group(1)
+
+    ann, ann_csrf = _join(url_a, pin, "Ann")
+    bob, bob_csrf = _join(url_b, pin, "Bob")  # the other process
+    events: list[dict] = []
+    stop = threading.Event()
+    listener = threading.Thread(target=_listen, args=(url_b, pin, bob.cookies, events, stop), daemon=True)
+    listener.start()
+    try:
+        _wait_for(lambda: events)  # the stream's first event: the lobby
+        assert events[0]["phase"] == "lobby"
+        host.post(f"/live/{session_id}/act", data={"action": "start", "csrf_token": token})
+        # Started on A; B's watcher sees it in the database and brings Bob the question.
+        _wait_for(lambda: any(e.get("phase") == "question" for e in events))
+        ask = next(e for e in events if e.get("phase") == "question")["ask"]
+        choice = ask["options"][0][0]
+        json_reply = {"Accept": "application/json"}
+        first = bob.post(f"/live/{pin}/answer", headers=json_reply,
+                         data={"csrf_token": bob_csrf, "question": "0", "choice": choice})
+        assert first.json() == {"taken": True, "question": 0}
+        # The same phone, twice more, once through each process: still one answer.
+        for client in (bob, httpx.Client(base_url=url_a, cookies=bob.cookies, timeout=10)):
+            again = client.post(f"/live/{pin}/answer", headers=json_reply,
+                                data={"csrf_token": bob_csrf, "question": "0", "choice": choice})
+            assert again.status_code == 200
+        ann.post(f"/live/{pin}/answer", headers=json_reply,
+                 data={"csrf_token": ann_csrf, "question": "0", "choice": choice})
+        # Everyone answered: a watcher closes the question, and Bob hears of his result on B.
+        _wait_for(lambda: any(e.get("phase") == "reveal" for e in events))
+        reveal = next(e for e in events if e.get("phase") == "reveal")
+        assert reveal["me"]["answered"] is True and reveal["players"] == 2
+    finally:
+        stop.set()
+        host.post(f"/live/{session_id}/act", data={"action": "finish", "csrf_token": token})
+        listener.join(timeout=10)
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT p.nickname, count(*) FROM live_answers a JOIN live_players p ON p.id = a.player_id "
+            "GROUP BY p.nickname ORDER BY p.nickname")).all()
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [("Ann", 1), ("Bob", 1)]
+    assert events[-1].get("finished") is True

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from quiz.accounts.cookies import SessionCookies
 from quiz.config import PROJECT_ROOT, Defaults, secret_key
 from quiz.extensions import csrf, db, login_manager, migrate
 
@@ -39,6 +40,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    app.session_interface = SessionCookies()
 
     from quiz import database, models  # noqa: F401  (models register their tables)
     from quiz.accounts import login  # noqa: F401  (registers the user loader)

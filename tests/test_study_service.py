@@ -72,9 +72,14 @@ def start(session, ids: list[int], user_id: int | None = None, seed: int = 7) ->
     return service.start_attempt(session, user_id, selection, random.Random(seed))
 
 
-def step_of(session, attempt: Attempt, question_id: int) -> service.Step:
-    """The step of an attempt that shows this question."""
-    return service.step(session, attempt, attempt.question_ids.index(question_id) + 1)
+def slot_at(session, attempt: Attempt, position: int) -> service.Slot:
+    """The question at a position of an attempt, as an answer to it is recorded."""
+    return service.answer_slot(session, attempt.id, position, attempt.user_id, [attempt.id])
+
+
+def slot_of(session, attempt: Attempt, question_id: int) -> service.Slot:
+    """The slot of an attempt that holds this question."""
+    return slot_at(session, attempt, attempt.question_ids.index(question_id) + 1)
 
 
 def answer_rows(session, attempt_id: int) -> list[Answer]:
@@ -260,6 +265,39 @@ def test_a_missing_attempt_belongs_to_nobody(session):
     assert service.owned_attempt(session, 12345, None, [12345]) is None
 
 
+def test_an_answer_slot_follows_the_same_ownership(session):
+    ada, bob = make_user(session, "ada"), make_user(session, "bob")
+    mine = start(session, ids_of(session)[:1], user_id=ada)
+    visitors = start(session, ids_of(session)[:1])
+    assert service.answer_slot(session, mine.id, 1, ada, []).user_id == ada
+    assert service.answer_slot(session, mine.id, 1, bob, [mine.id]) is None
+    assert service.answer_slot(session, mine.id, 1, None, [mine.id]) is None
+    assert service.answer_slot(session, visitors.id, 1, None, [visitors.id]).user_id is None
+    assert service.answer_slot(session, visitors.id, 1, None, []) is None
+    assert service.answer_slot(session, visitors.id, 1, ada, []) is None
+    assert service.answer_slot(session, 12345, 1, None, [12345]) is None
+
+
+def test_an_answer_slot_is_the_question_at_a_position_or_none(session):
+    ids = ids_of(session)[:3]
+    attempt = start(session, ids)
+    for position, question_id in enumerate(ids, start=1):
+        slot = slot_at(session, attempt, position)
+        assert (slot.attempt_id, slot.question_id, slot.question_count) == (attempt.id, question_id, 3)
+        assert slot.data == session.get(Question, question_id).data
+        assert not slot.answered
+    for position in (0, -1, 4, 10**6):
+        assert slot_at(session, attempt, position) is None
+
+
+def test_an_answer_slot_knows_its_recorded_answer(session):
+    attempt = start(session, ids_of(session, "single")[:2])
+    recorded = service.submit_answer(session, slot_at(session, attempt, 2),
+                                     right_answer(slot_at(session, attempt, 2).data))
+    assert slot_at(session, attempt, 2).answer_id == recorded
+    assert not slot_at(session, attempt, 1).answered
+
+
 def test_claim_takes_visitor_attempts_and_leaves_others_alone(session):
     ada, bob = make_user(session, "ada"), make_user(session, "bob")
     ids = ids_of(session)[:1]
@@ -294,23 +332,23 @@ def test_next_position_is_the_first_unanswered_question(session):
     ids = ids_of(session, "single")[:3]
     attempt = start(session, ids)
     assert service.next_position(session, attempt) == 1
-    second = service.step(session, attempt, 2)
-    service.submit_answer(session, second, right_answer(second.question.data))
+    second = slot_at(session, attempt, 2)
+    service.submit_answer(session, second, right_answer(second.data))
     assert service.next_position(session, attempt) == 1
-    first = service.step(session, attempt, 1)
-    service.submit_answer(session, first, right_answer(first.question.data))
+    first = slot_at(session, attempt, 1)
+    service.submit_answer(session, first, right_answer(first.data))
     assert service.next_position(session, attempt) == 3
-    third = service.step(session, attempt, 3)
-    service.submit_answer(session, third, right_answer(third.question.data))
+    third = slot_at(session, attempt, 3)
+    service.submit_answer(session, third, right_answer(third.data))
     assert service.next_position(session, attempt) is None
 
 
 def test_an_answered_step_carries_its_answer_and_grade(session):
     attempt = start(session, ids_of(session, "single")[:1])
-    current = service.step(session, attempt, 1)
-    recorded = service.submit_answer(session, current, right_answer(current.question.data))
+    current = slot_at(session, attempt, 1)
+    recorded = service.submit_answer(session, current, right_answer(current.data))
     again = service.step(session, attempt, 1)
-    assert again.answer.id == recorded.id
+    assert again.answer.id == recorded
     assert again.grade.correct is True
     assert again.grade.score == 1.0
 
@@ -320,40 +358,39 @@ def test_an_answered_step_carries_its_answer_and_grade(session):
 
 def test_submit_records_the_graded_answer(session):
     attempt = start(session, ids_of(session, "single")[:2])
-    current = service.step(session, attempt, 1)
-    wrong = next(c for c in current.question.data["choices"] if c != current.question.data["answer"])
+    current = slot_at(session, attempt, 1)
+    wrong = next(c for c in current.data["choices"] if c != current.data["answer"])
     recorded = service.submit_answer(session, current, wrong)
     rows = answer_rows(session, attempt.id)
-    assert [r.id for r in rows] == [recorded.id]
-    assert rows[0].question_id == current.question.id
+    assert [r.id for r in rows] == [recorded]
+    assert rows[0].question_id == current.question_id
     assert rows[0].response == {"value": wrong}
     assert (rows[0].correct, rows[0].score) == (False, 0.0)
 
 
 def test_a_repeat_submit_returns_the_same_row(session):
     attempt = start(session, ids_of(session, "single")[:2])
-    current = service.step(session, attempt, 1)
-    first = service.submit_answer(session, current, right_answer(current.question.data))
-    fresh = service.step(session, attempt, 1)
-    wrong = next(c for c in fresh.question.data["choices"] if c != fresh.question.data["answer"])
+    current = slot_at(session, attempt, 1)
+    first = service.submit_answer(session, current, right_answer(current.data))
+    fresh = slot_at(session, attempt, 1)
+    wrong = next(c for c in fresh.data["choices"] if c != fresh.data["answer"])
     repeat = service.submit_answer(session, fresh, wrong)
-    assert repeat.id == first.id
-    assert repeat.correct is True
+    assert repeat == first
+    assert session.get(Answer, repeat).correct is True
     assert len(answer_rows(session, attempt.id)) == 1
 
 
 def test_a_lost_race_returns_the_winners_answer(session):
     attempt = start(session, ids_of(session, "single")[:2])
-    stale = service.step(session, attempt, 1)
-    assert stale.answer is None
-    winner = Answer(attempt_id=attempt.id, question_id=stale.question.id,
-                    response={"value": stale.question.data["answer"]}, correct=True, score=1.0)
+    stale = slot_at(session, attempt, 1)
+    assert not stale.answered
+    winner = Answer(attempt_id=attempt.id, question_id=stale.question_id,
+                    response={"value": stale.data["answer"]}, correct=True, score=1.0)
     session.add(winner)
     session.flush()
-    wrong = next(c for c in stale.question.data["choices"] if c != stale.question.data["answer"])
+    wrong = next(c for c in stale.data["choices"] if c != stale.data["answer"])
     returned = service.submit_answer(session, stale, wrong)
-    assert returned.id == winner.id
-    assert returned.correct is True
+    assert returned == winner.id
     rows = answer_rows(session, attempt.id)
     assert [r.id for r in rows] == [winner.id]
     db.session.commit()  # the session is still usable after the refused insert
@@ -362,7 +399,7 @@ def test_a_lost_race_returns_the_winners_answer(session):
 
 def test_a_forged_response_is_refused_and_not_recorded(session):
     attempt = start(session, ids_of(session, "single")[:1])
-    current = service.step(session, attempt, 1)
+    current = slot_at(session, attempt, 1)
     with pytest.raises(InvalidResponse, match="not one of the choices"):
         service.submit_answer(session, current, "Forged choice")
     assert answer_rows(session, attempt.id) == []
@@ -372,8 +409,8 @@ def test_a_forged_response_is_refused_and_not_recorded(session):
 def test_submit_only_flushes_so_the_caller_can_roll_back(session):
     attempt = start(session, ids_of(session, "single")[:1])
     db.session.commit()
-    current = service.step(session, attempt, 1)
-    service.submit_answer(session, current, right_answer(current.question.data))
+    current = slot_at(session, attempt, 1)
+    service.submit_answer(session, current, right_answer(current.data))
     db.session.rollback()
     assert answer_rows(session, attempt.id) == []
 
@@ -381,11 +418,11 @@ def test_submit_only_flushes_so_the_caller_can_roll_back(session):
 def test_finished_at_is_set_when_the_last_question_is_answered(session):
     attempt = start(session, ids_of(session, "single")[:3])
     for position in (3, 1):
-        current = service.step(session, attempt, position)
-        service.submit_answer(session, current, right_answer(current.question.data))
+        current = slot_at(session, attempt, position)
+        service.submit_answer(session, current, right_answer(current.data))
         assert attempt.finished_at is None
-    last = service.step(session, attempt, 2)
-    service.submit_answer(session, last, right_answer(last.question.data))
+    last = slot_at(session, attempt, 2)
+    service.submit_answer(session, last, right_answer(last.data))
     assert attempt.finished_at is not None
     db.session.commit()
     assert session.scalar(db.select(Attempt.finished_at).where(Attempt.id == attempt.id)) is not None
@@ -396,9 +433,9 @@ def test_every_type_records_its_right_answer_as_full_credit(session, learner):
     attempt = start(session, ids, learner)
     assert {session.get(Question, i).type for i in attempt.question_ids} == set(QUESTION_TYPES)
     for position in range(1, len(ids) + 1):
-        current = service.step(session, attempt, position)
-        recorded = service.submit_answer(session, current, right_answer(current.question.data))
-        assert (recorded.correct, recorded.score) == (True, 1.0), current.question.type
+        current = slot_at(session, attempt, position)
+        recorded = session.get(Answer, service.submit_answer(session, current, right_answer(current.data)))
+        assert (recorded.correct, recorded.score) == (True, 1.0), current.data["type"]
     assert service.results(session, attempt).percent == 100
 
 
@@ -412,11 +449,11 @@ def test_results_count_partial_credit_concepts_missed_and_time(session):
     short = ids_of(session, "short", "ch01-concepts")[0]
     attempt = start(session, [single.id, multiple.id, matching.id, short])
 
-    service.submit_answer(session, step_of(session, attempt, single.id), single.data["answer"])
-    service.submit_answer(session, step_of(session, attempt, multiple.id),
+    service.submit_answer(session, slot_of(session, attempt, single.id), single.data["answer"])
+    service.submit_answer(session, slot_of(session, attempt, multiple.id),
                           [multiple.data["answer"][0]])
     half = dict(list(matching.data["pairs"].items())[:2])
-    service.submit_answer(session, step_of(session, attempt, matching.id), half)
+    service.submit_answer(session, slot_of(session, attempt, matching.id), half)
     # the short answer is left unanswered
 
     summary = service.results(session, attempt)
@@ -447,8 +484,8 @@ def test_results_count_partial_credit_concepts_missed_and_time(session):
 
 def test_results_time_runs_from_start_to_the_last_answer(session):
     attempt = start(session, ids_of(session, "true_false")[:1])
-    current = service.step(session, attempt, 1)
-    service.submit_answer(session, current, right_answer(current.question.data))
+    current = slot_at(session, attempt, 1)
+    service.submit_answer(session, current, right_answer(current.data))
     attempt.started_at = attempt.finished_at - timedelta(seconds=75)
     db.session.commit()
     db.session.expire_all()  # read the times back as SQLite stores them
@@ -469,7 +506,7 @@ def test_results_of_an_untouched_attempt(session):
 def test_results_survive_an_edited_question(session):
     target = question(session, "fastest-method")
     attempt = start(session, [target.id])
-    service.submit_answer(session, service.step(session, attempt, 1), target.data["answer"])
+    service.submit_answer(session, slot_at(session, attempt, 1), target.data["answer"])
     db.session.commit()
     # Content edits keep a question's id and history: rename the choice that was picked.
     data = dict(target.data)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam, select
+
 from quiz.extensions import db, login_manager
 from quiz.models import User
 
@@ -11,6 +13,8 @@ login_manager.login_message_category = "info"
 
 # Larger ids cannot be a SQLite or PostgreSQL integer; asking for one would raise, not miss.
 MAX_ID_DIGITS = 18
+# Built once: every signed-in request runs it, and building it costs as much as running it.
+BY_ID = select(User).where(User.id == bindparam("user_id"))
 
 
 @login_manager.user_loader
@@ -21,4 +25,4 @@ def load_user(user_id: str) -> User | None:
         return None
     if len(user_id) > MAX_ID_DIGITS:
         return None
-    return db.session.get(User, int(user_id))
+    return db.session.execute(BY_ID, {"user_id": int(user_id)}).scalar_one_or_none()

@@ -9,8 +9,9 @@ read in ``quiz.cards.queue``.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, delete, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -196,47 +197,48 @@ def undo(session: Session, user: User, review_id: int) -> int:
 # ------------------------------------------------------------ quizzes move cards
 
 
+def _about(concepts: list[str] | Select) -> ColumnElement[bool]:
+    """Live cards about these concepts (ids, or a query of ids): term, reverse and question cards."""
+    tested = select(QuestionConcept.question_id).where(QuestionConcept.concept_id.in_(concepts))
+    return and_(Card.retired.is_(False),
+                or_(Card.concept_id.in_(concepts), Card.question_id.in_(tested)))
+
+
 def concept_card_ids(session: Session, concept_ids: list[str]) -> list[int]:
     """Live cards about these concepts: their term and reverse cards and their questions' cards."""
-    tested = select(QuestionConcept.question_id).where(QuestionConcept.concept_id.in_(concept_ids))
-    return list(session.scalars(select(Card.id).where(
-        Card.retired.is_(False),
-        or_(Card.concept_id.in_(concept_ids), Card.question_id.in_(tested))).order_by(Card.id)))
+    return list(session.scalars(select(Card.id).where(_about(concept_ids)).order_by(Card.id)))
 
 
-def question_card_ids(session: Session, question_id: int) -> list[int]:
-    """Live cards about the concepts a question tests (what a wrong answer brings forward)."""
-    concepts = list(session.scalars(select(QuestionConcept.concept_id).where(
-        QuestionConcept.question_id == question_id)))
-    return concept_card_ids(session, concepts)
+@cache
+def _bring_forward_statement(dialect: str):
+    """The upsert behind ``bring_forward``, built once: it runs after every wrong quiz answer."""
+    now = bindparam("now", type_=CardState.due.type)
+    # Not correlated: inside the query of the concepts' questions it is a query of its own.
+    concepts = (select(QuestionConcept.concept_id)
+                .where(QuestionConcept.question_id == bindparam("question_id")).correlate(None))
+    cards = select(bindparam("user_id", type_=Integer), Card.id, literal(fsrs.NEW), literal(0), literal(0),
+                   literal(0), now, now).where(_about(concepts))
+    states = CardState.__table__  # a Core insert: the ORM's would read the parameters as rows
+    insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(states).from_select(
+        ["user_id", "card_id", "state", "reps", "lapses", "version", "due", "pushed_at"], cards)
+    return insert.on_conflict_do_update(
+        index_elements=["user_id", "card_id"], set_={"due": now, "pushed_at": now},
+        where=or_(states.c.due.is_(None), states.c.due > now),
+    ).execution_options(preserve_rowcount=True)  # an INSERT's count is kept only when asked for
 
 
-def bring_forward(session: Session, user_id: int | None, question_id: int, now: datetime,
-                  card_ids: list[int] | None = None) -> int:
+def bring_forward(session: Session, user_id: int | None, question_id: int, now: datetime) -> int:
     """After a wrong quiz answer: make the cards of the question's concepts due now; how many moved.
 
     A visitor (no user) has no cards, so nothing happens. Cards already due keep
-    their place; cards never started get a state that is due now. A caller that
-    holds a write lock passes ``card_ids``, read beforehand, to keep the lock short.
+    their place; cards never started get a state that is due now. It is one
+    statement, the cards read inside it: a caller holding the write lock makes
+    no extra round trip for them.
     """
     if user_id is None:
         return 0
-    now = fsrs.utc(now)
-    if card_ids is None:
-        card_ids = question_card_ids(session, question_id)
-    if not card_ids:
-        return 0
-    # One statement run for many rows (not a VALUES list per call) so its compiled form is cached.
-    session.execute(
-        _insert(session)(CardState).on_conflict_do_nothing(index_elements=["user_id", "card_id"]),
-        [{"user_id": user_id, "card_id": card_id, "state": fsrs.NEW, "reps": 0, "lapses": 0,
-          "version": 0} for card_id in card_ids])
-    moved = session.execute(
-        update(CardState)
-        .where(CardState.user_id == user_id, CardState.card_id.in_(card_ids),
-               or_(CardState.due.is_(None), CardState.due > now))
-        .values(due=now, pushed_at=now)
-        .execution_options(synchronize_session=False))
+    moved = session.execute(_bring_forward_statement(session.get_bind().dialect.name),
+                            {"user_id": user_id, "question_id": question_id, "now": fsrs.utc(now)})
     session.flush()
     _forget_states(session, user_id)
     return moved.rowcount

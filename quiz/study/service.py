@@ -9,13 +9,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 
-from sqlalchemy import func, select, update
+from sqlalchemy import JSON, and_, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
-from quiz.cards.service import bring_forward, question_card_ids
+from quiz.cards.service import bring_forward
 from quiz.content.types import QUESTION_TYPES
 from quiz.grading import Grade, InvalidResponse, grade
 from quiz.models import Answer, Attempt, Question, QuestionConcept, utcnow
@@ -112,11 +113,17 @@ def owned_attempt(session: Session, attempt_id: int, user_id: int | None,
                   visitor_attempts: list[int]) -> Attempt | None:
     """The attempt if it belongs to this user (or, for a visitor, to this browser)."""
     attempt = session.get(Attempt, attempt_id)
-    if attempt is None:
+    if attempt is None or not _owns(attempt.user_id, attempt_id, user_id, visitor_attempts):
         return None
-    if attempt.user_id is not None:
-        return attempt if attempt.user_id == user_id else None
-    return attempt if attempt_id in visitor_attempts else None
+    return attempt
+
+
+def _owns(owner_id: int | None, attempt_id: int, user_id: int | None,
+          visitor_attempts: list[int]) -> bool:
+    """Whether the attempt is this user's, or a visitor's made in this browser."""
+    if owner_id is not None:
+        return owner_id == user_id
+    return attempt_id in visitor_attempts
 
 
 def claim_attempts(session: Session, attempt_ids: list[int], user_id: int) -> int:
@@ -184,59 +191,97 @@ def next_position(session: Session, attempt: Attempt) -> int | None:
     return None
 
 
-def submit_answer(session: Session, current: Step, response: object) -> Answer:
-    """Grade and record a response, once: a repeat returns the answer already recorded.
+@dataclass(frozen=True)
+class Slot:
+    """One question of an attempt as recording an answer needs it: plain values, no ORM objects."""
+
+    attempt_id: int
+    user_id: int | None
+    question_id: int
+    question_count: int
+    data: dict  # the question as its bank writes it, for grading
+    answer_id: int | None  # the answer already recorded, if any
+
+    @property
+    def answered(self) -> bool:
+        """Whether an answer is recorded already."""
+        return self.answer_id is not None
+
+
+# The statements of the answer path are built once and run with parameters, and the writes are
+# Core statements on the tables: they run on every answer, and building a statement or the
+# ORM's bookkeeping around one takes longer than SQLite takes to run it.
+_SLOT = (
+    select(Attempt.user_id, Attempt.question_ids, Question.id, Question.data, Answer.id)
+    .select_from(Attempt)
+    # The question ids are a JSON list; past its end the index gives NULL, so no row.
+    .join(Question, Question.id == Attempt.question_ids[
+        bindparam("index", type_=JSON.JSONIntIndexType())].as_integer())
+    .outerjoin(Answer, and_(Answer.attempt_id == Attempt.id, Answer.question_id == Question.id))
+    .where(Attempt.id == bindparam("attempt_id")))
+_attempts, _answers = Attempt.__table__, Answer.__table__
+_FINISH = (
+    update(_attempts)
+    .where(_attempts.c.id == bindparam("attempt_id"), _attempts.c.finished_at.is_(None),
+           select(func.count()).select_from(_answers).where(_answers.c.attempt_id == bindparam("attempt_id"))
+           .scalar_subquery() >= bindparam("count"))
+    .values(finished_at=bindparam("now", type_=_attempts.c.finished_at.type)))
+
+
+@cache
+def _record(dialect: str):
+    """The insert of an answer, skipped when the question has one already (ON CONFLICT)."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return (insert(_answers).on_conflict_do_nothing(index_elements=["attempt_id", "question_id"])
+            .returning(_answers.c.id))
+
+
+def answer_slot(session: Session, attempt_id: int, position: int, user_id: int | None,
+                visitor_attempts: list[int]) -> Slot | None:
+    """The question at ``position`` (1-based) of an attempt this user or visitor owns, or None.
+
+    One statement reads the attempt, the question and any answer to it: the
+    answer path needs none of the rest (layout, concepts, regrading).
+    """
+    if position < 1:  # a JSON path index cannot be negative
+        return None
+    row = session.execute(_SLOT, {"attempt_id": attempt_id, "index": position - 1}).first()
+    if row is None or not _owns(row[0], attempt_id, user_id, visitor_attempts):
+        return None
+    owner_id, question_ids, question_id, data, answer_id = row
+    return Slot(attempt_id, owner_id, question_id, len(question_ids), data, answer_id)
+
+
+def submit_answer(session: Session, slot: Slot, response: object) -> int:
+    """Grade and record a response, once; the id of the answer recorded (on a repeat, the first).
 
     Raises InvalidResponse (from grading) for a forged or malformed response.
     The unique (attempt, question) constraint settles a race between two
     submissions: the insert is skipped on conflict (no savepoint, no error,
     nothing committed behind the caller's back) and the loser gets the
-    winner's answer. Everything that only reads comes before the first write,
-    so the database's write lock is held for a few short statements.
+    winner's answer. The writes are a few short statements, so the database's
+    write lock is held briefly.
     """
-    if current.answer is not None:
-        return current.answer
-    marked = grade(current.question.data, response)
-    user_id = current.attempt.user_id
-    # The concept's flashcards come due after a wrong answer (a visitor has none).
-    cards = (question_card_ids(session, current.question.id)
-             if user_id is not None and not marked.correct else [])
+    if slot.answer_id is not None:
+        return slot.answer_id
+    marked = grade(slot.data, response)
     now = utcnow()
-    insert = _dialect_insert(session)(Answer).values(
-        attempt_id=current.attempt.id, question_id=current.question.id,
-        response={"value": response}, correct=marked.correct, score=marked.score,
-        answered_at=now,
-    ).on_conflict_do_nothing(index_elements=["attempt_id", "question_id"]).returning(Answer)
-    answer = session.scalars(insert).first()
-    if answer is None:  # another request recorded this answer first: theirs stands
-        return session.scalar(select(Answer).where(
-            Answer.attempt_id == current.attempt.id, Answer.question_id == current.question.id))
-    _finish_if_complete(session, current.attempt, now)
-    if cards:
-        bring_forward(session, user_id, current.question.id, now, card_ids=cards)
+    answer_id = session.scalar(_record(session.get_bind().dialect.name), {
+        "attempt_id": slot.attempt_id, "question_id": slot.question_id,
+        "response": {"value": response}, "correct": marked.correct, "score": marked.score,
+        "answered_at": now})
+    if answer_id is None:  # another request recorded this answer first: theirs stands
+        return session.scalar(select(Answer.id).where(
+            Answer.attempt_id == slot.attempt_id, Answer.question_id == slot.question_id))
+    # One statement, so two last answers racing in two requests cannot both miss the stamp.
+    session.execute(_FINISH, {"attempt_id": slot.attempt_id, "count": slot.question_count, "now": now})
+    loaded = session.identity_map.get(session.identity_key(Attempt, slot.attempt_id))
+    if loaded is not None:  # whoever holds the attempt reads the stamp afresh
+        session.expire(loaded, ["finished_at"])
+    if not marked.correct:  # the concept's flashcards come due (a visitor has none)
+        bring_forward(session, slot.user_id, slot.question_id, now)
     session.flush()
-    return answer
-
-
-def _finish_if_complete(session: Session, attempt: Attempt, now: datetime) -> None:
-    """Stamp the attempt finished once every question has an answer: one statement, so
-    two last answers racing in two requests cannot both miss it."""
-    answered = (select(func.count()).select_from(Answer)
-                .where(Answer.attempt_id == attempt.id).scalar_subquery())
-    session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.finished_at.is_(None),
-               answered >= len(attempt.question_ids))
-        .values(finished_at=now)
-        .execution_options(synchronize_session=False))
-    session.expire(attempt, ["finished_at"])
-
-
-def _dialect_insert(session: Session):
-    """INSERT with ON CONFLICT for the database in use (SQLite or PostgreSQL)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql_insert
-    return sqlite_insert
+    return answer_id
 
 
 @dataclass

@@ -125,24 +125,35 @@ def resume(attempt_id: int):
                  methods=["GET", "POST"])
 def question(attempt_id: int, position: int):
     """Show a question (or, once answered, its feedback); take the answer."""
+    if request.method == "POST":
+        return _answer(attempt_id, position)
+    return _show(attempt_id, position)
+
+
+def _show(attempt_id: int, position: int, error: str | None = None):
     attempt = _attempt_or_404(attempt_id)
     current = service.step(db.session, attempt, position)
     if current is None:
         abort(404)
-    error = None
-    if request.method == "POST" and current.answer is None:
-        try:
-            response = parse_form(current.question.data, request.form)
-            service.submit_answer(db.session, current, response)
-            db.session.commit()
-            return redirect(request.path)
-        except InvalidResponse as exc:
-            db.session.rollback()
-            error = str(exc)
-    elif request.method == "POST":  # answered already (a double click): show what was recorded
-        return redirect(request.path)
     return render_template("study/question.html", step=current, error=error,
                            types=QUESTION_TYPES), 400 if error else 200
+
+
+def _answer(attempt_id: int, position: int):
+    # Every answer of every quiz comes here: it reads only what recording needs, in one statement.
+    slot = service.answer_slot(db.session, attempt_id, position, _user_id(),
+                               session.get(VISITOR_KEY, []))
+    if slot is None:
+        abort(404)
+    if slot.answered:  # a double click: show what was recorded
+        return redirect(request.path)
+    try:
+        service.submit_answer(db.session, slot, parse_form(slot.data, request.form))
+    except InvalidResponse as exc:
+        db.session.rollback()
+        return _show(attempt_id, position, str(exc))
+    db.session.commit()
+    return redirect(request.path)
 
 
 @blueprint.get("/study/attempts/<int:attempt_id>/results")

@@ -1,7 +1,7 @@
 """Answer submissions per second under N concurrent learners, against a bare one-row insert.
 
 Run: .venv/bin/python tests/bench/study_load.py [--learners 200] [--seconds 120]
-     [--workers W] [--threads T] [--think S] [--interleaved]
+     [--workers W] [--worker-class gevent|gthread] [--threads T] [--think S] [--interleaved]
 
 The app runs under ``quiz serve`` (gunicorn, a real subprocess on 127.0.0.1 and
 a free port) with a fresh SQLite database in a temporary folder, migrated and
@@ -31,6 +31,11 @@ a random 0..2S seconds before each timed request (in both phases alike).
 Without it the rate is the server's capacity and, by Little's law, the mean
 latency is about the number of learners divided by that rate; with it the
 rate is the offered load and the latency is what a paced learner sees.
+
+The server, this client and whatever else runs share the machine's cores, so
+each phase also reports the CPU that other processes used meanwhile (from
+/proc/stat): a run in which they took more than a few tenths of a second
+compares the two endpoints on unequal terms.
 """
 
 from __future__ import annotations
@@ -72,6 +77,7 @@ WARMUP_INSERTS = 3  # per warm-up client
 SETUP_CONCURRENCY = 32  # learners signing up at once: untimed, so no need to flood the server
 TARGET_RATIO = 0.70
 TARGET_P95_MS = 100.0
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -83,6 +89,23 @@ class Learner:
     questions: list[str] = field(default_factory=list)
     forms: list[dict[str, list[str]]] = field(default_factory=list)
     feedback: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Phase(Timed):
+    """A timed phase, and the CPU that other processes of the machine used meanwhile."""
+
+    other_cpu: float | None = None  # the server and this client share the cores with them
+
+
+def machine_busy_seconds() -> float | None:
+    """CPU time all cores have spent busy since boot (user, system, interrupts, steal); None if unknown."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(value) for value in fields[1:9])
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
 
 
 async def page(client: httpx.AsyncClient, url: str) -> str:
@@ -213,9 +236,10 @@ def _describe(error: BaseException) -> str:
 
 
 async def timed_phase(jobs: list[Callable[[Timed], Awaitable[None]]], deadline: float,
-                      server: Server, think_seconds: float) -> Timed:
-    """Start every job at once and time their requests; note server and client CPU."""
-    timed = Timed(think=think_seconds)
+                      server: Server, think_seconds: float) -> Phase:
+    """Start every job at once and time their requests; note server, client and other CPU."""
+    timed = Phase(think=think_seconds)
+    busy_before = machine_busy_seconds()
     cpu_before, client_before = server.cpu_seconds(), time.process_time()
     timed.start = timed.last = time.perf_counter()
     states = await run_all([lambda job=job: job(timed) for job in jobs], deadline, timed.errors)
@@ -224,6 +248,9 @@ async def timed_phase(jobs: list[Callable[[Timed], Awaitable[None]]], deadline: 
     if cpu_before is not None and cpu_after is not None:
         timed.server_cpu = cpu_after - cpu_before
     timed.client_cpu = time.process_time() - client_before
+    busy_after = machine_busy_seconds()
+    if None not in (busy_before, busy_after, timed.server_cpu):
+        timed.other_cpu = max(0.0, busy_after - busy_before - timed.server_cpu - timed.client_cpu)
     return timed
 
 
@@ -328,7 +355,13 @@ def _per_request(seconds: float | None, timed: Timed) -> str:
     return f"{1000 * seconds / len(timed.latencies):.1f} ms"
 
 
-def report(args: argparse.Namespace, active: int, setup_seconds: float, answers: Timed, bare: Timed,
+def _other(phase: Phase) -> str:
+    if phase.other_cpu is None:
+        return "n/a"
+    return f"{phase.other_cpu:.1f} s in {phase.last - phase.start:.1f} s"
+
+
+def report(args: argparse.Namespace, active: int, setup_seconds: float, answers: Phase, bare: Phase,
            followed: int | None, errors: list[str]) -> None:
     """Print the figures, the ratio and the targets."""
     mode = ("interleaved: page loads share the server with the timed answer POSTs"
@@ -342,6 +375,8 @@ def report(args: argparse.Namespace, active: int, setup_seconds: float, answers:
     print(f"server CPU per request: answer {_per_request(answers.server_cpu, answers)}, "
           f"bare {_per_request(bare.server_cpu, bare)}; this client's CPU per request: answer "
           f"{_per_request(answers.client_cpu, answers)}, bare {_per_request(bare.client_cpu, bare)}")
+    # Other work on the machine takes cores from one phase and not the other: it skews the ratio.
+    print(f"other processes' CPU during the phases: answer {_other(answers)}, bare {_other(bare)}")
     if followed is not None:
         sent = len(answers.latencies)
         print(f"feedback pages followed after the timed phases: {followed} of {sent} showed a verdict")
@@ -366,7 +401,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=120.0,
                         help="cap on the whole run, setup included (default 120)")
     parser.add_argument("--workers", type=int, default=None, help="passed to quiz serve")
-    parser.add_argument("--threads", type=int, default=4, help="passed to quiz serve")
+    parser.add_argument("--worker-class", choices=("gevent", "gthread"), default="gevent",
+                        help="passed to quiz serve (default gevent, as quiz serve's own)")
+    parser.add_argument("--threads", type=int, default=4,
+                        help="per worker, passed to quiz serve (gthread only)")
     parser.add_argument("--think", type=float, default=0.0,
                         help="mean seconds a learner pauses before each timed request (default 0)")
     parser.add_argument("--interleaved", action="store_true",
@@ -384,9 +422,10 @@ def main() -> int:
         if not run_quiz_commands(quiz, env, folder, [["db", "upgrade"], ["content", "sync"]],
                                  deadline):
             return 1
-        server = Server(quiz, env, free_port(), workers, args.threads, folder)
+        server = Server(quiz, env, free_port(), workers, args.threads, folder, args.worker_class)
+        threads = f" --threads {args.threads}" if args.worker_class == "gthread" else ""
         print(f"learners: {args.learners}, server: quiz serve --workers {workers} "
-              f"--threads {args.threads} (no access log); {os.cpu_count()} CPUs, "
+              f"--worker-class {args.worker_class}{threads} (no access log); {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.2f} at start")
         try:
             server.start(min(deadline, time.monotonic() + 60))

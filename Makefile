@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install database browser lint check bench clean
+.PHONY: run test install database browser postgres lint check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,14 @@ browser:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+## PostgreSQL's server binaries, for the tests that run a throwaway cluster (Debian's package).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "installing Debian's postgresql server for the PostgreSQL tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
+
 lint: install
 	$(BIN)/ruff check .
 
@@ -49,7 +57,7 @@ tests/browser/node_modules/axe-core/axe.min.js:
 tests/exchange/node_modules/gift-pegjs/package.json:
 	npm install --no-save --no-audit --no-fund --prefix tests/exchange gift-pegjs@1
 
-test: install browser lint check tests/browser/node_modules/axe-core/axe.min.js \
+test: install browser postgres lint check tests/browser/node_modules/axe-core/axe.min.js \
 		tests/exchange/node_modules/gift-pegjs/package.json
 	$(BIN)/python -m pytest
 

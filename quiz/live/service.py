@@ -157,13 +157,13 @@ def join(session: Session, live: LiveSession, nickname: str, user_id: int | None
         raise LiveError("This session is over.")
     name = clean_nickname(nickname)
     token = secrets.token_urlsafe(32)
-    inserted = session.execute(_insert(session)(LivePlayer).values(
+    # RETURNING says whether the row went in on every database (an INSERT's rowcount may not).
+    player = session.scalar(_insert(session)(LivePlayer).values(
         session_id=live.id, token=token, nickname=name, nickname_key=name.casefold(),
         user_id=user_id, score=0, streak=0, kicked=False, joined_at=now,
-    ).on_conflict_do_nothing(index_elements=["session_id", "nickname_key"]))
-    if inserted.rowcount != 1:
+    ).on_conflict_do_nothing(index_elements=["session_id", "nickname_key"]).returning(LivePlayer))
+    if player is None:
         raise NicknameTaken(f"Someone here is already called {name}. Choose another nickname.")
-    player = session.scalar(select(LivePlayer).where(LivePlayer.token == token))
     if user_id is not None:  # their answers also count in their own progress and flashcards
         attempt = Attempt(user_id=user_id, question_ids=list(live.question_ids),
                           layout=dict(live.layout),
@@ -335,9 +335,11 @@ def submit(session: Session, live: LiveSession, player: LivePlayer, index: int, 
               "elapsed_ms": elapsed_ms, "points": speed + bonus, "bonus": bonus, "streak": streak,
               "answered_at": now}
     columns = LiveAnswer.__table__.c
+    # FOR SHARE (PostgreSQL; SQLite's single writer needs none) makes a close wait for this insert,
+    # or this insert wait for the close and then find the question shut: the tally never misses it.
     still_open = select(LiveSession.id).where(
         LiveSession.id == live.id, LiveSession.version == current.version,
-        LiveSession.phase == machine.QUESTION).exists()
+        LiveSession.phase == machine.QUESTION).with_for_update(read=True).exists()
     recorded = session.scalar(_insert(session)(LiveAnswer).from_select(
         list(values), select(*(literal(value, columns[name].type) for name, value in values.items()))
         .where(still_open))

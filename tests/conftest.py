@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import glob
+import os
 import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -57,3 +61,59 @@ def synced(app, runner):
     result = runner.invoke(args=["content", "sync"])
     assert result.exit_code == 0, result.output
     return app
+
+
+# ------------------------------------------------------------- PostgreSQL
+# A throwaway cluster made with the server's own ``initdb`` and ``pg_ctl`` (run as the ``postgres``
+# user when the tests run as root, since they refuse root), on a Unix socket in a temporary folder.
+
+PORT = 5439
+
+
+def _server_bin() -> Path:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    assert found, "PostgreSQL's server binaries are missing: `make test` installs them"
+    return Path(found[-1]).parent
+
+
+def _as_owner(command: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A running PostgreSQL cluster of its own; yields the database URL of an empty database."""
+    binaries = _server_bin()
+    folder = Path(tempfile.mkdtemp(prefix="quiz-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+    data = folder / "data"
+    subprocess.run(_as_owner([str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]),
+                   check=True, capture_output=True)
+    subprocess.run(_as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-w", "-l", str(folder / "log"),
+                              "-o", f"-p {PORT} -k {folder} -c listen_addresses=''", "start"]),
+                   check=True, capture_output=True)
+    try:
+        subprocess.run(_as_owner([str(binaries / "createdb"), "-h", str(folder), "-p", str(PORT), "quiz"]),
+                       check=True, capture_output=True)
+        yield f"postgresql+psycopg://postgres@/quiz?host={folder}&port={PORT}"
+    finally:
+        subprocess.run(_as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+                       capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_app(postgres_url, tmp_path):
+    """The app on the PostgreSQL database, its tables fresh and the banks synced."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-only-key", "SQLALCHEMY_DATABASE_URI": postgres_url,
+                      "CONTENT_DIR": str(CONTENT)}, instance_path=tmp_path / "instance")
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    result = app.test_cli_runner().invoke(args=["content", "sync"])
+    assert result.exit_code == 0, result.output
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

@@ -1,25 +1,13 @@
-"""Live sessions on a real PostgreSQL server: joins, answers once, and an answer racing the close.
-
-A throwaway cluster is made with the server's own ``initdb`` and ``pg_ctl``
-(run as the ``postgres`` user when the tests run as root, since they refuse
-root), listening on a Unix socket in a temporary folder only.
-"""
+"""Live sessions on a real PostgreSQL server (see conftest): joins, answers once, a racing close."""
 
 from __future__ import annotations
 
-import glob
-import os
-import shutil
-import subprocess
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
 
-from quiz import create_app
 from quiz.extensions import db
 from quiz.live import service
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
@@ -37,57 +25,12 @@ from tests.test_live_http import (
     wrong,
 )
 
-PORT = 5439
-
-
-def _server_bin() -> Path:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    assert found, "PostgreSQL's server binaries are missing: `make test` installs them"
-    return Path(found[-1]).parent
-
-
-def _as_owner(command: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-
-
-@pytest.fixture(scope="module")
-def postgres_url():
-    """A running PostgreSQL cluster of its own; yields the database URL of an empty database."""
-    binaries = _server_bin()
-    folder = Path(tempfile.mkdtemp(prefix="quiz-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres")
-    data = folder / "data"
-    subprocess.run(_as_owner([str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]),
-                   check=True, capture_output=True)
-    subprocess.run(_as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-w", "-l", str(folder / "log"),
-                              "-o", f"-p {PORT} -k {folder} -c listen_addresses=''", "start"]),
-                   check=True, capture_output=True)
-    try:
-        subprocess.run(_as_owner([str(binaries / "createdb"), "-h", str(folder), "-p", str(PORT), "quiz"]),
-                       check=True, capture_output=True)
-        yield f"postgresql+psycopg://postgres@/quiz?host={folder}&port={PORT}"
-    finally:
-        subprocess.run(_as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-                       capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
-
 
 @pytest.fixture
-def pg_app(postgres_url, tmp_path):
-    """The app on the PostgreSQL database, its tables fresh and the banks synced, on a standing clock."""
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-only-key", "SQLALCHEMY_DATABASE_URI": postgres_url,
-                      "CONTENT_DIR": str(Path(__file__).resolve().parent.parent / "content"),
-                      "CLOCK": Clock(T0)}, instance_path=tmp_path / "instance")
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    result = app.test_cli_runner().invoke(args=["content", "sync"])
-    assert result.exit_code == 0, result.output
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def pg_app(pg_app):
+    """The PostgreSQL app on a clock that stands still."""
+    pg_app.config["CLOCK"] = Clock(T0)
+    return pg_app
 
 
 def test_a_round_on_postgresql_joins_scores_and_records_each_answer_once(pg_app):

@@ -1,0 +1,43 @@
+"""Answering quiz questions on a real PostgreSQL server (see conftest): once each, finished, cards moved."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from quiz.extensions import db
+from quiz.models import CardState
+from tests.sessions import sign_in
+from tests.test_study_http import (
+    answer_count,
+    attempt_row,
+    page,
+    question_data,
+    question_ids,
+    right_fields,
+    start_on,
+    token_in,
+    wrong_single,
+)
+
+
+def _post(client, url: str, fields: dict):
+    return client.post(url, data={"csrf_token": token_in(page(client, url)), **fields})
+
+
+def test_answers_on_postgresql_count_once_finish_the_quiz_and_bring_cards_forward(pg_app):
+    client = pg_app.test_client()
+    user_id = sign_in(pg_app, client)
+    attempt_id = start_on(pg_app, user_id, question_ids(pg_app, "single")[:2])
+    url = f"/study/attempts/{attempt_id}/questions/"
+    wrong = wrong_single(question_data(pg_app, attempt_id, 1))
+    assert _post(client, f"{url}1", wrong).status_code == 302
+    # A double submit with another answer: the first stands (the upsert skipped the conflict).
+    assert _post(client, f"{url}1", right_fields(question_data(pg_app, attempt_id, 1))).status_code == 302
+    with pg_app.app_context():
+        due = db.session.scalar(select(func.count()).select_from(CardState).where(
+            CardState.user_id == user_id, CardState.due.is_not(None)))
+    assert due > 0  # the wrong answer made its concept's cards due
+    assert attempt_row(pg_app, attempt_id).finished_at is None
+    assert _post(client, f"{url}2", right_fields(question_data(pg_app, attempt_id, 2))).status_code == 302
+    assert answer_count(pg_app, attempt_id) == 2
+    assert attempt_row(pg_app, attempt_id).finished_at is not None

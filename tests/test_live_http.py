@@ -426,3 +426,39 @@ def test_ending_mid_question_still_counts_its_answers(synced, host, clock):
     act(host, session_id, "finish")
     with synced.app_context():
         assert db.session.scalar(select(LivePlayer.score).where(LivePlayer.nickname == "Ann")) == 1000
+
+
+def test_a_locked_session_lets_nobody_new_in_not_even_a_removed_player_renamed(synced, host, clock):
+    session_id, pin = create(host)
+    ann, _ = join(synced, pin, "Ann")
+    troll, _ = join(synced, pin, "Troll")
+    with synced.app_context():
+        troll_id = db.session.scalar(select(LivePlayer.id).where(LivePlayer.nickname == "Troll"))
+    body = host.get(f"/live/{session_id}/host").get_data(as_text=True)
+    host.post(f"/live/{session_id}/players/{troll_id}/kick", data={"csrf_token": token_in(body)})
+    host.post(f"/live/{session_id}/lock", data={"csrf_token": token_in(body), "locked": "on"})
+    lobby = host.get(f"/live/{session_id}/host").get_data(as_text=True)
+    assert "Unlock joining" in lobby and "nobody new can join" in lobby
+    _, again = join(synced, pin, "Not a troll", client=troll)
+    assert again.status_code == 400 and "locked this session" in again.get_data(as_text=True)
+    _, newcomer = join(synced, pin, "Cy")
+    assert newcomer.status_code == 400
+    _, back = join(synced, pin, "Ann", client=ann)  # a player already in still comes back
+    assert back.status_code == 303
+    host.post(f"/live/{session_id}/lock", data={"csrf_token": token_in(lobby), "locked": "off"})
+    _, later = join(synced, pin, "Cy")
+    assert later.status_code == 303
+    with synced.app_context():
+        names = set(db.session.scalars(select(LivePlayer.nickname).where(LivePlayer.kicked.is_(False))))
+    assert names == {"Ann", "Cy"}
+
+
+def test_only_the_host_locks_a_session(synced, host, clock):
+    session_id, pin = create(host)
+    other = synced.test_client()
+    sign_in(synced, other, "other-teacher", instructor=True)
+    token = token_in(other.get("/live").get_data(as_text=True))
+    assert other.post(f"/live/{session_id}/lock", data={"csrf_token": token, "locked": "on"}).status_code == 404
+    assert synced.test_client().post(f"/live/{session_id}/lock", data={"locked": "on"}).status_code == 400
+    with synced.app_context():
+        assert db.session.get(LiveSession, session_id).locked is False

@@ -41,6 +41,7 @@ class LiveSession(db.Model):
     question_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # no one new joins
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     question_ids: Mapped[list] = mapped_column(JSON, default=list)
     layout: Mapped[dict] = mapped_column(JSON, default=dict)

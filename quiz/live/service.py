@@ -155,6 +155,8 @@ def join(session: Session, live: LiveSession, nickname: str, user_id: int | None
     """
     if live.phase == machine.FINISHED:
         raise LiveError("This session is over.")
+    if live.locked:
+        raise LiveError("The instructor has locked this session: nobody new can join now.")
     name = clean_nickname(nickname)
     token = secrets.token_urlsafe(32)
     # RETURNING says whether the row went in on every database (an INSERT's rowcount may not).
@@ -211,6 +213,13 @@ def room(session: Session, live: LiveSession) -> tuple[int, int]:
                 .where(LiveAnswer.session_id == live.id, LiveAnswer.question_index == live.question_index,
                        LivePlayer.kicked.is_(False)).scalar_subquery())
     return tuple(session.execute(select(players, answered)).one())
+
+
+def lock(session: Session, live: LiveSession, locked: bool) -> None:
+    """Stop (or again allow) new players joining; players already in, and their rejoins, are unaffected."""
+    session.execute(update(LiveSession).where(LiveSession.id == live.id).values(locked=locked)
+                    .execution_options(synchronize_session=False))
+    session.expire(live, ["locked"])
 
 
 def kick(session: Session, live: LiveSession, player_id: int, now: datetime) -> None:

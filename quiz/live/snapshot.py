@@ -64,24 +64,26 @@ class Snapshot:
         return body
 
 
+def options(live: LiveSession, question: Question) -> list[tuple[str, str]]:
+    """A choice question's answer buttons as (form value, label), in the order the session shows them."""
+    if question.type == "true_false":
+        return [("true", "True"), ("false", "False")]
+    choices = live.layout.get(str(question.id), {}).get("choices") or question.data.get("choices", [])
+    return [(choice, choice) for choice in choices]
+
+
 def _ask(live: LiveSession, question: Question) -> dict:
     """The open question as a phone draws it: prompt, answer buttons or fields, in the shown order."""
     data = question.data
     show = bool(live.settings.get("show_on_devices", True))
-    layout = live.layout.get(str(question.id), {})
     ask = {"index": live.question_index, "type": question.type,
            "prompt": data["prompt"] if show or question.type in ("short", "ordering") else None}
-    if question.type == "true_false":
-        values = ["true", "false"]
-        labels = ["True", "False"]
-    else:
-        values = list(layout.get("choices") or data.get("choices", []))
-        labels = list(values)
-    if values:
+    buttons = options(live, question)
+    if buttons:
         ask["options"] = [[value, label if show else SHAPES[n % 4]]
-                          for n, (value, label) in enumerate(zip(values, labels, strict=True))]
+                          for n, (value, label) in enumerate(buttons)]
     if question.type == "ordering":
-        ask["items"] = list(layout.get("items") or data["items"])
+        ask["items"] = list(live.layout.get(str(question.id), {}).get("items") or data["items"])
     return ask
 
 

@@ -33,7 +33,7 @@ from sqlalchemy import select
 from quiz.content.types import QUESTION_TYPES
 from quiz.extensions import db
 from quiz.grading import InvalidResponse, parse_form
-from quiz.live import results, service, watcher
+from quiz.live import results, service, snapshot, watcher
 from quiz.live import state as machine
 from quiz.live.models import LivePlayer, LiveSession
 from quiz.models import Bank, Concept, Question, utcnow
@@ -81,14 +81,6 @@ def _settled(live: LiveSession) -> LiveSession:
     if service.settle(db.session, live, _now()):
         db.session.commit()
     return live
-
-
-def _options(question: Question, live: LiveSession) -> list[tuple[str, str]]:
-    """The answer buttons of a choice question, as (form value, label), in the shown order."""
-    if question.type == "true_false":
-        return [("true", "True"), ("false", "False")]
-    choices = live.layout.get(str(question.id), {}).get("choices") or question.data.get("choices", [])
-    return [(choice, choice) for choice in choices]
 
 
 def _flag(name: str) -> bool:
@@ -161,7 +153,7 @@ def host(session_id: int):
                "types": QUESTION_TYPES}
     if live.phase not in (machine.LOBBY,):
         context["question"] = service.current_question(db.session, live)
-        context["options"] = _options(context["question"], live)
+        context["options"] = snapshot.options(live, context["question"])
         context["standings"] = results.standings(db.session, live)
     if live.phase == machine.REVEAL:
         context.update(_reveal_context(live))
@@ -189,6 +181,15 @@ def kick(session_id: int, player_id: int):
     """Remove a player from the session."""
     live = _hosted(session_id)
     service.kick(db.session, live, player_id, _now())
+    db.session.commit()
+    return redirect(url_for("live.host", session_id=session_id), 303)
+
+
+@blueprint.post("/live/<int:session_id>/lock")
+@login_required
+def lock(session_id: int):
+    """Lock the session against new players, or open it again."""
+    service.lock(db.session, _hosted(session_id), request.form.get("locked") == "on")
     db.session.commit()
     return redirect(url_for("live.host", session_id=session_id), 303)
 
@@ -269,7 +270,7 @@ def play(pin: str):
         question = service.current_question(db.session, live)
         # Ranks come from this process's snapshot of the version: read once, not once per phone.
         shared = watcher.snapshots_for(current_app._get_current_object()).get(live.id, live.version)
-        context.update(question=question, q=question.data, options=_options(question, live),
+        context.update(question=question, q=question.data, options=snapshot.options(live, question),
                        layout=live.layout.get(str(question.id), {}),
                        answer=service.answer_of(db.session, player, live.question_index),
                        line=shared.lines.get(player.id) if shared else None,

@@ -454,11 +454,12 @@ def test_a_locked_session_lets_nobody_new_in_not_even_a_removed_player_renamed(s
 
 
 def test_only_the_host_locks_a_session(synced, host, clock):
-    session_id, pin = create(host)
+    session_id, _ = create(host)
     other = synced.test_client()
     sign_in(synced, other, "other-teacher", instructor=True)
     token = token_in(other.get("/live").get_data(as_text=True))
-    assert other.post(f"/live/{session_id}/lock", data={"csrf_token": token, "locked": "on"}).status_code == 404
+    locking = other.post(f"/live/{session_id}/lock", data={"csrf_token": token, "locked": "on"})
+    assert locking.status_code == 404
     assert synced.test_client().post(f"/live/{session_id}/lock", data={"locked": "on"}).status_code == 400
     with synced.app_context():
         assert db.session.get(LiveSession, session_id).locked is False

@@ -13,6 +13,8 @@ import pytest
 
 from quiz import create_app
 from quiz.extensions import db
+from tests.clock import T0, Clock
+from tests.sessions import sign_in
 
 PROJECT = Path(__file__).resolve().parent.parent
 CONTENT = PROJECT / "content"
@@ -41,6 +43,28 @@ def app(tmp_path: Path, content_dir: Path):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def session(synced):
+    """The database session of an app with the project's banks synced."""
+    with synced.app_context():
+        yield db.session
+
+
+@pytest.fixture
+def clock(synced) -> Clock:
+    """The app's clock, standing at T0 until a test moves it."""
+    synced.config["CLOCK"] = fixed = Clock(T0)
+    return fixed
+
+
+@pytest.fixture
+def host(synced, clock):
+    """A signed-in instructor's client, on the standing clock."""
+    client = synced.test_client()
+    sign_in(synced, client, "teacher", is_instructor=True)
+    return client
 
 
 @pytest.fixture

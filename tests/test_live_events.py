@@ -12,7 +12,8 @@ from sqlalchemy import update
 from quiz.extensions import db
 from quiz.live import watcher as watching
 from quiz.live.models import LiveSession
-from tests.test_live_http import T0, Clock, act, create, join, sign_in
+from tests.clock import T0, Clock
+from tests.test_live_http import act, create, join, sign_in
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from markupsafe import escape
@@ -15,19 +15,9 @@ from quiz import create_app
 from quiz.extensions import db
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
 from quiz.models import Answer, Question, User
+from tests.clock import T0
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-class Clock:
-    """A clock that stands still until a test moves it."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def token_in(body: str) -> str:
@@ -46,21 +36,6 @@ def sign_in(app, client, name: str, instructor: bool = False) -> int:
         session["_user_id"] = str(user_id)
         session["_fresh"] = True
     return user_id
-
-
-@pytest.fixture
-def clock(synced) -> Clock:
-    fixed = Clock(T0)
-    synced.config["CLOCK"] = fixed
-    return fixed
-
-
-@pytest.fixture
-def host(synced, clock):
-    """A signed-in instructor's client."""
-    client = synced.test_client()
-    sign_in(synced, client, "teacher", instructor=True)
-    return client
 
 
 def create(host, **fields) -> tuple[int, str]:
@@ -94,6 +69,18 @@ def current_question(app, session_id: int) -> tuple[int, dict]:
     with app.app_context():
         live = db.session.get(LiveSession, session_id)
         return live.question_index, db.session.get(Question, live.question_ids[live.question_index]).data
+
+
+def started(app, host, *names: str, **fields):
+    """A session made with these form fields, joined by a phone per name, on its first question.
+
+    Returns the session id, the PIN, the phones by name, and the open question's index and content.
+    """
+    session_id, pin = create(host, **fields)
+    phones = {name: join(app, pin, name)[0] for name in names}
+    act(host, session_id, "start")
+    index, data = current_question(app, session_id)
+    return session_id, pin, phones, index, data
 
 
 def send(phone, pin: str, index: int, **fields):
@@ -153,11 +140,9 @@ def test_join_validates_nickname_and_pin(synced, host):
 
 
 def test_a_full_round_scores_by_speed_and_streak(synced, host, clock):
-    session_id, pin = create(host)
-    ann, _ = join(synced, pin, "Ann")
-    bob, _ = join(synced, pin, "Bob")
-    act(host, session_id, "start")
-    index, data = current_question(synced, session_id)
+    session_id, pin, phones, index, data = started(synced, host, "Ann", "Bob")
+    ann = phones["Ann"]
+    bob = phones["Bob"]
     clock.now = T0 + timedelta(seconds=10)
     page = send(ann, pin, index, choice=right(data)).get_data(as_text=True)
     assert "Answer locked in" in page
@@ -191,11 +176,8 @@ def test_a_full_round_scores_by_speed_and_streak(synced, host, clock):
 
 
 def test_an_answer_is_recorded_once_however_often_it_is_sent(synced, host, clock):
-    session_id, pin = create(host)
-    ann, _ = join(synced, pin, "Ann")
-    join(synced, pin, "Bob")
-    act(host, session_id, "start")
-    index, data = current_question(synced, session_id)
+    session_id, pin, phones, index, data = started(synced, host, "Ann", "Bob")
+    ann = phones["Ann"]
     send(ann, pin, index, choice=right(data))
     send(ann, pin, index, choice=wrong(data))  # a double submit, changed mind: the first counts
     act(host, session_id, "close")
@@ -223,10 +205,8 @@ def test_the_database_refuses_a_second_answer_row(synced, host):
 
 
 def test_a_late_answer_is_refused_with_a_clear_message(synced, host, clock):
-    session_id, pin = create(host)
-    ann, _ = join(synced, pin, "Ann")
-    act(host, session_id, "start")
-    _, data = current_question(synced, session_id)
+    _, pin, phones, _, data = started(synced, host, "Ann")
+    ann = phones["Ann"]
     page = ann.get(f"/live/{pin}/play").get_data(as_text=True)
     clock.now = T0 + timedelta(seconds=21)
     response = ann.post(f"/live/{pin}/answer", data={"csrf_token": token_in(page), "question": "0",
@@ -257,11 +237,8 @@ def test_forged_answers_are_refused(synced, host):
 
 def test_nobody_can_answer_for_another_player(synced, host):
     """The player is the one whose token the cookie holds; there is no field naming a player."""
-    session_id, pin = create(host)
-    join(synced, pin, "Ann")
-    bob, _ = join(synced, pin, "Bob")
-    act(host, session_id, "start")
-    _, data = current_question(synced, session_id)
+    _, pin, phones, _, data = started(synced, host, "Ann", "Bob")
+    bob = phones["Bob"]
     with synced.app_context():
         ann_id = db.session.scalar(select(LivePlayer.id).where(LivePlayer.nickname == "Ann"))
     send(bob, pin, 0, choice=wrong(data), player=str(ann_id), player_id=str(ann_id))
@@ -272,11 +249,8 @@ def test_nobody_can_answer_for_another_player(synced, host):
 
 
 def test_a_refreshed_or_reconnected_player_keeps_name_score_and_streak(synced, host, clock):
-    session_id, pin = create(host)
-    ann, _ = join(synced, pin, "Ann")
-    join(synced, pin, "Bob")
-    act(host, session_id, "start")
-    _, data = current_question(synced, session_id)
+    session_id, pin, phones, _, data = started(synced, host, "Ann", "Bob")
+    ann = phones["Ann"]
     send(ann, pin, 0, choice=right(data))
     act(host, session_id, "close")
     page = ann.get(f"/live/{pin}/play").get_data(as_text=True)
@@ -300,11 +274,9 @@ def test_a_latecomer_joins_a_running_session(synced, host, clock):
 
 
 def test_a_kicked_player_is_out_and_no_longer_awaited(synced, host, clock):
-    session_id, pin = create(host)
-    ann, _ = join(synced, pin, "Ann")
-    bob, _ = join(synced, pin, "Bob")
-    act(host, session_id, "start")
-    _, data = current_question(synced, session_id)
+    session_id, pin, phones, _, data = started(synced, host, "Ann", "Bob")
+    ann = phones["Ann"]
+    bob = phones["Bob"]
     send(ann, pin, 0, choice=right(data))
     with synced.app_context():
         bob_id = db.session.scalar(select(LivePlayer.id).where(LivePlayer.nickname == "Bob"))
@@ -346,11 +318,8 @@ def test_a_signed_in_learner_answers_count_in_their_progress(synced, host, clock
 
 
 def test_results_csv_and_statistics(synced, host, clock):
-    session_id, pin = create(host, count="2")
-    ann, _ = join(synced, pin, "Ann")
-    join(synced, pin, "Bob")
-    act(host, session_id, "start")
-    _, data = current_question(synced, session_id)
+    session_id, pin, phones, _, data = started(synced, host, "Ann", "Bob", count="2")
+    ann = phones["Ann"]
     clock.now = T0 + timedelta(seconds=2)
     send(ann, pin, 0, choice=wrong(data))
     act(host, session_id, "finish")
@@ -389,77 +358,3 @@ def test_two_apps_on_one_database_serve_one_session(synced, host, clock, tmp_pat
     with other.app_context():
         assert db.session.scalar(select(func.count()).select_from(LiveAnswer)) == 2
         db.engine.dispose()
-
-
-def test_an_answer_racing_the_close_is_refused(synced, host, clock):
-    """The insert checks the question is still open at the version read, in the same statement."""
-    from quiz.live import service
-
-    session_id, pin = create(host)
-    join(synced, pin, "Ann")
-    join(synced, pin, "Bob")
-    act(host, session_id, "start")
-    index, data = current_question(synced, session_id)
-    with synced.app_context():
-        live = db.session.get(LiveSession, session_id)
-        player = db.session.scalar(select(LivePlayer).where(LivePlayer.nickname == "Ann"))
-        stale = service.seat(db.session, pin, [player.token])  # read while the question is open
-        db.session.expunge_all()
-    act(host, session_id, "close")  # another request closes it and tallies the scores
-    with synced.app_context():
-        live, player = stale
-        db.session.add_all([live, player])
-        assert live.phase == "question"  # the stale copy: only the guarded insert knows better
-        with pytest.raises(service.QuestionClosed):
-            service.submit(db.session, live, player, index, right(data), T0)
-        db.session.rollback()
-        assert db.session.scalar(select(func.count()).select_from(LiveAnswer)) == 0
-
-
-def test_ending_mid_question_still_counts_its_answers(synced, host, clock):
-    session_id, pin = create(host)
-    ann, _ = join(synced, pin, "Ann")
-    join(synced, pin, "Bob")
-    act(host, session_id, "start")
-    index, data = current_question(synced, session_id)
-    send(ann, pin, index, choice=right(data))
-    act(host, session_id, "finish")
-    with synced.app_context():
-        assert db.session.scalar(select(LivePlayer.score).where(LivePlayer.nickname == "Ann")) == 1000
-
-
-def test_a_locked_session_lets_nobody_new_in_not_even_a_removed_player_renamed(synced, host, clock):
-    session_id, pin = create(host)
-    ann, _ = join(synced, pin, "Ann")
-    troll, _ = join(synced, pin, "Troll")
-    with synced.app_context():
-        troll_id = db.session.scalar(select(LivePlayer.id).where(LivePlayer.nickname == "Troll"))
-    body = host.get(f"/live/{session_id}/host").get_data(as_text=True)
-    host.post(f"/live/{session_id}/players/{troll_id}/kick", data={"csrf_token": token_in(body)})
-    host.post(f"/live/{session_id}/lock", data={"csrf_token": token_in(body), "locked": "on"})
-    lobby = host.get(f"/live/{session_id}/host").get_data(as_text=True)
-    assert "Unlock joining" in lobby and "nobody new can join" in lobby
-    _, again = join(synced, pin, "Not a troll", client=troll)
-    assert again.status_code == 400 and "locked this session" in again.get_data(as_text=True)
-    _, newcomer = join(synced, pin, "Cy")
-    assert newcomer.status_code == 400
-    _, back = join(synced, pin, "Ann", client=ann)  # a player already in still comes back
-    assert back.status_code == 303
-    host.post(f"/live/{session_id}/lock", data={"csrf_token": token_in(lobby), "locked": "off"})
-    _, later = join(synced, pin, "Cy")
-    assert later.status_code == 303
-    with synced.app_context():
-        names = set(db.session.scalars(select(LivePlayer.nickname).where(LivePlayer.kicked.is_(False))))
-    assert names == {"Ann", "Cy"}
-
-
-def test_only_the_host_locks_a_session(synced, host, clock):
-    session_id, _ = create(host)
-    other = synced.test_client()
-    sign_in(synced, other, "other-teacher", instructor=True)
-    token = token_in(other.get("/live").get_data(as_text=True))
-    locking = other.post(f"/live/{session_id}/lock", data={"csrf_token": token, "locked": "on"})
-    assert locking.status_code == 404
-    assert synced.test_client().post(f"/live/{session_id}/lock", data={"locked": "on"}).status_code == 400
-    with synced.app_context():
-        assert db.session.get(LiveSession, session_id).locked is False

@@ -11,19 +11,8 @@ from sqlalchemy import func, select, text
 from quiz.extensions import db
 from quiz.live import service
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
-from tests.test_live_http import (
-    T0,
-    Clock,
-    act,
-    create,
-    current_question,
-    join,
-    right,
-    send,
-    sign_in,
-    state,
-    wrong,
-)
+from tests.clock import T0, Clock
+from tests.test_live_http import act, create, current_question, join, right, send, sign_in, state, wrong
 
 
 @pytest.fixture

@@ -4,43 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from quiz.extensions import db
 from quiz.live import snapshot
 from quiz.live import watcher as watching
 from quiz.live.models import LivePlayer, LiveSession
-from tests.test_live_http import (
-    T0,
-    Clock,
-    act,
-    create,
-    current_question,
-    join,
-    right,
-    sign_in,
-    state,
-    token_in,
-    wrong,
-)
+from tests.clock import T0
+from tests.test_live_http import act, create, current_question, join, right, started, state, token_in, wrong
 
 SHAPES = ["Triangle", "Diamond", "Circle", "Square"]
-
-
-@pytest.fixture
-def clock(synced) -> Clock:
-    """The app's clock, standing at T0 until a test moves it."""
-    synced.config["CLOCK"] = fixed = Clock(T0)
-    return fixed
-
-
-@pytest.fixture
-def host(synced, clock):
-    """A signed-in instructor."""
-    client = synced.test_client()
-    sign_in(synced, client, "teacher", instructor=True)
-    return client
 
 
 def _answer_json(phone, pin: str, index: int, **fields):
@@ -65,12 +38,10 @@ def test_a_phone_learns_the_question_from_the_state_itself(synced, host, clock):
 
 
 def test_the_reveal_tells_each_player_their_own_result_and_rank(synced, host, clock):
-    session_id, pin = create(host)
-    ann, _ = join(synced, pin, "Ann")
-    bob, _ = join(synced, pin, "Bob")
-    cy, _ = join(synced, pin, "Cy")
-    act(host, session_id, "start")
-    index, data = current_question(synced, session_id)
+    session_id, pin, phones, index, data = started(synced, host, "Ann", "Bob", "Cy")
+    ann = phones["Ann"]
+    bob = phones["Bob"]
+    cy = phones["Cy"]
     assert _answer_json(ann, pin, index, choice=right(data)).get_json() == {"taken": True, "question": index}
     assert _answer_json(bob, pin, index, choice=wrong(data)).status_code == 200
     assert state(ann, pin)["me"] == {"answered": True}
@@ -85,11 +56,9 @@ def test_the_reveal_tells_each_player_their_own_result_and_rank(synced, host, cl
 
 
 def test_json_answers_refuse_late_closed_and_forged_ones_plainly(synced, host, clock):
-    session_id, pin = create(host)
-    ann, _ = join(synced, pin, "Ann")
-    bob, _ = join(synced, pin, "Bob")
-    act(host, session_id, "start")
-    index, data = current_question(synced, session_id)
+    _, pin, phones, index, data = started(synced, host, "Ann", "Bob")
+    ann = phones["Ann"]
+    bob = phones["Bob"]
     forged = _answer_json(ann, pin, index, choice="not a choice")
     assert forged.status_code == 400 and forged.get_json()["error"]
     clock.now = T0 + timedelta(seconds=25)

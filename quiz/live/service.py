@@ -192,23 +192,20 @@ def newest_players(session: Session, live: LiveSession, limit: int) -> list[Live
         .order_by(LivePlayer.id.desc()).limit(limit)))
 
 
+def _players_in(live: LiveSession):
+    """The count of players in the room (the kicked are not), as a query."""
+    return select(func.count()).select_from(LivePlayer).where(
+        LivePlayer.session_id == live.id, LivePlayer.kicked.is_(False))
+
+
 def active_players(session: Session, live: LiveSession) -> int:
     """How many players are in the room (the kicked are not)."""
-    return session.scalar(select(func.count()).select_from(LivePlayer).where(
-        LivePlayer.session_id == live.id, LivePlayer.kicked.is_(False)))
-
-
-def answered_count(session: Session, live: LiveSession, index: int) -> int:
-    """How many players still in the room answered question ``index``."""
-    return session.scalar(select(func.count()).select_from(LiveAnswer).join(LivePlayer).where(
-        LiveAnswer.session_id == live.id, LiveAnswer.question_index == index,
-        LivePlayer.kicked.is_(False)))
+    return session.scalar(_players_in(live))
 
 
 def room(session: Session, live: LiveSession) -> tuple[int, int]:
     """Players in the room and how many of them answered the current question, in one statement."""
-    players = (select(func.count()).select_from(LivePlayer)
-               .where(LivePlayer.session_id == live.id, LivePlayer.kicked.is_(False)).scalar_subquery())
+    players = _players_in(live).scalar_subquery()
     answered = (select(func.count()).select_from(LiveAnswer).join(LivePlayer)
                 .where(LiveAnswer.session_id == live.id, LiveAnswer.question_index == live.question_index,
                        LivePlayer.kicked.is_(False)).scalar_subquery())

@@ -51,10 +51,8 @@ class Snapshot:
     def message(self, player_id: int | None, now: datetime, players: int, answered: int,
                 answered_by_me: bool = False) -> dict:
         """What one screen is sent: the shared part, the time left, the counts and the player's line."""
-        remaining = 0
-        if self.phase == machine.QUESTION and self.deadline is not None:
-            remaining = max(0, int((self.deadline - now).total_seconds() * 1000))
-        body = {**self.public, "remaining_ms": remaining, "players": players, "answered": answered}
+        body = {**self.public, "remaining_ms": machine.time_left_ms(self.phase, self.deadline, now),
+                "players": players, "answered": answered}
         if player_id is not None:
             if player_id in self.kicked:
                 return {"version": self.version, "removed": True}

@@ -112,9 +112,14 @@ def due_to_close(state: State, now: datetime, answered: int, players: int) -> bo
 
 def remaining_ms(state: State, now: datetime) -> int:
     """Milliseconds left to answer the open question; 0 when none is open or time is up."""
-    if state.phase != QUESTION or state.deadline is None:
+    return time_left_ms(state.phase, state.deadline, now)
+
+
+def time_left_ms(phase: str, deadline: datetime | None, now: datetime) -> int:
+    """Milliseconds left before ``deadline`` while a question is open in ``phase``; else 0."""
+    if phase != QUESTION or deadline is None:
         return 0
-    return max(0, int((state.deadline - now).total_seconds() * 1000))
+    return max(0, int((deadline - now).total_seconds() * 1000))
 
 
 def compare_and_set(session: Session, live: LiveSession, before: State, after: State,

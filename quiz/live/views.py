@@ -36,7 +36,7 @@ from quiz.grading import InvalidResponse, parse_form
 from quiz.live import results, service, snapshot, watcher
 from quiz.live import state as machine
 from quiz.live.models import LivePlayer, LiveSession
-from quiz.models import Bank, Concept, Question, utcnow
+from quiz.models import Bank, Concept, Question
 from quiz.study import charts
 from quiz.study.service import Selection
 
@@ -45,14 +45,21 @@ COOKIE_DAYS = 2
 LOBBY_NAMES = 100  # the lobby names the newest players; a hall of thousands is counted, not listed
 
 
+COOKIE_PREFIX = "live-"  # then the session id: a browser holds one token per session it plays
+
+
 def _now() -> datetime:
     """The current UTC time, from the configured clock if there is one (tests fix it)."""
-    clock = current_app.config.get("CLOCK")
-    return machine.aware(clock()) if callable(clock) else utcnow()
+    return watcher.now_for(current_app)
 
 
 def _cookie(live: LiveSession) -> str:
-    return f"live-{live.id}"
+    return f"{COOKIE_PREFIX}{live.id}"
+
+
+def _shared(live: LiveSession) -> snapshot.Snapshot | None:
+    """This process's snapshot of the session at its version (or later), read once for every screen."""
+    return watcher.snapshots_for(current_app._get_current_object()).get(live.id, live.version)
 
 
 def _require_instructor() -> None:
@@ -132,8 +139,7 @@ def _qr(url: str) -> Markup:
     return Markup(svg)  # noqa: S704  (segno's own markup, the URL inside it escaped by segno)
 
 
-def _reveal_context(live: LiveSession) -> dict:
-    players = service.active_players(db.session, live)
+def _reveal_context(live: LiveSession, players: int) -> dict:
     spread = results.distribution(db.session, live, live.question_index, players)
     return {"spread": spread, "chart": charts.bar_chart(spread.counts, spread.labels)}
 
@@ -145,18 +151,18 @@ def host(session_id: int):
     live = _settled(_hosted(session_id))
     now, current = _now(), machine.State.of(live)
     join_url = url_for("live.join", pin=live.pin, _external=True)
+    player_count, answered = service.room(db.session, live)
     context = {"live": live, "state": current, "remaining": machine.remaining_ms(current, now),
                "join_url": join_url, "qr": _qr(join_url) if live.phase == machine.LOBBY else None,
                "players": service.newest_players(db.session, live, LOBBY_NAMES),
-               "player_count": service.active_players(db.session, live),
-               "answered": service.answered_count(db.session, live, live.question_index),
+               "player_count": player_count, "answered": answered,
                "types": QUESTION_TYPES}
     if live.phase not in (machine.LOBBY,):
         context["question"] = service.current_question(db.session, live)
         context["options"] = snapshot.options(live, context["question"])
         context["standings"] = results.standings(db.session, live)
     if live.phase == machine.REVEAL:
-        context.update(_reveal_context(live))
+        context.update(_reveal_context(live, player_count))
     return render_template("live/host.html", **context)
 
 
@@ -268,8 +274,7 @@ def play(pin: str):
                "remaining": machine.remaining_ms(current, _now()), "types": QUESTION_TYPES}
     if live.phase != machine.LOBBY:
         question = service.current_question(db.session, live)
-        # Ranks come from this process's snapshot of the version: read once, not once per phone.
-        shared = watcher.snapshots_for(current_app._get_current_object()).get(live.id, live.version)
+        shared = _shared(live)  # ranks read once for every phone, not once per phone
         context.update(question=question, q=question.data, options=snapshot.options(live, question),
                        layout=live.layout.get(str(question.id), {}),
                        answer=service.answer_of(db.session, player, live.question_index),
@@ -289,7 +294,7 @@ def answer(pin: str):
     A form post is answered with the play page; a script asking for JSON gets
     ``{"taken": true}``, or ``{"error": ...}`` with 409 (late, closed) or 400 (forged).
     """
-    tokens = [value for name, value in request.cookies.items() if name.startswith("live-")][:8]
+    tokens = [value for name, value in request.cookies.items() if name.startswith(COOKIE_PREFIX)][:8]
     found = service.seat(db.session, pin, tokens)
     if found is None:
         _by_pin(pin)  # an unknown PIN is 404; a known one without a seat here, 403
@@ -298,8 +303,7 @@ def answer(pin: str):
     index = request.form.get("question", type=int)
     if index is None or not 0 <= index < len(live.question_ids):
         abort(400)
-    # The open question's content is in this process's snapshot: no read for it per answer.
-    shared = watcher.snapshots_for(current_app._get_current_object()).get(live.id, live.version)
+    shared = _shared(live)  # the open question's content: no read for it per answer
     data = shared.content_of(live.question_ids[index]) if shared else None
     if data is None:
         data = db.session.get(Question, live.question_ids[index]).data
@@ -322,7 +326,7 @@ def _message(live: LiveSession, player: LivePlayer | None) -> dict:
     """What a screen is told about the session now: the state endpoint's body, a stream's first event."""
     if player is None and request.cookies.get(_cookie(live)):
         return {"version": live.version, "removed": True}
-    shared = watcher.snapshots_for(current_app._get_current_object()).get(live.id, live.version)
+    shared = _shared(live)
     mine = (player is not None and live.phase == machine.QUESTION
             and service.answer_of(db.session, player, live.question_index) is not None)
     players, answered = service.room(db.session, live)

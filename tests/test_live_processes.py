@@ -16,18 +16,12 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.servers import free_port, wait_until_up
+
 PROJECT = Path(__file__).resolve().parent.parent
 QUIZ = str(Path(sys.executable).parent / "quiz")
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PASSWORD = "two-servers-password"
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -42,22 +36,13 @@ def two_servers(tmp_path):
     processes, urls = [], []
     try:
         for _ in range(2):
-            port = _free_port()
+            port = free_port()
             processes.append(subprocess.Popen(
                 [QUIZ, "serve", "--port", str(port), "--workers", "1", "--access-log", ""],
                 env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             urls.append(f"http://127.0.0.1:{port}")
         for url, process in zip(urls, processes, strict=True):
-            deadline = time.monotonic() + 30
-            while True:
-                assert process.poll() is None, "quiz serve exited"
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "quiz serve did not come up"
-                time.sleep(0.1)
+            wait_until_up(url, process, seconds=30)
         yield urls[0], urls[1], database
     finally:
         for process in processes:

@@ -4,40 +4,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.servers import free_port, wait_until_up
 
 PROJECT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("QUIZ_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = PROJECT / "tests" / "screenshots"
 WIDTHS = {"phone": 390, "desktop": 1280}
 QUIZ = str(Path(sys.executable).parent / "quiz")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"server at {url} did not answer within {seconds} s")
 
 
 @pytest.fixture(scope="session")
@@ -54,14 +33,14 @@ def server_env(tmp_path_factory) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def live_server(server_env) -> str:
     """The app served by `quiz run` on a free port of 127.0.0.1; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [QUIZ, "run", "--host", "127.0.0.1", "--port", str(port)],
         env=server_env, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(url, process)
+        wait_until_up(url, process)
         yield url
     finally:
         process.terminate()

@@ -237,7 +237,8 @@ def bring_forward(session: Session, user_id: int | None, question_id: int, now: 
     """
     if user_id is None:
         return 0
-    moved = session.execute(_bring_forward_statement(session.get_bind().dialect.name),
+    connection = session.connection()
+    moved = connection.execute(_bring_forward_statement(connection.dialect.name),
                             {"user_id": user_id, "question_id": question_id, "now": fsrs.utc(now)})
     session.flush()
     _forget_states(session, user_id)

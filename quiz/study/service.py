@@ -208,9 +208,9 @@ class Slot:
         return self.answer_id is not None
 
 
-# The statements of the answer path are built once and run with parameters, and the writes are
-# Core statements on the tables: they run on every answer, and building a statement or the
-# ORM's bookkeeping around one takes longer than SQLite takes to run it.
+# The statements of the answer path are built once and run with parameters, as Core statements
+# on the session's connection: they run on every answer, and building a statement, or the ORM's
+# execution layer around one, takes longer than SQLite takes to run it.
 _SLOT = (
     select(Attempt.user_id, Attempt.question_ids, Question.id, Question.data, Answer.id)
     .select_from(Attempt)
@@ -245,7 +245,7 @@ def answer_slot(session: Session, attempt_id: int, position: int, user_id: int |
     """
     if position < 1:  # a JSON path index cannot be negative
         return None
-    row = session.execute(_SLOT, {"attempt_id": attempt_id, "index": position - 1}).first()
+    row = session.connection().execute(_SLOT, {"attempt_id": attempt_id, "index": position - 1}).first()
     if row is None or not _owns(row[0], attempt_id, user_id, visitor_attempts):
         return None
     owner_id, question_ids, question_id, data, answer_id = row
@@ -266,7 +266,8 @@ def submit_answer(session: Session, slot: Slot, response: object) -> int:
         return slot.answer_id
     marked = grade(slot.data, response)
     now = utcnow()
-    answer_id = session.scalar(_record(session.get_bind().dialect.name), {
+    connection = session.connection()
+    answer_id = connection.scalar(_record(connection.dialect.name), {
         "attempt_id": slot.attempt_id, "question_id": slot.question_id,
         "response": {"value": response}, "correct": marked.correct, "score": marked.score,
         "answered_at": now})
@@ -274,7 +275,7 @@ def submit_answer(session: Session, slot: Slot, response: object) -> int:
         return session.scalar(select(Answer.id).where(
             Answer.attempt_id == slot.attempt_id, Answer.question_id == slot.question_id))
     # One statement, so two last answers racing in two requests cannot both miss the stamp.
-    session.execute(_FINISH, {"attempt_id": slot.attempt_id, "count": slot.question_count, "now": now})
+    connection.execute(_FINISH, {"attempt_id": slot.attempt_id, "count": slot.question_count, "now": now})
     loaded = session.identity_map.get(session.identity_key(Attempt, slot.attempt_id))
     if loaded is not None:  # whoever holds the attempt reads the stamp afresh
         session.expire(loaded, ["finished_at"])

@@ -5,6 +5,8 @@ Shared by the scripts in tests/bench/ that drive the app over HTTP.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import secrets
 import signal
@@ -17,6 +19,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
+
+import aiohttp
 
 PROJECT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
@@ -134,6 +138,74 @@ def site_path(location: str | None, base: str) -> str:
     return urlsplit(urljoin(base, location or "")).path
 
 
+# ---------------------------------------------------------------- a browser
+
+NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)
+
+
+@dataclass
+class Reply:
+    """A response read whole: status, body and redirect target."""
+
+    status: int
+    text: str
+    location: str
+
+    def json(self) -> dict:
+        """The body as JSON."""
+        return json.loads(self.text)
+
+
+class Client:
+    """One browser: its own cookies and ``connections`` kept-alive connections; redirects not followed.
+
+    aiohttp rather than httpx: the clients share the machine's cores with the
+    server, and httpx spends about three times the CPU per request.
+    """
+
+    def __init__(self, base: str, connections: int = 2, timeout: float = 30.0):
+        self.base = base
+        self.session = aiohttp.ClientSession(
+            base_url=base, cookie_jar=aiohttp.CookieJar(unsafe=True),  # unsafe: cookies for 127.0.0.1
+            connector=aiohttp.TCPConnector(limit=connections), timeout=aiohttp.ClientTimeout(total=timeout))
+
+    async def _read(self, response: aiohttp.ClientResponse) -> Reply:
+        location = site_path(response.headers.get("Location"), self.base)
+        return Reply(response.status, await response.text(), location)
+
+    async def get(self, path: str) -> Reply:
+        """GET ``path``."""
+        async with self.session.get(path, allow_redirects=False) as response:
+            return await self._read(response)
+
+    async def post(self, path: str, data: dict | list[tuple[str, str]],
+                   headers: dict | None = None) -> Reply:
+        """POST a form to ``path`` (a list of pairs for repeated names)."""
+        async with self.session.post(path, data=data, headers=headers, allow_redirects=False) as response:
+            return await self._read(response)
+
+    def stream(self, path: str):
+        """GET ``path`` to read as it arrives, with no time limit."""
+        return self.session.get(path, timeout=aiohttp.ClientTimeout(total=None))
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self.session.close()
+
+
+async def get_page(client: Client, url: str) -> str:
+    """GET a page that must answer 200."""
+    response = await client.get(url)
+    if response.status != 200:
+        raise Failed(f"GET {url}: {response.status}")
+    return response.text
+
+
+def describe(error: BaseException) -> str:
+    """An error in one line: its type and message."""
+    return f"{type(error).__name__}: {error}"
+
+
 # ---------------------------------------------------------------- the server
 
 
@@ -188,6 +260,25 @@ class Server:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return ""
+
+    def problems(self) -> list[str]:
+        """The log's warning and error lines (the first few), and its first traceback's own frames."""
+        lines = self.log_tail(100_000).splitlines()
+        found = [line for line in lines if any(word in line for word in ("WARNING", "ERROR", "CRITICAL"))]
+        report = [f"server log: {len(found)} warning/error line(s)"]
+        report += [f"  {line[:300]}" for line in found[:5]]
+        start = next((n for n, line in enumerate(lines) if line.startswith("Traceback")), None)
+        if start is not None:
+            end = next((n for n in range(start + 1, len(lines)) if lines[n].startswith("[")), len(lines))
+            trace = lines[start:end]
+            project = str(PROJECT / "quiz")
+            report.append("first traceback (the project's frames and the error):")
+            for n, line in enumerate(trace):
+                if project in line:
+                    code = trace[n + 1].strip() if n + 1 < len(trace) else ""
+                    report.append(f"  {line.strip()[:300]}\n      {code[:300]}")
+            report.append(f"  {trace[-1].strip()[:300]}")
+        return report
 
     def workers(self) -> dict[int, str]:
         """The master's children (gunicorn workers): pid -> start time, to recognise them later."""

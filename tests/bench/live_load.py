@@ -41,8 +41,20 @@ import time
 from pathlib import Path
 
 import aiohttp
-from harness import HOST, Failed, Server, csrf_token, free_port, quiz_env, run_quiz_commands
-from live_players import NETWORK_ERRORS, Client, Player, Stats, describe, get_page
+from harness import (
+    HOST,
+    NETWORK_ERRORS,
+    Client,
+    Failed,
+    Server,
+    csrf_token,
+    describe,
+    free_port,
+    get_page,
+    quiz_env,
+    run_quiz_commands,
+)
+from live_players import Player, Stats
 
 from quiz.serve import default_workers, options, stream_limit
 

@@ -14,57 +14,10 @@ import re
 import time
 from dataclasses import dataclass, field
 
-import aiohttp
-from harness import Failed, Timed, csrf_token, site_path
+from harness import NETWORK_ERRORS, Client, Failed, Timed, csrf_token, describe, get_page
 
 _ROOT = re.compile(r'data-live-mode="play"[^>]*data-version="(\d+)" data-phase="(\w+)"')
 _CSRF = re.compile(r'data-csrf="([^"]+)"')
-NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)
-
-
-@dataclass
-class Reply:
-    """A response read whole: status, body and redirect target."""
-
-    status: int
-    text: str
-    location: str
-
-    def json(self) -> dict:
-        """The body as JSON."""
-        return json.loads(self.text)
-
-
-class Client:
-    """One browser: its own cookies, two connections (a page and its stream), redirects not followed."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.session = aiohttp.ClientSession(
-            base_url=base, cookie_jar=aiohttp.CookieJar(unsafe=True),  # unsafe: cookies for 127.0.0.1
-            connector=aiohttp.TCPConnector(limit=2), timeout=aiohttp.ClientTimeout(total=30))
-
-    async def _read(self, response: aiohttp.ClientResponse) -> Reply:
-        location = site_path(response.headers.get("Location"), self.base)
-        return Reply(response.status, await response.text(), location)
-
-    async def get(self, path: str) -> Reply:
-        """GET ``path``."""
-        async with self.session.get(path, allow_redirects=False) as response:
-            return await self._read(response)
-
-    async def post(self, path: str, data: dict, headers: dict | None = None) -> Reply:
-        """POST a form to ``path``."""
-        async with self.session.post(path, data=data, headers=headers, allow_redirects=False) as response:
-            return await self._read(response)
-
-    def stream(self, path: str):
-        """GET ``path`` to read as it arrives, with no time limit."""
-        return self.session.get(path, timeout=aiohttp.ClientTimeout(total=None))
-
-    async def aclose(self) -> None:
-        """Close the connections."""
-        await self.session.close()
 
 
 @dataclass
@@ -231,16 +184,3 @@ class Player:
             await listener.close()
             mode = "mixed" if len(self.modes) > 1 else next(iter(self.modes), "none")
             self.stats.modes[mode] = self.stats.modes.get(mode, 0) + 1
-
-
-async def get_page(client: Client, url: str) -> str:
-    """GET a page that must answer 200."""
-    response = await client.get(url)
-    if response.status != 200:
-        raise Failed(f"GET {url}: {response.status}")
-    return response.text
-
-
-def describe(error: BaseException) -> str:
-    """An error in one line: its type and message."""
-    return f"{type(error).__name__}: {error}"

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from quiz.extensions import db
+from quiz.grading import parse_form
 from quiz.models import CardState
+from quiz.study import service
 from tests.sessions import sign_in
 from tests.test_study_http import (
     answer_count,
@@ -39,5 +45,41 @@ def test_answers_on_postgresql_count_once_finish_the_quiz_and_bring_cards_forwar
     assert due > 0  # the wrong answer made its concept's cards due
     assert attempt_row(pg_app, attempt_id).finished_at is None
     assert _post(client, f"{url}2", right_fields(question_data(pg_app, attempt_id, 2))).status_code == 302
+    assert answer_count(pg_app, attempt_id) == 2
+    assert attempt_row(pg_app, attempt_id).finished_at is not None
+
+
+def test_the_last_two_answers_racing_still_finish_the_quiz(pg_app):
+    """Under read committed, only the attempt's row lock lets the later answer's stamp count the earlier."""
+    client = pg_app.test_client()
+    user_id = sign_in(pg_app, client)
+    attempt_id = start_on(pg_app, user_id, question_ids(pg_app, "single")[:2])
+    first_in, errors = threading.Event(), []
+
+    def answer(position: int, hold: bool) -> None:
+        try:
+            with pg_app.app_context():
+                slot = service.answer_slot(db.session, attempt_id, position, user_id, [])
+                fields = MultiDict(right_fields(question_data(pg_app, attempt_id, position)))
+                service.submit_answer(db.session, slot, parse_form(slot.data, fields))
+                if hold:  # recorded and counted, not yet committed: the other answer comes now
+                    first_in.set()
+                    time.sleep(0.5)
+                db.session.commit()
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            first_in.set()
+
+    def second() -> None:
+        first_in.wait(5)
+        answer(2, hold=False)
+
+    threads = [threading.Thread(target=answer, args=(1, True)), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(15)
+    assert errors == []
     assert answer_count(pg_app, attempt_id) == 2
     assert attempt_row(pg_app, attempt_id).finished_at is not None

@@ -228,12 +228,23 @@ _FINISH = (
     .values(finished_at=bindparam("now", type_=_attempts.c.finished_at.type)))
 
 
+_RECORDED = ("attempt_id", "question_id", "response", "correct", "score", "answered_at")
+
+
 @cache
 def _record(dialect: str):
-    """The insert of an answer, skipped when the question has one already (ON CONFLICT)."""
+    """The insert of an answer, skipped when the question has one already (ON CONFLICT).
+
+    It selects from the attempt's row and locks it (PostgreSQL; SQLite's single
+    writer needs no lock): two answers to one attempt take turns, so that the
+    later one's finished stamp counts the earlier one. Under read committed,
+    without it, the last two answers racing could each count only itself.
+    """
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    return (insert(_answers).on_conflict_do_nothing(index_elements=["attempt_id", "question_id"])
-            .returning(_answers.c.id))
+    values = (select(*(bindparam(name, type_=_answers.c[name].type) for name in _RECORDED))
+              .where(_attempts.c.id == bindparam("attempt_id")).with_for_update(key_share=True))
+    return (insert(_answers).from_select(_RECORDED, values)
+            .on_conflict_do_nothing(index_elements=["attempt_id", "question_id"]).returning(_answers.c.id))
 
 
 def answer_slot(session: Session, attempt_id: int, position: int, user_id: int | None,
@@ -274,7 +285,7 @@ def submit_answer(session: Session, slot: Slot, response: object) -> int:
     if answer_id is None:  # another request recorded this answer first: theirs stands
         return session.scalar(select(Answer.id).where(
             Answer.attempt_id == slot.attempt_id, Answer.question_id == slot.question_id))
-    # One statement, so two last answers racing in two requests cannot both miss the stamp.
+    # One statement after the insert's lock, so two last answers racing cannot both miss the stamp.
     connection.execute(_FINISH, {"attempt_id": slot.attempt_id, "count": slot.question_count, "now": now})
     loaded = session.identity_map.get(session.identity_key(Attempt, slot.attempt_id))
     if loaded is not None:  # whoever holds the attempt reads the stamp afresh

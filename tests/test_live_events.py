@@ -13,7 +13,8 @@ from quiz.extensions import db
 from quiz.live import watcher as watching
 from quiz.live.models import LiveSession
 from tests.clock import T0, Clock
-from tests.test_live_http import act, create, join, sign_in
+from tests.sessions import sign_in
+from tests.test_live_http import act, create, join
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def host(synced):
     """A signed-in instructor's client, on a clock that stands still."""
     synced.config["CLOCK"] = Clock(T0)
     client = synced.test_client()
-    sign_in(synced, client, "teacher", instructor=True)
+    sign_in(synced, client, "teacher", is_instructor=True)
     return client
 
 

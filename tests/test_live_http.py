@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 from quiz import create_app
 from quiz.extensions import db
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
-from quiz.models import Answer, Question, User
+from quiz.models import Answer, Question
 from tests.clock import T0
+from tests.sessions import sign_in
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -24,18 +25,6 @@ def token_in(body: str) -> str:
     found = TOKEN.search(body)
     assert found, "the page has no csrf_token input"
     return found.group(1)
-
-
-def sign_in(app, client, name: str, instructor: bool = False) -> int:
-    with app.app_context():
-        user = User(name=name, password_hash="unused", is_instructor=instructor)
-        db.session.add(user)
-        db.session.commit()
-        user_id = user.id
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
-    return user_id
 
 
 def create(host, **fields) -> tuple[int, str]:
@@ -299,7 +288,7 @@ def test_a_question_nobody_answers_moves_on_when_read(synced, host, clock):
 def test_another_instructor_cannot_run_my_session(synced, host):
     session_id, _ = create(host)
     other = synced.test_client()
-    sign_in(synced, other, "colleague", instructor=True)
+    sign_in(synced, other, "colleague", is_instructor=True)
     assert other.get(f"/live/{session_id}/host").status_code == 404
 
 

@@ -9,7 +9,8 @@ from quiz.extensions import db
 from quiz.live import service
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
 from tests.clock import T0
-from tests.test_live_http import act, create, join, right, send, sign_in, started, token_in
+from tests.sessions import sign_in
+from tests.test_live_http import act, create, join, right, send, started, token_in
 
 
 def test_an_answer_racing_the_close_is_refused(synced, host, clock):
@@ -68,7 +69,7 @@ def test_a_locked_session_lets_nobody_new_in_not_even_a_removed_player_renamed(s
 def test_only_the_host_locks_a_session(synced, host, clock):
     session_id, _ = create(host)
     other = synced.test_client()
-    sign_in(synced, other, "other-teacher", instructor=True)
+    sign_in(synced, other, "other-teacher", is_instructor=True)
     token = token_in(other.get("/live").get_data(as_text=True))
     locking = other.post(f"/live/{session_id}/lock", data={"csrf_token": token, "locked": "on"})
     assert locking.status_code == 404

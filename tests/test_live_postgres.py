@@ -12,7 +12,8 @@ from quiz.extensions import db
 from quiz.live import service
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
 from tests.clock import T0, Clock
-from tests.test_live_http import act, create, current_question, join, right, send, sign_in, state, wrong
+from tests.sessions import sign_in
+from tests.test_live_http import act, create, current_question, join, right, send, state, wrong
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def pg_app(pg_app):
 
 def test_a_round_on_postgresql_joins_scores_and_records_each_answer_once(pg_app):
     host = pg_app.test_client()
-    sign_in(pg_app, host, "teacher", instructor=True)
+    sign_in(pg_app, host, "teacher", is_instructor=True)
     session_id, pin = create(host)
     ann, _ = join(pg_app, pin, "Ann")
     bob, first = join(pg_app, pin, "Bob")
@@ -47,7 +48,7 @@ def test_a_round_on_postgresql_joins_scores_and_records_each_answer_once(pg_app)
 def test_an_answer_racing_an_uncommitted_close_waits_and_is_refused(pg_app):
     """Under PostgreSQL's read committed, only the insert's FOR SHARE keeps the tally whole."""
     host = pg_app.test_client()
-    sign_in(pg_app, host, "teacher", instructor=True)
+    sign_in(pg_app, host, "teacher", is_instructor=True)
     session_id, pin = create(host)
     join(pg_app, pin, "Ann")
     act(host, session_id, "start")

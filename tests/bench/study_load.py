@@ -95,6 +95,11 @@ class Learner:
     feedback: list[str] = field(default_factory=list)  # the questions answered
 
 
+def browser(base: str) -> Client:
+    """A learner's or bare client's browser: one connection, as it sends one request at a time."""
+    return Client(base, connections=1, timeout=60.0)  # a saturated phase queues requests for seconds
+
+
 def pairs(form: dict[str, list[str]]) -> Form:
     """A filled-in form as the name-value pairs a browser sends."""
     return [(name, value) for name, values in form.items() for value in values]
@@ -194,8 +199,8 @@ async def insert_loop(client: Client, count: int, timed: Timed | None) -> None:
 
 async def warm_up(base: str, deadline: float, errors: list[str]) -> None:
     """A few learners take a whole quiz and a few clients insert, untimed: every code path runs once."""
-    warmers = [Learner(f"bench-warmup-{k}", Client(base, 1, 60.0)) for k in range(1, WARMUP_LEARNERS + 1)]
-    inserters = [Client(base, 1, 60.0) for _ in range(WARMUP_LEARNERS)]
+    warmers = [Learner(f"bench-warmup-{k}", browser(base)) for k in range(1, WARMUP_LEARNERS + 1)]
+    inserters = [browser(base) for _ in range(WARMUP_LEARNERS)]
 
     async def warm(learner: Learner) -> None:
         await prepare(learner, 1, read_forms=False)
@@ -217,7 +222,7 @@ async def load(args: argparse.Namespace, server: Server, deadline: float) -> int
     setup_deadline = now + 0.5 * (deadline - now)
     setup_started = time.perf_counter()
     await warm_up(base, setup_deadline, errors)
-    learners = [Learner(f"bench-{n}", Client(base, 1, 60.0)) for n in range(1, args.learners + 1)]
+    learners = [Learner(f"bench-{n}", browser(base)) for n in range(1, args.learners + 1)]
     gate = asyncio.Semaphore(SETUP_CONCURRENCY)
 
     async def set_up(learner: Learner) -> None:
@@ -227,7 +232,7 @@ async def load(args: argparse.Namespace, server: Server, deadline: float) -> int
     ready = await run_all([lambda s=s: set_up(s) for s in learners], setup_deadline, errors)
     active = [learner for learner, state in zip(learners, ready, strict=True) if state == "ok"]
     setup_seconds = time.perf_counter() - setup_started
-    bare_clients = [Client(base, 1, 60.0) for _ in active]
+    bare_clients = [browser(base) for _ in active]
     rounds: list[tuple[Phase, Phase]] = []
     followed = None
     try:

@@ -145,12 +145,13 @@ def test_every_question_type_results_and_progress(page, live_server):
     screenshot(page, "progress")
     assert_accessible(page)
     _no_overflow(page)
-    page.set_viewport_size({"width": 360, "height": 900})  # the narrowest screen we support
-    links = page.locator(".main-nav a")
-    expect(links).to_have_count(5)
-    assert page.evaluate("(() => { const list = document.querySelector('.main-nav ul');"
-                         " return list.scrollWidth - list.clientWidth; })()") <= 0, "a nav link is cut off"
-    screenshot(page, "progress-360", full_page=False)
+    if page.width_name == "phone":  # once: both runs would check the same 360 px screen
+        page.set_viewport_size({"width": 360, "height": 900})  # the narrowest screen we support
+        expect(page.locator(".main-nav a")).to_have_count(5)
+        cut_off = page.evaluate("(() => { const list = document.querySelector('.main-nav ul');"
+                                " return list.scrollWidth - list.clientWidth; })()")
+        assert cut_off <= 0, f"a nav link is cut off by {cut_off} px"
+        screenshot(page, "progress-360", full_page=False)
 
 
 def _focused(page) -> dict:

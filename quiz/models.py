@@ -16,7 +16,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -135,10 +137,21 @@ class Attempt(db.Model):
 
 
 class Answer(db.Model):
-    """A response to one question of an attempt; recorded once (the constraint says so)."""
+    """A response to one question of an attempt; recorded once (the constraint says so).
+
+    A wrong answer of a signed-in learner is recorded with ``push_pending``: it
+    brings the concept's flashcards forward the next time the learner's cards
+    are read (``quiz.cards.service.bring_forward_pending``), which clears it.
+    """
 
     __tablename__ = "answers"
-    __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "question_id"),
+        # Partial: only the answers still to push are indexed, so finding them stays cheap. Each
+        # condition is written as the dialect writes ``where(push_pending)``, or SQLite ignores it.
+        Index("ix_answers_push_pending", "attempt_id", sqlite_where=text("push_pending = 1"),
+              postgresql_where=text("push_pending")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
@@ -147,6 +160,7 @@ class Answer(db.Model):
     correct: Mapped[bool] = mapped_column(Boolean)
     score: Mapped[float] = mapped_column(Float, default=0.0)
     answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    push_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()

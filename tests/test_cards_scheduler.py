@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from quiz.cards import days, deck, queue, service, stats
 from quiz.cards import scheduler as fsrs
 from quiz.extensions import db
-from quiz.models import Card, CardState, Concept, Question, Review, User
+from quiz.models import Answer, Attempt, Card, CardState, Concept, Question, Review, User
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
 MINUTE, DAY = timedelta(minutes=1), timedelta(days=1)
@@ -321,30 +321,88 @@ def test_only_the_last_rating_and_only_your_own_can_be_undone(user):
 # ----------------------------------------------------------- quizzes move cards
 
 
+def answered_wrong(user: User, question: Question, at: datetime) -> None:
+    """Record a wrong quiz answer to the question, as the quiz pages do: its push still to come."""
+    attempt = Attempt(user_id=user.id, question_ids=[question.id], started_at=at)
+    db.session.add(attempt)
+    db.session.flush()
+    db.session.add(Answer(attempt_id=attempt.id, question_id=question.id, response={"value": None},
+                          correct=False, answered_at=at, push_pending=True))
+    db.session.flush()
+
+
+def host_question() -> Question:
+    """A short-answer question on the host, which also tests the virtual machine."""
+    return db.session.scalar(select(Question).where(Question.key == "short-name-of-host"))
+
+
 def test_a_wrong_quiz_answer_brings_the_concept_cards_forward(ctx):
     learner = new_user("fay", new_cards_per_day=0)
-    question = db.session.scalar(select(Question).where(Question.key == "short-name-of-host"))
+    question = host_question()
     card_ids = service.concept_card_ids(db.session, ["host", "virtual-machine"])
     forward = db.session.scalar(select(Card.id).where(Card.key == "concept:host:forward"))
     assert forward in card_ids
     assert queue.card_to_show(db.session, learner, T0) is None  # no new cards allowed
-    moved = service.bring_forward(db.session, learner.id, question.id, T0)
-    assert moved == len(card_ids)
+    answered_wrong(learner, question, T0)
+    assert queue.card_to_show(db.session, learner, T0 + MINUTE) is None  # nothing moves until caught up
+    assert service.bring_forward_pending(db.session, learner.id) == len(card_ids)
+    assert service.bring_forward_pending(db.session, learner.id) == 0  # each answer moves cards once
     order = queue.due_queue(db.session, learner, T0, limit=100)
-    assert sorted(q.card_id for q in order) == card_ids
+    assert sorted(q.card_id for q in order) == card_ids  # due from the moment of the answer
     assert queue.counts(db.session, learner, T0).new == len(card_ids)
     review = service.rate(db.session, learner, forward, 4, 0, T0)  # beyond the limit of 0
     assert review.state_before == fsrs.NEW
-    # A card learnt well is pulled back from next week to now by the next wrong answer.
-    assert service.bring_forward(db.session, learner.id, question.id, T0 + MINUTE) == 1
+    # A card learnt well is pulled back from next week by the next wrong answer.
+    answered_wrong(learner, question, T0 + MINUTE)
+    assert service.bring_forward_pending(db.session, learner.id) == 1
     state = queue.state_of(db.session, learner.id, forward)
-    assert fsrs.utc(state.due) == T0 + MINUTE and state.pushed_at is not None
+    assert fsrs.utc(state.due) == T0 + MINUTE and fsrs.utc(state.pushed_at) == T0 + MINUTE
 
 
-def test_a_visitor_wrong_answer_moves_nothing(ctx):
-    question_id = db.session.scalar(select(Question.id).limit(1))
-    assert service.bring_forward(db.session, None, question_id, T0) == 0
+def test_two_wrong_answers_move_a_card_to_the_first_of_them(ctx):
+    learner = new_user("gus", new_cards_per_day=0)
+    question = host_question()
+    answered_wrong(learner, question, T0 + 2 * MINUTE)
+    answered_wrong(learner, question, T0)
+    card_ids = service.concept_card_ids(db.session, ["host", "virtual-machine"])
+    assert service.bring_forward_pending(db.session, learner.id) == len(card_ids)
+    dues = db.session.scalars(select(CardState.due).where(CardState.user_id == learner.id)).all()
+    assert {fsrs.utc(due) for due in dues} == {T0}
+
+
+def test_a_rating_after_the_wrong_answer_stands_when_the_cards_catch_up(ctx):
+    learner = new_user("hal", new_cards_per_day=0)
+    question = host_question()
+    forward = db.session.scalar(select(Card.id).where(Card.key == "concept:host:forward"))
+    answered_wrong(learner, question, T0)
+    service.bring_forward_pending(db.session, learner.id)
+    answered_wrong(learner, question, T0 + MINUTE)  # in another tab, while the card is on screen
+    service.rate(db.session, learner, forward, 4, 0, T0 + 2 * MINUTE)
+    assert service.bring_forward_pending(db.session, learner.id) == 0  # the others were due already
+    state = queue.state_of(db.session, learner.id, forward)
+    assert fsrs.utc(state.due) > T0 + DAY and state.pushed_at is None
+
+
+def test_many_wrong_answers_are_caught_up_in_batches(ctx, monkeypatch):
+    monkeypatch.setattr(service, "_IDS_PER_STATEMENT", 2)
+    learner = new_user("kit", new_cards_per_day=0)
+    questions = db.session.scalars(select(Question).where(Question.type == "short")
+                                   .order_by(Question.id).limit(5)).all()
+    for question in questions:
+        answered_wrong(learner, question, T0)
+    concepts = sorted({concept.id for question in questions for concept in question.concepts})
+    assert len(concepts) >= 3
+    service.bring_forward_pending(db.session, learner.id)
+    moved = db.session.scalars(select(CardState.card_id).where(CardState.user_id == learner.id)).all()
+    assert sorted(moved) == service.concept_card_ids(db.session, concepts)
+
+
+def test_only_the_learners_own_wrong_answers_move_their_cards(ctx):
+    learner, other = new_user("ida"), new_user("jo")
+    answered_wrong(other, host_question(), T0)
+    assert service.bring_forward_pending(db.session, learner.id) == 0
     assert db.session.scalar(select(func.count()).select_from(CardState)) == 0
+    assert service.bring_forward_pending(db.session, other.id) > 0
 
 
 # ---------------------------------------------------------------- settings

@@ -304,6 +304,8 @@ def test_a_signed_in_learner_answers_count_in_their_progress(synced, host, clock
         answers = list(db.session.scalars(select(Answer)))
         assert len(answers) == 1 and not answers[0].correct
         assert answers[0].attempt.user_id == user_id
+    # The wrong answer brings the concept's flashcards forward, as one in a quiz of their own does.
+    assert "Brought forward by a wrong quiz answer" in learner.get("/cards").get_data(as_text=True)
 
 
 def test_results_csv_and_statistics(synced, host, clock):

@@ -39,6 +39,7 @@ def test_answers_on_postgresql_count_once_finish_the_quiz_and_bring_cards_forwar
     assert _post(client, f"{url}1", wrong).status_code == 302
     # A double submit with another answer: the first stands (the upsert skipped the conflict).
     assert _post(client, f"{url}1", right_fields(question_data(pg_app, attempt_id, 1))).status_code == 302
+    assert client.get("/cards").status_code == 200  # where the learner's cards catch up
     with pg_app.app_context():
         due = db.session.scalar(select(func.count()).select_from(CardState).where(
             CardState.user_id == user_id, CardState.due.is_not(None)))

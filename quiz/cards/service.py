@@ -11,7 +11,19 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, delete, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -19,7 +31,7 @@ from sqlalchemy.orm import Session
 from quiz.cards import days
 from quiz.cards import scheduler as fsrs
 from quiz.cards.queue import memory_of, reviewable, state_of
-from quiz.models import Card, CardState, QuestionConcept, Review, User
+from quiz.models import Answer, Attempt, Card, CardState, QuestionConcept, Review, User
 
 MAX_NEW_PER_DAY = 500
 QUIZ_RULE = ("A wrong answer in a quiz brings that concept's cards forward: they are due at once, "
@@ -209,37 +221,65 @@ def concept_card_ids(session: Session, concept_ids: list[str]) -> list[int]:
     return list(session.scalars(select(Card.id).where(_about(concept_ids)).order_by(Card.id)))
 
 
+_answers, _attempts = Answer.__table__, Attempt.__table__
+# Claimed and cleared in one statement: of two requests catching up at once, one gets each answer.
+_CLAIM = (update(_answers)
+          .where(_answers.c.push_pending, _answers.c.attempt_id.in_(
+              select(_attempts.c.id).where(_attempts.c.user_id == bindparam("user_id"))))
+          .values(push_pending=False).returning(_answers.c.id))
+_IDS_PER_STATEMENT = 500  # well within SQLite's limit on parameters
+_ANY_PENDING = (select(_answers.c.id).where(_answers.c.push_pending, _answers.c.attempt_id.in_(
+    select(_attempts.c.id).where(_attempts.c.user_id == bindparam("user_id")))).limit(1))
+
+
 @cache
 def _bring_forward_statement(dialect: str):
-    """The upsert behind ``bring_forward``, built once: it runs after every wrong quiz answer."""
-    now = bindparam("now", type_=CardState.due.type)
-    # Not correlated: inside the query of the concepts' questions it is a query of its own.
-    concepts = (select(QuestionConcept.concept_id)
-                .where(QuestionConcept.question_id == bindparam("question_id")).correlate(None))
-    cards = select(bindparam("user_id", type_=Integer), Card.id, literal(fsrs.NEW), literal(0), literal(0),
-                   literal(0), now, now).where(_about(concepts))
+    """The upsert that makes due the cards about the concepts of some wrong answers, built once.
+
+    Each card is due at the first of those answers that concerns it, unless it
+    is due already, or was rated after that answer (the rating then stands).
+    """
+    answered = (select(QuestionConcept.concept_id, func.min(_answers.c.answered_at).label("at"))
+                .join(_answers, _answers.c.question_id == QuestionConcept.question_id)
+                .where(_answers.c.id.in_(bindparam("answer_ids", expanding=True)))
+                .group_by(QuestionConcept.concept_id).subquery())
+    tested = (select(QuestionConcept.question_id)
+              .where(QuestionConcept.concept_id == answered.c.concept_id).scalar_subquery())
+    at = func.min(answered.c.at)
+    cards = (select(bindparam("user_id", type_=Integer), Card.id, literal(fsrs.NEW), literal(0), literal(0),
+                    literal(0), at, at)
+             .join(answered, or_(Card.concept_id == answered.c.concept_id, Card.question_id.in_(tested)))
+             .where(Card.retired.is_(False)).group_by(Card.id))
     states = CardState.__table__  # a Core insert: the ORM's would read the parameters as rows
     insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(states).from_select(
         ["user_id", "card_id", "state", "reps", "lapses", "version", "due", "pushed_at"], cards)
     return insert.on_conflict_do_update(
-        index_elements=["user_id", "card_id"], set_={"due": now, "pushed_at": now},
-        where=or_(states.c.due.is_(None), states.c.due > now),
+        index_elements=["user_id", "card_id"],
+        set_={"due": insert.excluded.due, "pushed_at": insert.excluded.pushed_at},
+        where=and_(or_(states.c.due.is_(None), states.c.due > insert.excluded.due),
+                   or_(states.c.last_review.is_(None), states.c.last_review < insert.excluded.due)),
     ).execution_options(preserve_rowcount=True)  # an INSERT's count is kept only when asked for
 
 
-def bring_forward(session: Session, user_id: int | None, question_id: int, now: datetime) -> int:
-    """After a wrong quiz answer: make the cards of the question's concepts due now; how many moved.
+def bring_forward_pending(session: Session, user_id: int) -> int:
+    """Bring forward the cards of the concepts the learner answered wrong since; how many moved.
 
-    A visitor (no user) has no cards, so nothing happens. Cards already due keep
-    their place; cards never started get a state that is due now. It is one
-    statement, the cards read inside it: a caller holding the write lock makes
-    no extra round trip for them.
+    A wrong quiz answer is only marked (``Answer.push_pending``): the answer
+    path stays short, and the cards move here, before the learner's cards are
+    read, all of them in one statement. Each card is due from the moment of the
+    answer, so it reads as if it had moved then. Only a read runs while nothing
+    is pending, so a page of cards takes no write lock for it.
     """
-    if user_id is None:
-        return 0
     connection = session.connection()
-    moved = connection.execute(_bring_forward_statement(connection.dialect.name),
-                            {"user_id": user_id, "question_id": question_id, "now": fsrs.utc(now)})
+    if connection.scalar(_ANY_PENDING, {"user_id": user_id}) is None:
+        return 0
+    claimed = sorted(connection.scalars(_CLAIM, {"user_id": user_id}))  # oldest first
+    if not claimed:  # another request caught up first
+        return 0
+    statement, moved = _bring_forward_statement(connection.dialect.name), 0
+    for start in range(0, len(claimed), _IDS_PER_STATEMENT):  # months of quizzes since the last visit
+        batch = claimed[start:start + _IDS_PER_STATEMENT]
+        moved += connection.execute(statement, {"user_id": user_id, "answer_ids": batch}).rowcount
     session.flush()
     _forget_states(session, user_id)
-    return moved.rowcount
+    return moved

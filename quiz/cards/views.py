@@ -33,6 +33,14 @@ def _user() -> User:
     return current_user._get_current_object()
 
 
+def _caught_up() -> User:
+    """The signed-in learner, once the wrong quiz answers since their last visit have moved their cards."""
+    user = _user()
+    if service.bring_forward_pending(db.session, user.id):
+        db.session.commit()
+    return user
+
+
 def _back_to_review(message: str | None = None, category: str = "info", **args):
     if message:
         flash(message, category)
@@ -43,7 +51,7 @@ def _back_to_review(message: str | None = None, category: str = "info", **args):
 @login_required
 def review():
     """The next card (front, or back with ``show=1``), today's counts and undo; or "done for today"."""
-    user, now = _user(), _now()
+    user, now = _caught_up(), _now()
     asked = request.args.get("card", type=int)
     shown = queue.card_to_show(db.session, user, now, asked)
     # The back only of the card whose front was just seen, never of another that took its place.
@@ -122,7 +130,7 @@ def _short(day) -> str:
 @login_required
 def statistics():
     """Reviews per day, the 30-day due forecast, true retention and cards by state per concept."""
-    user, now = _user(), _now()
+    user, now = _caught_up(), _now()
     history = stats.reviews_per_day(db.session, user, now)
     ahead = stats.forecast(db.session, user, now)
     return render_template(

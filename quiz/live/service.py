@@ -19,7 +19,6 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from quiz.cards.service import bring_forward
 from quiz.grading import grade
 from quiz.live import scoring
 from quiz.live import state as machine
@@ -370,6 +369,5 @@ def _count_in_progress(session: Session, attempt_id: int, user_id: int, question
     session.execute(_insert(session)(Answer).values(
         attempt_id=attempt_id, question_id=question_id, response={"value": response},
         correct=marked.correct, score=marked.score, answered_at=now,
+        push_pending=not marked.correct and user_id is not None,
     ).on_conflict_do_nothing(index_elements=["attempt_id", "question_id"]))
-    if not marked.correct:
-        bring_forward(session, user_id, question_id, now)

@@ -16,7 +16,6 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
-from quiz.cards.service import bring_forward
 from quiz.content.types import QUESTION_TYPES
 from quiz.grading import Grade, InvalidResponse, grade
 from quiz.models import Answer, Attempt, Question, QuestionConcept, utcnow
@@ -228,7 +227,7 @@ _FINISH = (
     .values(finished_at=bindparam("now", type_=_attempts.c.finished_at.type)))
 
 
-_RECORDED = ("attempt_id", "question_id", "response", "correct", "score", "answered_at")
+_RECORDED = ("attempt_id", "question_id", "response", "correct", "score", "answered_at", "push_pending")
 
 
 @cache
@@ -281,7 +280,9 @@ def submit_answer(session: Session, slot: Slot, response: object) -> int:
     answer_id = connection.scalar(_record(connection.dialect.name), {
         "attempt_id": slot.attempt_id, "question_id": slot.question_id,
         "response": {"value": response}, "correct": marked.correct, "score": marked.score,
-        "answered_at": now})
+        "answered_at": now,
+        # The concept's flashcards come due the next time the learner's cards are read (a visitor has none).
+        "push_pending": not marked.correct and slot.user_id is not None})
     if answer_id is None:  # another request recorded this answer first: theirs stands
         return session.scalar(select(Answer.id).where(
             Answer.attempt_id == slot.attempt_id, Answer.question_id == slot.question_id))
@@ -290,8 +291,6 @@ def submit_answer(session: Session, slot: Slot, response: object) -> int:
     loaded = session.identity_map.get(session.identity_key(Attempt, slot.attempt_id))
     if loaded is not None:  # whoever holds the attempt reads the stamp afresh
         session.expire(loaded, ["finished_at"])
-    if not marked.correct:  # the concept's flashcards come due (a visitor has none)
-        bring_forward(session, slot.user_id, slot.question_id, now)
     session.flush()
     return answer_id
 

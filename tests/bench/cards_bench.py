@@ -11,6 +11,9 @@ fixed at the end of that year. Timed, in one process, many times each:
 - the due queue: ``queue.due_queue`` for the next 20 cards;
 - the review page: GET /cards through the test client (queue, counts,
   intervals, undo, template);
+- catching up: ``service.bring_forward_pending`` with nothing pending (what
+  every flashcard page pays), and after a quiz of ten wrong answers (each
+  run's answers rolled back afterwards, so every run moves the same cards);
 - a baseline: fetching the learner's row by primary key, the cheapest query
   there is, so the ratio says what the queue costs on top of a round trip.
 """
@@ -32,14 +35,15 @@ PROJECT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT))
 
 from quiz import create_app  # noqa: E402
-from quiz.cards import queue  # noqa: E402
+from quiz.cards import queue, service  # noqa: E402
 from quiz.cards import scheduler as fsrs  # noqa: E402
 from quiz.extensions import db  # noqa: E402
-from quiz.models import Card, CardState, Concept, Review, User  # noqa: E402
+from quiz.models import Answer, Attempt, Card, CardState, Concept, Question, Review, User  # noqa: E402
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 YEAR = timedelta(days=365)
 QUEUE_TARGET_MS, PAGE_TARGET_MS = 20.0, 50.0
+QUIZ = 10  # wrong answers caught up at once
 
 
 def simulate(card_ids: list[int], user_id: int, rng: random.Random) -> tuple[list[dict], list[dict]]:
@@ -93,6 +97,25 @@ def build(app, cards: int, rng: random.Random) -> int:
         return user.id
 
 
+def catch_up_after_a_quiz(user_id: int, question_ids: list[int], runs: int) -> tuple[list[float], int]:
+    """Milliseconds to bring forward a quiz's wrong answers' cards, each run rolled back; cards moved."""
+    times, moved = [], 0
+    for _ in range(runs + 2):  # the first two warm up
+        attempt = Attempt(user_id=user_id, question_ids=question_ids, started_at=NOW)
+        db.session.add(attempt)
+        db.session.flush()
+        db.session.execute(insert(Answer), [
+            {"attempt_id": attempt.id, "question_id": question_id, "response": {"value": None},
+             "correct": False, "score": 0.0, "answered_at": NOW, "push_pending": True}
+            for question_id in question_ids])
+        start = time.perf_counter()
+        moved = service.bring_forward_pending(db.session, user_id)
+        times.append((time.perf_counter() - start) * 1000)
+        assert moved > 0
+        db.session.rollback()
+    return times[2:], moved
+
+
 def timed(function, runs: int) -> list[float]:
     """Milliseconds of each of ``runs`` calls, after two warm-up calls."""
     for _ in range(2):
@@ -134,6 +157,10 @@ def main() -> int:
             counts = queue.counts(db.session, user, NOW)
             due = timed(lambda: queue.due_queue(db.session, user, NOW, limit=20), args.runs)
             counting = timed(lambda: queue.counts(db.session, user, NOW), args.runs)
+            nothing = timed(lambda: service.bring_forward_pending(db.session, user_id), args.runs)
+            quiz_ids = db.session.scalars(select(Question.id).order_by(Question.id).limit(QUIZ)).all()
+            catching_up, moved = catch_up_after_a_quiz(user_id, quiz_ids, max(args.runs // 10, 10))
+            user = db.session.get(User, user_id)
             baseline = timed(lambda: db.session.scalar(select(User.id).where(User.id == user_id)), args.runs)
         client = app.test_client()
         with client.session_transaction() as session:
@@ -148,6 +175,8 @@ def main() -> int:
     print(summary("due queue (next 20 cards)", due))
     print(summary("counts (new/learning/due)", counting))
     print(summary("GET /cards (review page)", page))
+    print(summary("catch up, nothing pending", nothing))
+    print(summary(f"catch up, {QUIZ} wrong quiz answers", catching_up) + f"   ({moved} cards moved)")
     print(summary("baseline: user row by key", baseline))
     print(f"ratio due queue / baseline (p50): {statistics.median(due) / statistics.median(baseline):.1f}")
     queue_ok = statistics.median(due) < QUEUE_TARGET_MS

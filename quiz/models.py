@@ -154,8 +154,10 @@ class Answer(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
-    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    # No index of their own: the unique (attempt_id, question_id) index serves the reads by attempt, and
+    # nothing reads by question alone. Every answer would write both, and it is the busiest insert.
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
     response: Mapped[dict] = mapped_column(JSON)  # {"value": <the grading module's response>}
     correct: Mapped[bool] = mapped_column(Boolean)
     score: Mapped[float] = mapped_column(Float, default=0.0)

@@ -41,13 +41,13 @@ import time
 from pathlib import Path
 
 import aiohttp
+from forms import csrf_token
 from harness import (
     HOST,
     NETWORK_ERRORS,
     Client,
     Failed,
     Server,
-    csrf_token,
     describe,
     free_port,
     get_page,

@@ -14,7 +14,8 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from harness import NETWORK_ERRORS, Client, Failed, Timed, csrf_token, describe, get_page
+from forms import csrf_token
+from harness import NETWORK_ERRORS, Client, Failed, Timed, describe, get_page
 
 _ROOT = re.compile(r'data-live-mode="play"[^>]*data-version="(\d+)" data-phase="(\w+)"')
 _CSRF = re.compile(r'data-csrf="([^"]+)"')

@@ -14,7 +14,6 @@ from functools import cache
 from sqlalchemy import (
     ColumnElement,
     Integer,
-    Select,
     and_,
     bindparam,
     delete,
@@ -209,8 +208,8 @@ def undo(session: Session, user: User, review_id: int) -> int:
 # ------------------------------------------------------------ quizzes move cards
 
 
-def _about(concepts: list[str] | Select) -> ColumnElement[bool]:
-    """Live cards about these concepts (ids, or a query of ids): term, reverse and question cards."""
+def _about(concepts: list[str]) -> ColumnElement[bool]:
+    """Live cards about these concepts: term, reverse and question cards."""
     tested = select(QuestionConcept.question_id).where(QuestionConcept.concept_id.in_(concepts))
     return and_(Card.retired.is_(False),
                 or_(Card.concept_id.in_(concepts), Card.question_id.in_(tested)))
@@ -222,14 +221,13 @@ def concept_card_ids(session: Session, concept_ids: list[str]) -> list[int]:
 
 
 _answers, _attempts = Answer.__table__, Attempt.__table__
+# The learner's wrong answers whose cards have not moved yet: read through the partial index on them.
+_PENDING = and_(_answers.c.push_pending, _answers.c.attempt_id.in_(
+    select(_attempts.c.id).where(_attempts.c.user_id == bindparam("user_id"))))
+_ANY_PENDING = select(_answers.c.id).where(_PENDING).limit(1)
 # Claimed and cleared in one statement: of two requests catching up at once, one gets each answer.
-_CLAIM = (update(_answers)
-          .where(_answers.c.push_pending, _answers.c.attempt_id.in_(
-              select(_attempts.c.id).where(_attempts.c.user_id == bindparam("user_id"))))
-          .values(push_pending=False).returning(_answers.c.id))
+_CLAIM = update(_answers).where(_PENDING).values(push_pending=False).returning(_answers.c.id)
 _IDS_PER_STATEMENT = 500  # well within SQLite's limit on parameters
-_ANY_PENDING = (select(_answers.c.id).where(_answers.c.push_pending, _answers.c.attempt_id.in_(
-    select(_attempts.c.id).where(_attempts.c.user_id == bindparam("user_id")))).limit(1))
 
 
 @cache
@@ -262,13 +260,13 @@ def _bring_forward_statement(dialect: str):
 
 
 def bring_forward_pending(session: Session, user_id: int) -> int:
-    """Bring forward the cards of the concepts the learner answered wrong since; how many moved.
+    """Bring forward the cards of concepts answered wrong since the learner's cards were read; how many.
 
     A wrong quiz answer is only marked (``Answer.push_pending``): the answer
     path stays short, and the cards move here, before the learner's cards are
-    read, all of them in one statement. Each card is due from the moment of the
-    answer, so it reads as if it had moved then. Only a read runs while nothing
-    is pending, so a page of cards takes no write lock for it.
+    read, in one statement per 500 answers. Each card is due from the moment
+    of the answer, so it reads as if it had moved then. Only a read runs while
+    nothing is pending, so a page of cards takes no write lock for it.
     """
     connection = session.connection()
     if connection.scalar(_ANY_PENDING, {"user_id": user_id}) is None:

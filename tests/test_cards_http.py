@@ -245,6 +245,18 @@ def test_a_wrong_quiz_answer_makes_the_concept_cards_due_now(client, synced):
     assert set(expected) <= set(moved)
 
 
+def test_the_statistics_page_counts_cards_a_wrong_answer_brought_forward(client, synced):
+    synced.config["CLOCK"] = Clock(utcnow() + timedelta(minutes=1))
+    sign_in(synced, client, "di", new_cards_per_day=0)
+    assert "Today: 0 new, 0 learning and 0 due." in get(client, "/cards/stats")
+    quiz_wrong_answer(client, "paravirtualization")
+    with synced.app_context():
+        expected = service.concept_card_ids(db.session, ["paravirtualization"])
+    # The statistics page is the first the learner opens: the cards catch up there, once.
+    assert f"Today: {len(expected)} new, 0 learning and 0 due." in get(client, "/cards/stats")
+    assert f"<strong>{len(expected)}</strong> new" in get(client, "/cards")
+
+
 def test_a_right_quiz_answer_or_a_visitor_moves_no_card(client, synced, clock):
     feedback = quiz_wrong_answer(client, "host")  # a visitor: no account, no cards, no error
     assert "makes the flashcards of" not in feedback

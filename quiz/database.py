@@ -1,4 +1,4 @@
-"""Database engine settings that every connection needs."""
+"""Database engine settings that every connection needs, and the INSERT of the database in use."""
 
 from __future__ import annotations
 
@@ -6,8 +6,17 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from quiz.extensions import db
+
+
+def insert_for(database: Session | str):
+    """INSERT with ON CONFLICT for a session's database or a dialect's name: PostgreSQL's, else SQLite's."""
+    name = database if isinstance(database, str) else database.get_bind().dialect.name
+    return postgresql_insert if name == "postgresql" else sqlite_insert
 
 
 def init_app(app: Flask) -> None:

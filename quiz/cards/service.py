@@ -23,13 +23,12 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from quiz.cards import days
 from quiz.cards import scheduler as fsrs
 from quiz.cards.queue import memory_of, reviewable, state_of
+from quiz.database import insert_for
 from quiz.models import Answer, Attempt, Card, CardState, QuestionConcept, Review, User
 
 MAX_NEW_PER_DAY = 500
@@ -55,11 +54,6 @@ class NotDue(CardsError):
 
 class NothingToUndo(CardsError):
     """That rating is not the learner's last, or was undone already."""
-
-
-def _insert(session: Session):
-    """INSERT with ON CONFLICT for the database in use (SQLite or PostgreSQL)."""
-    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def _forget_states(session: Session, user_id: int) -> None:
@@ -131,7 +125,7 @@ def rate(session: Session, user: User, card_id: int, rating: int, version: int,
     after = fsrs.review(before, rating, now, user.desired_retention)
     snapshot = _snapshot(state)
     if state is None:  # a first rating: make the row to compare-and-set against
-        session.execute(_insert(session)(CardState).values(
+        session.execute(insert_for(session)(CardState).values(
             user_id=user.id, card_id=card_id, state=fsrs.NEW, reps=0, lapses=0, version=0,
         ).on_conflict_do_nothing(index_elements=["user_id", "card_id"]))
     lapse = 1 if before.state == fsrs.REVIEW and rating == 1 else 0
@@ -249,7 +243,7 @@ def _bring_forward_statement(dialect: str):
              .join(answered, or_(Card.concept_id == answered.c.concept_id, Card.question_id.in_(tested)))
              .where(Card.retired.is_(False)).group_by(Card.id))
     states = CardState.__table__  # a Core insert: the ORM's would read the parameters as rows
-    insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(states).from_select(
+    insert = insert_for(dialect)(states).from_select(
         ["user_id", "card_id", "state", "reps", "lapses", "version", "due", "pushed_at"], cards)
     return insert.on_conflict_do_update(
         index_elements=["user_id", "card_id"],

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from quiz.database import insert_for
 from quiz.grading import grade
 from quiz.live import scoring
 from quiz.live import state as machine
@@ -63,11 +62,6 @@ class Settings:
             raise LiveError(f"Choose from {MIN_SECONDS} to {MAX_SECONDS} seconds per question.")
         if self.points not in scoring.POINTS:
             raise LiveError(f"Points are one of: {', '.join(scoring.POINTS)}.")
-
-
-def _insert(session: Session):
-    """INSERT with ON CONFLICT for the database in use (SQLite or PostgreSQL)."""
-    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def _layout(data: dict, shuffle: bool, rng: random.Random) -> dict:
@@ -159,7 +153,7 @@ def join(session: Session, live: LiveSession, nickname: str, user_id: int | None
     name = clean_nickname(nickname)
     token = secrets.token_urlsafe(32)
     # RETURNING says whether the row went in on every database (an INSERT's rowcount may not).
-    player = session.scalar(_insert(session)(LivePlayer).values(
+    player = session.scalar(insert_for(session)(LivePlayer).values(
         session_id=live.id, token=token, nickname=name, nickname_key=name.casefold(),
         user_id=user_id, score=0, streak=0, kicked=False, joined_at=now,
     ).on_conflict_do_nothing(index_elements=["session_id", "nickname_key"]).returning(LivePlayer))
@@ -345,7 +339,7 @@ def submit(session: Session, live: LiveSession, player: LivePlayer, index: int, 
     still_open = select(LiveSession.id).where(
         LiveSession.id == live.id, LiveSession.version == current.version,
         LiveSession.phase == machine.QUESTION).with_for_update(read=True).exists()
-    recorded = session.scalar(_insert(session)(LiveAnswer).from_select(
+    recorded = session.scalar(insert_for(session)(LiveAnswer).from_select(
         list(values), select(*(literal(value, columns[name].type) for name, value in values.items()))
         .where(still_open))
         .on_conflict_do_nothing(index_elements=["player_id", "question_index"])
@@ -366,7 +360,7 @@ def submit(session: Session, live: LiveSession, player: LivePlayer, index: int, 
 def _count_in_progress(session: Session, attempt_id: int, user_id: int, question_id: int,
                        response: object, marked, now: datetime) -> None:
     """Record the answer in the learner's own attempt; a wrong one brings their flashcards forward."""
-    session.execute(_insert(session)(Answer).values(
+    session.execute(insert_for(session)(Answer).values(
         attempt_id=attempt_id, question_id=question_id, response={"value": response},
         correct=marked.correct, score=marked.score, answered_at=now,
         push_pending=not marked.correct and user_id is not None,

@@ -12,11 +12,10 @@ from datetime import UTC, datetime
 from functools import cache
 
 from sqlalchemy import JSON, and_, bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from quiz.content.types import QUESTION_TYPES
+from quiz.database import insert_for
 from quiz.grading import Grade, InvalidResponse, grade
 from quiz.models import Answer, Attempt, Question, QuestionConcept, utcnow
 
@@ -239,10 +238,9 @@ def _record(dialect: str):
     later one's finished stamp counts the earlier one. Under read committed,
     without it, the last two answers racing could each count only itself.
     """
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     values = (select(*(bindparam(name, type_=_answers.c[name].type) for name in _RECORDED))
               .where(_attempts.c.id == bindparam("attempt_id")).with_for_update(key_share=True))
-    return (insert(_answers).from_select(_RECORDED, values)
+    return (insert_for(dialect)(_answers).from_select(_RECORDED, values)
             .on_conflict_do_nothing(index_elements=["attempt_id", "question_id"]).returning(_answers.c.id))
 
 

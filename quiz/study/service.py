@@ -289,7 +289,6 @@ def submit_answer(session: Session, slot: Slot, response: object) -> int:
     loaded = session.identity_map.get(session.identity_key(Attempt, slot.attempt_id))
     if loaded is not None:  # whoever holds the attempt reads the stamp afresh
         session.expire(loaded, ["finished_at"])
-    session.flush()
     return answer_id
 
 

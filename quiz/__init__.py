@@ -49,7 +49,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     from quiz.catalog.views import blueprint as catalog
     from quiz.exchange.views import blueprint as exchange
     from quiz.live import models as live_models  # noqa: F401  (registers the live tables)
-    from quiz.live.views import blueprint as live
+    from quiz.live.blueprint import blueprint as live
     from quiz.study.views import blueprint as study
 
     database.init_app(app)

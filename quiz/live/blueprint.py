@@ -1,0 +1,31 @@
+"""The live sessions' URL rules: the presenter's screens, the players' screens, the event stream.
+
+Every page reads the session's state from the database, so any server process
+can serve any request; pages follow changes through the small state endpoint
+(polled) or its event stream.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from quiz.live import player, presenter, stream
+
+blueprint = Blueprint("live", __name__)
+
+# The instructor
+blueprint.add_url_rule("/live", view_func=presenter.index, methods=["GET", "POST"])
+blueprint.add_url_rule("/live/<int:session_id>/host", view_func=presenter.host)
+blueprint.add_url_rule("/live/<int:session_id>/act", view_func=presenter.act, methods=["POST"])
+blueprint.add_url_rule("/live/<int:session_id>/players/<int:player_id>/kick", view_func=presenter.kick,
+                       methods=["POST"])
+blueprint.add_url_rule("/live/<int:session_id>/lock", view_func=presenter.lock, methods=["POST"])
+blueprint.add_url_rule("/live/<int:session_id>/results", view_func=presenter.results_page)
+blueprint.add_url_rule("/live/<int:session_id>/results.csv", view_func=presenter.results_csv)
+
+# The players
+blueprint.add_url_rule("/live/join", view_func=player.join, methods=["GET", "POST"])
+blueprint.add_url_rule("/live/<pin>/play", view_func=player.play)
+blueprint.add_url_rule("/live/<pin>/answer", view_func=player.answer, methods=["POST"])
+blueprint.add_url_rule("/live/<pin>/state", view_func=player.state)
+blueprint.add_url_rule("/live/<pin>/events", view_func=stream.events)

@@ -1,0 +1,108 @@
+"""The players' screens: joining, the phone's play page, answering, and the polled state."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from quiz.content.types import QUESTION_TYPES
+from quiz.extensions import db
+from quiz.grading import InvalidResponse, parse_form
+from quiz.live import service, snapshot, web
+from quiz.live import state as machine
+from quiz.models import Question
+
+
+def join():
+    """Join with a PIN (prefilled from ``?pin=``, as the QR code opens it) and a nickname."""
+    pin = (request.values.get("pin") or "").strip()
+    nickname = request.form.get("nickname", "")
+    error = None
+    if request.method == "POST":
+        live = service.by_pin(db.session, pin) if pin.isdigit() and len(pin) == 6 else None
+        if live is None or live.phase == machine.FINISHED:
+            error = "No running session has that PIN. Check the number on the screen."
+        else:
+            returning = service.player_for(db.session, live, request.cookies.get(web.cookie_name(live)))
+            if returning is not None:  # already in: a second join is a rejoin
+                return redirect(url_for("live.play", pin=live.pin), 303)
+            try:
+                player = service.join(db.session, live, nickname,
+                                      current_user.id if current_user.is_authenticated else None,
+                                      web.now())
+            except service.LiveError as exc:
+                db.session.rollback()
+                error = str(exc)
+            else:
+                db.session.commit()
+                response = redirect(url_for("live.play", pin=live.pin), 303)
+                response.set_cookie(web.cookie_name(live), player.token, max_age=web.COOKIE_DAYS * 86400,
+                                    httponly=True, samesite="Lax", path="/live",
+                                    secure=current_app.config["SESSION_COOKIE_SECURE"])
+                return response
+    return render_template("live/join.html", pin=pin, nickname=nickname, error=error,
+                           limit=service.NICKNAME_MAX), 400 if error else 200
+
+
+def play(pin: str):
+    """The player's phone: waiting, the answer buttons, then right or wrong, points, streak, rank."""
+    live = web.settled(web.by_pin(pin))
+    player = web.player_of(live)
+    if player is None:
+        flash("Join with a nickname to play." if live.phase != machine.FINISHED
+              else "That session is over.", "info")
+        return redirect(url_for("live.join", pin=pin))
+    current = machine.State.of(live)
+    context = {"live": live, "player": player, "state": current,
+               "remaining": machine.remaining_ms(current, web.now()), "types": QUESTION_TYPES}
+    if live.phase != machine.LOBBY:
+        question = service.current_question(db.session, live)
+        shared = web.shared(live)  # ranks read once for every phone, not once per phone
+        context.update(question=question, q=question.data, options=snapshot.options(live, question),
+                       layout=live.layout.get(str(question.id), {}),
+                       answer=service.answer_of(db.session, player, live.question_index),
+                       line=shared.lines.get(player.id) if shared else None,
+                       players=service.active_players(db.session, live))
+    return render_template("live/play.html", **context)
+
+
+def answer(pin: str):
+    """Take a player's answer to the open question; a repeat or a late one is refused plainly.
+
+    A form post is answered with the play page; a script asking for JSON gets
+    ``{"taken": true}``, or ``{"error": ...}`` with 409 (late, closed) or 400 (forged).
+    """
+    tokens = [value for name, value in request.cookies.items() if name.startswith(web.COOKIE_PREFIX)][:8]
+    found = service.seat(db.session, pin, tokens)
+    if found is None:
+        web.by_pin(pin)  # an unknown PIN is 404; a known one without a seat here, 403
+        abort(403)
+    live, player = found
+    index = request.form.get("question", type=int)
+    if index is None or not 0 <= index < len(live.question_ids):
+        abort(400)
+    shared = web.shared(live)  # the open question's content: no read for it per answer
+    data = shared.content_of(live.question_ids[index]) if shared else None
+    if data is None:
+        data = db.session.get(Question, live.question_ids[index]).data
+    try:
+        response = parse_form(data, request.form)
+        service.submit(db.session, live, player, index, response, web.now(), data)
+        db.session.commit()
+    except (service.LiveError, InvalidResponse) as exc:
+        db.session.rollback()
+        if web.wants_json():
+            return jsonify(error=str(exc)), 409 if isinstance(exc, service.LiveError) else 400
+        flash(str(exc), "error")
+    else:
+        if web.wants_json():
+            return jsonify(taken=True, question=index)
+    return redirect(url_for("live.play", pin=pin), 303)
+
+
+def state(pin: str):
+    """Where the session stands, as JSON: what an event would say, for pages that poll."""
+    live = web.settled(web.by_pin(pin))
+    response = jsonify(web.message(live, web.player_of(live)))
+    response.headers["Cache-Control"] = "no-store"
+    return response

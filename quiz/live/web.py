@@ -1,0 +1,94 @@
+"""What every live screen reads from its request: the clock, the session by PIN or host, the player.
+
+The presenter, player and stream views share these; services below them take
+plain values and never read the request.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import abort, current_app, request
+from flask_login import current_user
+
+from quiz.extensions import db
+from quiz.live import service, snapshot, watcher
+from quiz.live import state as machine
+from quiz.live.models import LivePlayer, LiveSession
+
+COOKIE_DAYS = 2
+COOKIE_PREFIX = "live-"  # then the session id: a browser holds one token per session it plays
+
+
+def now() -> datetime:
+    """The current UTC time, from the configured clock if there is one (tests fix it)."""
+    return watcher.now_for(current_app)
+
+
+def cookie_name(live: LiveSession) -> str:
+    """The name of the cookie that holds this browser's player token for the session."""
+    return f"{COOKIE_PREFIX}{live.id}"
+
+
+def shared(live: LiveSession) -> snapshot.Snapshot | None:
+    """This process's snapshot of the session at its version (or later), read once for every screen."""
+    return watcher.snapshots_for(current_app._get_current_object()).get(live.id, live.version)
+
+
+def require_instructor() -> None:
+    """403 unless the signed-in user is an instructor."""
+    if not current_user.is_authenticated or not current_user.is_instructor:
+        abort(403)
+
+
+def hosted(session_id: int) -> LiveSession:
+    """The session if the signed-in instructor runs it; 404 otherwise."""
+    require_instructor()
+    live = db.session.get(LiveSession, session_id)
+    if live is None or live.host_id != current_user.id:
+        abort(404)
+    return live
+
+
+def by_pin(pin: str) -> LiveSession:
+    """The session with this PIN; 404 for a PIN that is malformed or unknown."""
+    live = service.by_pin(db.session, pin) if pin.isdigit() and len(pin) == 6 else None
+    if live is None:
+        abort(404)
+    return live
+
+
+def settled(live: LiveSession) -> LiveSession:
+    """Move the session on if its question is due to close, and commit that at once."""
+    if service.settle(db.session, live, now()):
+        db.session.commit()
+    return live
+
+
+def flag(name: str) -> bool:
+    """A checkbox of the posted form, as a boolean."""
+    return request.form.get(name) in ("on", "true", "1", "yes")
+
+
+def player_of(live: LiveSession) -> LivePlayer | None:
+    """The player whose token cookie this browser holds, or None."""
+    return service.player_for(db.session, live, request.cookies.get(cookie_name(live)))
+
+
+def wants_json() -> bool:
+    """Whether the client asked for JSON rather than a page."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def message(live: LiveSession, player: LivePlayer | None) -> dict:
+    """What a screen is told about the session now: the state endpoint's body, a stream's first event."""
+    if player is None and request.cookies.get(cookie_name(live)):
+        return {"version": live.version, "removed": True}
+    current = shared(live)
+    mine = (player is not None and live.phase == machine.QUESTION
+            and service.answer_of(db.session, player, live.question_index) is not None)
+    players, answered = service.room(db.session, live)
+    body = current.message(player.id if player else None, now(), players, answered, mine)
+    if live.phase == machine.FINISHED:
+        body["finished"] = True
+    return body

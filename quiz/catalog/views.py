@@ -36,8 +36,3 @@ def healthz():
     db.session.execute(db.text("SELECT 1"))
     return {"status": "ok"}
 
-
-@blueprint.app_errorhandler(404)
-def not_found(error):
-    """Say the page does not exist, inside the site's layout, with a way home."""
-    return render_template("errors/404.html"), 404

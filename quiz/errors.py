@@ -1,0 +1,59 @@
+"""Every error the app answers with: a page in the site's layout, or JSON for a script that asked for it.
+
+No request ends in a bare Werkzeug page: HTTP errors keep their status and
+headers (``Retry-After`` included), anything unexpected becomes a 500 that
+says so plainly.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+TITLES = {
+    400: "That request could not be read",
+    403: "Not yours to open",
+    404: "Page not found",
+    405: "Not allowed here",
+    409: "Already changed",
+    413: "Too large",
+    429: "Too many tries",
+    500: "Something went wrong",
+    503: "Busy for a moment",
+}
+
+
+def wants_json() -> bool:
+    """Whether the client asked for JSON (``live.js`` does) rather than a page."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def respond(status: int, message: str, headers: dict | None = None):
+    """The error as JSON ``{"error": ...}`` or as a page, with its status and headers."""
+    if wants_json():
+        response = jsonify(error=message, status=status)
+    else:
+        response = render_template("errors/error.html", status=status,
+                                   title=TITLES.get(status, "Error"), message=message)
+    return response, status, headers or {}
+
+
+def _http_error(error: HTTPException):
+    if error.code == 404 and not wants_json():
+        return render_template("errors/404.html"), 404
+    headers = {key: value for key, value in error.get_headers() if key.lower() != "content-type"}
+    return respond(error.code or 500, error.description or TITLES.get(error.code or 500, "Error"), headers)
+
+
+def _unexpected(error: Exception):
+    original = getattr(error, "original_exception", None) or error
+    if isinstance(original, HTTPException):
+        return _http_error(original)
+    return respond(500, "The server failed to answer this request. Nothing you sent was half-saved; "
+                        "try again in a moment.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InternalServerError, _unexpected)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
 import re
+import threading
+import time
 from datetime import timedelta
 
 from markupsafe import escape
@@ -16,6 +19,39 @@ from quiz.live.models import LivePlayer, LiveSession
 from tests.clock import T0
 from tests.sessions import sign_in
 from tests.test_live_http import act, create, join, right, send, started, state, token_in, wrong
+
+
+def _kick(app, host, session_id: int, nickname: str) -> None:
+    with app.app_context():
+        player_id = db.session.scalar(select(LivePlayer.id).where(LivePlayer.nickname == nickname))
+    body = host.get(f"/live/{session_id}/host").get_data(as_text=True)
+    host.post(f"/live/{session_id}/players/{player_id}/kick", data={"csrf_token": token_in(body)})
+
+
+def test_a_removed_phone_hears_it_on_its_open_stream_at_once(synced, host):
+    """A phone's stream wakes for new versions only, so a removal must make one (it used to make none)."""
+    synced.config.update(LIVE_WATCH_INTERVAL=0.02, LIVE_HEARTBEAT_SECONDS=0.5, LIVE_STREAM_SECONDS=3)
+    session_id, pin = create(host)
+    troll, _ = join(synced, pin, "Troll")
+    join(synced, pin, "Ann")
+    response = troll.get(f"/live/{pin}/events", buffered=False)
+    chunks = iter(response.response)
+    next(chunks)  # the lobby, as the stream opens
+    kicker = threading.Timer(0.1, _kick, (synced, host, session_id, "Troll"))
+    kicker.start()
+    started_at, told = time.monotonic(), None
+    try:
+        for chunk in chunks:  # bounded: the stream lasts LIVE_STREAM_SECONDS at most
+            data = [line[6:] for line in chunk.decode().splitlines() if line.startswith("data: ")]
+            if data:
+                told = json.loads(data[0])
+                break
+    finally:
+        kicker.join(timeout=2)
+        response.close()
+        synced.extensions["live_watcher"].stop()
+    assert told == {"version": 1, "removed": True}
+    assert time.monotonic() - started_at < 1
 
 
 def test_end_session_asks_before_it_ends_anything(synced, host):

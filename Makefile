@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install database browser postgres lint check bench clean
+.PHONY: run serve test install database browser postgres zbar lint check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,9 +21,13 @@ database: install
 	$(BIN)/quiz db upgrade
 	$(BIN)/quiz content sync
 
-## Serve the app on http://$(HOST):$(PORT)
+## Serve the app on http://$(HOST):$(PORT), for development (the lobby knows phones cannot reach it).
 run: database
-	$(BIN)/quiz run --host $(HOST) --port $(PORT)
+	QUIZ_BIND_HOST=$(HOST) $(BIN)/quiz run --host $(HOST) --port $(PORT)
+
+## Serve a class: gunicorn on every interface; prints the addresses phones join at and the presenter's.
+serve: database
+	$(BIN)/quiz serve --host 0.0.0.0 --port $(PORT)
 
 ## Debian's Chromium, for the browser tests (Playwright drives it; it downloads no browser).
 browser:
@@ -41,6 +45,14 @@ postgres:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
 
+## zbarimg (Debian's zbar-tools), which the browser tests decode the lobby's QR code with.
+zbar:
+	@command -v zbarimg >/dev/null 2>&1 || { \
+	  echo "installing Debian's zbar-tools for the QR code test"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq zbar-tools >/dev/null; }
+
 lint: install
 	$(BIN)/ruff check .
 
@@ -57,7 +69,7 @@ tests/browser/node_modules/axe-core/axe.min.js:
 tests/exchange/node_modules/gift-pegjs/package.json:
 	npm install --no-save --no-audit --no-fund --prefix tests/exchange gift-pegjs@1
 
-test: install browser postgres lint check tests/browser/node_modules/axe-core/axe.min.js \
+test: install browser postgres zbar lint check tests/browser/node_modules/axe-core/axe.min.js \
 		tests/exchange/node_modules/gift-pegjs/package.json
 	$(BIN)/python -m pytest
 

@@ -121,11 +121,15 @@ def create_user_command(name: str, instructor: bool, password: str) -> None:
               help="File for the access log, '-' for standard output, '' for none.")
 def serve_command(host: str, port: int, workers: int | None, worker_class: str, threads: int,
                   access_log: str) -> None:
-    """Serve the app for real, under gunicorn."""
-    from quiz.serve import QuizServer, default_workers, options
+    """Serve the app for real, under gunicorn; first say where phones join and the presenter opens."""
+    from quiz.serve import QuizServer, announcement, default_workers, options
 
     settings = options(host, port, workers or default_workers(), threads, access_log or None, worker_class)
-    QuizServer(settings).run()
+    machine = current_app.config["MACHINE_ADDRESSES"]
+    for line in announcement(host, port, current_app.config["PUBLIC_URL"], machine):
+        click.echo(line)
+    # The workers trust the Host names for this address (quiz/hosts.py), the same as printed here.
+    QuizServer(settings, {"BIND_HOST": host, "MACHINE_ADDRESSES": machine}).run()
 
 
 def register(app) -> None:

@@ -41,6 +41,17 @@ class Defaults:
     LIVE_HEARTBEAT_SECONDS = 15
     LIVE_STREAM_SECONDS = 300
     LIVE_MAX_STREAMS: int | None = None
+    # The address phones reach the server by, used in join links and QR codes: a scheme, a host and
+    # maybe a port, e.g. "http://192.168.1.20:8000" or "https://quiz.example.org". None: the address
+    # the presenter page was opened at, or this machine's network address when that was loopback.
+    PUBLIC_URL: str | None = None
+    # The address the server listens on; `quiz serve --host` sets it. None: not known (`quiz run`),
+    # taken as every interface. With PUBLIC_URL it makes TRUSTED_HOSTS, Flask's check of the Host
+    # header, unless that is set too (quiz/hosts.py).
+    BIND_HOST: str | None = None
+    TRUSTED_HOSTS: list[str] | None = None
+    # This machine's IPv4 addresses, read once at start (quiz/network.py); tests set their own.
+    MACHINE_ADDRESSES: list[str] | None = None
     # For tests/bench only: adds POST /_bench/insert, a bare one-row insert with no CSRF check.
     # Never turn it on in production.
     BENCH_ENDPOINTS = False

@@ -13,6 +13,8 @@ import os
 
 from gunicorn.app.base import BaseApplication
 
+from quiz import network
+
 WORKER_CLASSES = ("gevent", "gthread")
 CONNECTIONS_PER_WORKER = 5000  # gevent: open connections (streams included) one process accepts
 
@@ -45,6 +47,34 @@ def options(host: str, port: int, workers: int, threads: int, access_log: str | 
         # Threads let a worker serve others while one request waits on the database.
         settings["threads"] = threads
     return settings
+
+
+def announcement(host: str, port: int, public_url: str | None, machine: list[str]) -> list[str]:
+    """What ``quiz serve`` prints first: where phones join and where to open the presenter.
+
+    ``machine`` is this machine's network addresses (``quiz.network``), the
+    one the QR code uses first.
+    """
+    everywhere = host in network.WILDCARDS
+    lines = [f"Serving the quiz on {host or '0.0.0.0'}:{port}."]  # noqa: S104
+    if public_url:
+        lines.append(f"Phones join at {public_url}/join (QUIZ_PUBLIC_URL); the QR code says the same.")
+    if everywhere and machine:
+        lines.append("Phones on the same network as this machine join at:" if not public_url
+                     else "This machine's own addresses, also served:")
+        lines += [f"  http://{address}:{port}/join" for address in machine]
+    elif everywhere:
+        lines.append("This machine has no network address: phones cannot reach it. "
+                     "Join the room's network, then start again.")
+    elif network.is_loopback(host):
+        lines.append(f"Listening on {host} only: phones cannot reach it. For a class, serve every "
+                     "interface: quiz serve --host 0.0.0.0 (make serve).")
+    else:
+        lines.append(f"Phones join at http://{host}:{port}/join")
+    presenter = "127.0.0.1" if everywhere or network.is_loopback(host) else host
+    lines.append(f"Open the presenter on this machine at http://{presenter}:{port}/live "
+                 "(an instructor's account; see the README's \"Run a class\").")
+    return lines
 
 
 def stream_limit(settings: dict) -> int | None:

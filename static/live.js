@@ -1,8 +1,10 @@
 // Live sessions. Every page works without this script; with it, the page follows the session.
-// The presenter's screen reloads when play moves to a new phase and updates its counts in place.
-// A phone redraws itself from what each event says (with the <template>s in the page), so a new
-// question needs no page load, and it sends its answer without leaving the page.
-// Server-sent events where the browser has them, else a poll of the same JSON every second.
+// The presenter's screen redraws itself from its own page, fetched when play moves to a new phase
+// (never a reload, so full screen stays on), sends its buttons the same way, and updates its counts
+// in place. A phone redraws itself from what each event says (with the <template>s in the page),
+// so a new question needs no page load, and it sends its answer without leaving the page; it keeps
+// the screen awake while a question is open. Server-sent events where the browser has them, else a
+// poll of the same JSON every second; either way "Reconnecting…" shows while the server is out of reach.
 (function () {
   "use strict";
   var root = document.querySelector("[data-live-state]");
@@ -10,19 +12,27 @@
   var stateUrl = root.getAttribute("data-live-state");
   var eventsUrl = root.getAttribute("data-live-events");
   var playing = root.getAttribute("data-live-mode") === "play";
-  var version = Number(root.getAttribute("data-version"));
-  var phase = root.getAttribute("data-phase");
-  var players = root.getAttribute("data-players");
+  var version, phase, players, drawn;
   var view = root.querySelector("[data-live=view]");
   var loadedAt = Date.now();
   var endsAt = 0;
   var streaming = false;
   var lastFetch = 0;
   var source = null;
+  var following = true;
 
   function remainingEl() { return root.querySelector("[data-live=remaining]"); }
-  var first = remainingEl();
-  if (first) endsAt = Date.now() + Number(first.getAttribute("data-remaining"));
+
+  function readRoot() {
+    // What the page as served (or as last redrawn) shows: where play stood when it was made.
+    version = Number(root.getAttribute("data-version"));
+    phase = root.getAttribute("data-phase");
+    players = root.getAttribute("data-players");
+    drawn = phase + ":" + (Number(root.getAttribute("data-question")) + 1);
+    var remaining = remainingEl();
+    if (remaining) endsAt = Date.now() + Number(remaining.getAttribute("data-remaining"));
+  }
+  readRoot();
 
   function setAll(selector, value) {
     root.querySelectorAll(selector).forEach(function (el) { el.textContent = String(value); });
@@ -30,14 +40,78 @@
 
   // ------------------------------------------------------------ the presenter
 
-  function reloadSoon() {
-    // A hall joining at once must not reload the lobby many times a second.
-    setTimeout(function () { location.reload(); }, Math.max(0, loadedAt + 2000 - Date.now()));
+  var pageUrl = root.getAttribute("data-live-page");
+
+  function swap(html) {
+    // Put the freshly served screen in place of this one, keeping the page (and full screen).
+    var next = new DOMParser().parseFromString(html, "text/html");
+    var screen = next.querySelector("[data-live-state]");
+    if (!screen || screen.getAttribute("data-live-events") !== eventsUrl) { location.reload(); return; }
+    var hadFocus = root.contains(document.activeElement);
+    Array.prototype.forEach.call(screen.attributes, function (a) { root.setAttribute(a.name, a.value); });
+    root.replaceChildren.apply(root, Array.prototype.slice.call(screen.childNodes));
+    document.title = next.title;
+    loadedAt = Date.now();
+    readRoot();
+    var target = root.querySelector("[data-autofocus]") || (hadFocus && root.querySelector(".stage-controls .button"));
+    if (target) target.focus();
+    document.dispatchEvent(new CustomEvent("live:drawn"));
+  }
+
+  function fetchScreen(url, options) {
+    return fetch(url, Object.assign({credentials: "same-origin", cache: "no-store"}, options || {}))
+      .then(function (response) {
+        if (!response.ok) { location.href = pageUrl; return; } // refused: show where things stand
+        if (new URL(response.url).pathname !== new URL(pageUrl, location.href).pathname) {
+          location.href = response.url; // somewhere else (a new session, the log-in page): go there
+          return;
+        }
+        return response.text().then(swap);
+      });
+  }
+
+  var redrawing = null;
+  function redraw() {
+    if (redrawing) { redrawing.again = true; return; }
+    var asking = root.querySelector(".confirm-end") ? "?confirm=end" : "";
+    redrawing = {again: false};
+    fetchScreen(pageUrl + asking)
+      .catch(function () { connection(false); })
+      .finally(function () {
+        var again = redrawing.again;
+        redrawing = null;
+        if (again) redraw();
+      });
+  }
+
+  function redrawSoon() {
+    // A hall joining at once must not redraw the lobby many times a second.
+    setTimeout(redraw, Math.max(0, loadedAt + 1000 - Date.now()));
   }
 
   function present(state) {
-    if (state.version !== version || state.removed) { location.reload(); return; }
-    if (phase === "lobby" && players !== null && String(state.players) !== players) { players = null; reloadSoon(); }
+    if (state.version !== version) { redraw(); return; }
+    if (phase === "lobby" && players !== null && String(state.players) !== players) { players = null; redrawSoon(); }
+  }
+
+  function act(event) {
+    // The presenter's buttons post as they would without script, then the answer is drawn in place.
+    var form = event.target;
+    if ((form.getAttribute("method") || "").toLowerCase() !== "post") return;
+    event.preventDefault();
+    var body = new FormData(form);
+    if (event.submitter && event.submitter.name) body.append(event.submitter.name, event.submitter.value);
+    form.querySelectorAll("button").forEach(function (el) { el.disabled = true; });
+    // getAttribute: a button named "action" hides the form's own property of that name.
+    fetchScreen(form.getAttribute("action"), {method: "POST", body: body})
+      .catch(function () { HTMLFormElement.prototype.submit.call(form); });
+  }
+
+  function follow(event) {
+    var link = event.target.closest && event.target.closest("a[data-swap]");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    fetchScreen(link.href).catch(function () { location.href = link.href; });
   }
 
   // ----------------------------------------------------------------- a phone
@@ -73,11 +147,17 @@
     return el;
   }
 
+  function gridClass(options) {
+    // Two buttons a row, as the page draws them; one a row when a label is long (as play.html says).
+    var longest = options.reduce(function (most, pair) { return Math.max(most, pair[1].length); }, 0);
+    return longest > 60 ? "answer-grid answer-grid-long" : "answer-grid";
+  }
+
   function fields(ask) {
     var box = document.createDocumentFragment();
     var options = ask.options || [];
     if (ask.type === "single" || ask.type === "true_false") {
-      var grid = element("div", {"class": "answer-grid", role: "group", "aria-labelledby": "prompt"});
+      var grid = element("div", {"class": gridClass(options), role: "group", "aria-labelledby": "prompt"});
       options.forEach(function (pair, n) {
         var button = option("button", {type: "submit", name: "choice", value: pair[0]}, n);
         button.append(shape(n), element("span", {}, pair[1]));
@@ -87,7 +167,7 @@
       return box;
     }
     if (ask.type === "multiple") {
-      var set = element("fieldset", {"class": "answer-grid"});
+      var set = element("fieldset", {"class": gridClass(options)});
       set.append(element("legend", {"class": "hint"}, "Choose all that apply, then send."));
       options.forEach(function (pair, n) {
         var label = option("label", {}, n);
@@ -174,13 +254,24 @@
     error.hidden = false;
   }
 
+  function removed() {
+    // Taken out of the game by the instructor: say so, and stop following the session.
+    show(clone("live-removed"));
+    stop();
+  }
+
   function draw(state) {
-    if (state.removed) { location.reload(); return; }
+    if (state.removed) { removed(); return; }
     if (state.me && state.me.score !== undefined) setAll("[data-live=score]", state.me.score);
-    if (state.version === version && state.phase === phase) return;
     if (state.version < version) return; // a poll that crossed a newer event
     version = state.version;
+    // A new version in the same phase and question (someone was removed) leaves the screen alone,
+    // so a half-typed answer survives it.
+    var key = state.phase + ":" + state.question;
+    if (key === drawn) return;
+    drawn = key;
     phase = state.phase;
+    keepAwake(phase === "question");
     if (phase === "question") {
       endsAt = Date.now() + state.remaining_ms;
       show(state.me && state.me.answered ? clone("live-locked") : question(state));
@@ -188,6 +279,28 @@
     else if (phase === "finished") show(over(state));
     else show(result(state));
   }
+
+  // The screen stays on while a question is open (Screen Wake Lock, where the browser has it:
+  // pages over plain HTTP on the network do not, as it needs a secure context).
+  var wakeLock = null;
+  var wantAwake = false;
+  function keepAwake(on) {
+    wantAwake = on;
+    if (!navigator.wakeLock) return;
+    if (on && !wakeLock && document.visibilityState === "visible") {
+      wakeLock = navigator.wakeLock.request("screen");
+      wakeLock.then(function (lock) {
+        lock.addEventListener("release", function () { wakeLock = null; });
+        if (!wantAwake) lock.release();
+      }, function () { wakeLock = null; });
+    } else if (!on && wakeLock) {
+      wakeLock.then(function (lock) { lock.release(); }, function () {});
+      wakeLock = null;
+    }
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && wantAwake) keepAwake(true); // the browser let it go
+  });
 
   function send(event) {
     event.preventDefault();
@@ -222,19 +335,44 @@
   // --------------------------------------------------------------- following
 
   function apply(state) {
+    connection(true);
+    if (!following) return;
     if (playing) draw(state); else present(state);
     setAll("[data-live=answered]", state.answered);
     setAll("[data-live=players]", state.players);
     if (state.phase === "question" && state.version === version) endsAt = Date.now() + state.remaining_ms;
-    if (state.finished && source) source.close();
+    if (state.finished) stop();
+  }
+
+  function stop() {
+    following = false;
+    keepAwake(false);
+    if (source) source.close();
+  }
+
+  // "Reconnecting…" shows once the server has been out of reach for a second, so that a stream
+  // the server ends on schedule (and the browser opens again at once) does not flash it.
+  var lostTimer = null;
+  function connection(up) {
+    var note = root.querySelector("[data-live=connection]");
+    if (up) {
+      clearTimeout(lostTimer);
+      lostTimer = null;
+      if (note) note.hidden = true;
+    } else if (!lostTimer && following) {
+      lostTimer = setTimeout(function () {
+        var now = root.querySelector("[data-live=connection]");
+        if (now && following) now.hidden = false;
+      }, 1000);
+    }
   }
 
   function refresh() {
     lastFetch = Date.now();
     return fetch(stateUrl, {credentials: "same-origin", cache: "no-store"})
-      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (r) { if (r.status >= 500) connection(false); return r.ok ? r.json() : null; })
       .then(function (state) { if (state) apply(state); })
-      .catch(function () {});
+      .catch(function () { connection(false); });
   }
 
   function tick() {
@@ -249,17 +387,20 @@
   setInterval(tick, 250);
 
   function poll() {
-    refresh().finally(function () { if (phase !== "finished") setTimeout(poll, 1000); });
+    refresh().finally(function () { if (following && phase !== "finished") setTimeout(poll, 1000); });
   }
 
   function listen() {
     source = new EventSource(eventsUrl);
     streaming = true;
+    source.addEventListener("open", function () { connection(true); });
     source.addEventListener("state", function (event) {
       try { apply(JSON.parse(event.data)); } catch (e) { refresh(); }
     });
     source.onerror = function () {
       // A dropped stream reconnects by itself; a refused one (CLOSED) does not: poll instead.
+      if (!following) return;
+      connection(false);
       if (source.readyState === EventSource.CLOSED && streaming) {
         streaming = false;
         setTimeout(poll, 1000);
@@ -269,6 +410,10 @@
 
   if (playing) {
     view.addEventListener("submit", send);
+    keepAwake(phase === "question");
+  } else {
+    root.addEventListener("submit", act);
+    root.addEventListener("click", follow);
   }
   if (phase === "finished") return;
   if (eventsUrl && window.EventSource) listen();

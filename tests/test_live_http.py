@@ -42,7 +42,10 @@ def create(host, **fields) -> tuple[int, str]:
 def join(app, pin: str, nickname: str, client=None):
     """A phone joining with a nickname; returns its client and the response."""
     client = client or app.test_client()
-    body = client.get(f"/live/join?pin={pin}").get_data(as_text=True)
+    page = client.get(f"/live/join?pin={pin}")
+    if page.status_code == 303:  # this browser is in already: straight back to its game
+        return client, page
+    body = page.get_data(as_text=True)
     assert f'value="{pin}"' in body  # the PIN comes prefilled, as the QR code opens it
     response = client.post("/live/join", data={"csrf_token": token_in(body), "pin": pin,
                                                "nickname": nickname})
@@ -72,11 +75,16 @@ def started(app, host, *names: str, **fields):
     return session_id, pin, phones, index, data
 
 
-def send(phone, pin: str, index: int, **fields):
+def phone_token(phone, pin: str) -> str:
+    """The CSRF token of a player's phone, from its play page (which has one with or without a form)."""
     body = phone.get(f"/live/{pin}/play").get_data(as_text=True)
-    if "csrf_token" not in body:  # no form on the page now: take a token from the join page
-        body = phone.get(f"/live/join?pin={pin}").get_data(as_text=True)
-    token = token_in(body)
+    found = TOKEN.search(body) or re.search(r'data-csrf="([^"]+)"', body)
+    assert found, "the play page has no CSRF token"
+    return found.group(1)
+
+
+def send(phone, pin: str, index: int, **fields):
+    token = phone_token(phone, pin)
     return phone.post(f"/live/{pin}/answer", data={"csrf_token": token, "question": str(index), **fields},
                       follow_redirects=True)
 
@@ -122,7 +130,7 @@ def test_join_validates_nickname_and_pin(synced, host):
     _, long = join(synced, pin, "x" * 21)
     assert long.status_code == 400 and "at most 20" in long.get_data(as_text=True)
     client = synced.test_client()
-    body = client.get("/live/join").get_data(as_text=True)
+    body = client.get(f"/live/join?pin={pin}").get_data(as_text=True)  # the nickname step has the form
     wrong_pin = client.post("/live/join", data={"csrf_token": token_in(body), "pin": "999999",
                                                 "nickname": "Bob"})
     assert wrong_pin.status_code == 400 and "No running session" in wrong_pin.get_data(as_text=True)
@@ -272,7 +280,8 @@ def test_a_kicked_player_is_out_and_no_longer_awaited(synced, host, clock):
     body = host.get(f"/live/{session_id}/host").get_data(as_text=True)
     host.post(f"/live/{session_id}/players/{bob_id}/kick", data={"csrf_token": token_in(body)})
     assert state(host, pin)["phase"] == "reveal"  # the only one left had answered
-    assert bob.get(f"/live/{pin}/play").status_code == 302
+    removed = bob.get(f"/live/{pin}/play")  # the phone says so, rather than offering to join again
+    assert removed.status_code == 403 and "You were removed" in removed.get_data(as_text=True)
     assert state(bob, pin).get("removed") is True
 
 
@@ -316,7 +325,7 @@ def test_results_csv_and_statistics(synced, host, clock):
     act(host, session_id, "finish")
     body = host.get(f"/live/{session_id}/host").get_data(as_text=True)
     assert "Podium" in body
-    exported = host.get(f"/live/{session_id}/results.csv").get_data(as_text=True)
+    exported = host.get(f"/live/{session_id}/results.csv").get_data().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(exported)))
     assert len(rows) == 4  # 2 players x 2 questions
     first = rows[0]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from quiz.extensions import db
-from quiz.live import service
+from quiz.live import opening, service
 from quiz.live import state as machine
 from quiz.live.models import LiveSession
 from quiz.models import User
@@ -74,8 +74,8 @@ def live(synced):
         host = User(name="teacher", password_hash="unused", is_instructor=True)
         db.session.add(host)
         db.session.flush()
-        made = service.create_session(db.session, host.id, Selection(count=3),
-                                      service.Settings(seconds=10), random.Random(1))
+        made = opening.create_session(db.session, host.id, Selection(count=3),
+                                      opening.Settings(seconds=10), random.Random(1))
         db.session.commit()
         yield made
 

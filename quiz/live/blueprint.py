@@ -20,10 +20,14 @@ blueprint.add_url_rule("/live/<int:session_id>/act", view_func=presenter.act, me
 blueprint.add_url_rule("/live/<int:session_id>/players/<int:player_id>/kick", view_func=presenter.kick,
                        methods=["POST"])
 blueprint.add_url_rule("/live/<int:session_id>/lock", view_func=presenter.lock, methods=["POST"])
+blueprint.add_url_rule("/live/<int:session_id>/again", view_func=presenter.play_again, methods=["POST"])
 blueprint.add_url_rule("/live/<int:session_id>/results", view_func=presenter.results_page)
+blueprint.add_url_rule("/live/<int:session_id>/results/players/<int:player_id>",
+                       view_func=presenter.player_results)
 blueprint.add_url_rule("/live/<int:session_id>/results.csv", view_func=presenter.results_csv)
 
 # The players
+blueprint.add_url_rule("/join", view_func=player.short_join)  # the address to type, as the lobby shows it
 blueprint.add_url_rule("/live/join", view_func=player.join, methods=["GET", "POST"])
 blueprint.add_url_rule("/live/<pin>/play", view_func=player.play)
 blueprint.add_url_rule("/live/<pin>/answer", view_func=player.answer, methods=["POST"])

@@ -29,12 +29,14 @@ class LiveSession(db.Model):
     compare-and-set on it (see ``quiz.live.state``). ``settings`` holds
     ``seconds``, ``points`` (standard, double, none), ``show_on_devices`` and
     ``shuffle``; ``layout`` fixes each question's shuffled choices or items.
+    ``title`` names it in the lobby, the results and the list of sessions.
     """
 
     __tablename__ = "live_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pin: Mapped[str] = mapped_column(String(6))
+    title: Mapped[str] = mapped_column(String(120), default="", server_default="")
     host_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     phase: Mapped[str] = mapped_column(String(12), default="lobby", server_default="lobby")
     question_index: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

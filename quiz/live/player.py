@@ -13,41 +13,54 @@ from quiz.live import state as machine
 from quiz.models import Question
 
 
+def short_join():
+    """``/join``, the address the lobby shows to type: on to the join page (the player cookie's path)."""
+    pin = "".join((request.args.get("pin") or "").split())
+    return redirect(url_for("live.join", pin=pin) if pin else url_for("live.join"))
+
+
 def join():
-    """Join with a PIN (prefilled from ``?pin=``, as the QR code opens it) and a nickname."""
-    pin = (request.values.get("pin") or "").strip()
+    """Join a game: one large PIN field, then a nickname; a PIN in the URL (the QR code's) skips the first.
+
+    ``GET`` with no PIN asks for one; with a PIN, checks it and asks for a
+    nickname; ``POST`` joins. A browser already in that session goes back
+    to its game.
+    """
+    pin = "".join((request.values.get("pin") or "").split())
     nickname = request.form.get("nickname", "")
-    error = None
-    if request.method == "POST":
-        live = service.by_pin(db.session, pin) if pin.isdigit() and len(pin) == 6 else None
-        if live is None or live.phase == machine.FINISHED:
-            error = "No running session has that PIN. Check the number on the screen."
+    if not pin and request.method == "GET":
+        return render_template("live/join.html", step="pin", pin="", error=None)
+    live = service.by_pin(db.session, pin) if pin.isdigit() and len(pin) == 6 else None
+    if live is None or live.phase == machine.FINISHED:
+        return render_template("live/join.html", step="pin", pin=pin, error=(
+            "No running session has that PIN. Check the number on the screen.")), 400
+    if service.player_for(db.session, live, request.cookies.get(web.cookie_name(live))) is not None:
+        return redirect(url_for("live.play", pin=live.pin), 303)  # already in: a second join is a rejoin
+    error = "The instructor has locked this session: nobody new can join now." if live.locked else None
+    if request.method == "POST" and error is None:
+        try:
+            player = service.join(db.session, live, nickname,
+                                  current_user.id if current_user.is_authenticated else None, web.now())
+        except service.LiveError as exc:
+            db.session.rollback()
+            error = str(exc)
         else:
-            returning = service.player_for(db.session, live, request.cookies.get(web.cookie_name(live)))
-            if returning is not None:  # already in: a second join is a rejoin
-                return redirect(url_for("live.play", pin=live.pin), 303)
-            try:
-                player = service.join(db.session, live, nickname,
-                                      current_user.id if current_user.is_authenticated else None,
-                                      web.now())
-            except service.LiveError as exc:
-                db.session.rollback()
-                error = str(exc)
-            else:
-                db.session.commit()
-                response = redirect(url_for("live.play", pin=live.pin), 303)
-                response.set_cookie(web.cookie_name(live), player.token, max_age=web.COOKIE_DAYS * 86400,
-                                    httponly=True, samesite="Lax", path="/live",
-                                    secure=current_app.config["SESSION_COOKIE_SECURE"])
-                return response
-    return render_template("live/join.html", pin=pin, nickname=nickname, error=error,
-                           limit=service.NICKNAME_MAX), 400 if error else 200
+            db.session.commit()
+            response = redirect(url_for("live.play", pin=live.pin), 303)
+            response.set_cookie(web.cookie_name(live), player.token, max_age=web.COOKIE_DAYS * 86400,
+                                httponly=True, samesite="Lax", path="/live",
+                                secure=current_app.config["SESSION_COOKIE_SECURE"])
+            return response
+    return render_template("live/join.html", step="nickname", pin=live.pin, live=live, nickname=nickname,
+                           error=error, limit=service.NICKNAME_MAX), 400 if error else 200
 
 
 def play(pin: str):
     """The player's phone: waiting, the answer buttons, then right or wrong, points, streak, rank."""
     live = web.settled(web.by_pin(pin))
     player = web.player_of(live)
+    if player is None and request.cookies.get(web.cookie_name(live)):  # a token no longer in the game
+        return render_template("live/removed.html"), 403
     if player is None:
         flash("Join with a nickname to play." if live.phase != machine.FINISHED
               else "That session is over.", "info")

@@ -137,18 +137,71 @@ def question_stats(session: Session, live: LiveSession) -> list[QuestionStats]:
     return stats
 
 
+@dataclass(frozen=True)
+class PlayerAnswer:
+    """One question as one player met it: what they answered (None: nothing), right or not, time, points."""
+
+    number: int
+    question: Question
+    expected: str
+    response: str | None
+    correct: bool
+    seconds: float | None
+    points: int
+    bonus: int
+
+
+@dataclass(frozen=True)
+class PlayerSheet:
+    """Every question of a session with one player's answer to it, and where they ended up."""
+
+    player: LivePlayer
+    answers: list[PlayerAnswer]
+    rank: int | None  # None for a removed player
+
+    @property
+    def right(self) -> int:
+        """How many of the player's answers were right."""
+        return sum(1 for a in self.answers if a.correct)
+
+
+def player_answers(session: Session, live: LiveSession, player_id: int) -> PlayerSheet | None:
+    """One player's answer to each question of the session; None if they are not in it."""
+    player = session.get(LivePlayer, player_id)
+    if player is None or player.session_id != live.id:
+        return None
+    mine = {a.question_index: a for a in session.scalars(
+        select(LiveAnswer).where(LiveAnswer.player_id == player.id))}
+    rows = []
+    for index, question_id in enumerate(live.question_ids):
+        question = session.get(Question, question_id)
+        answer = mine.get(index)
+        rows.append(PlayerAnswer(
+            index + 1, question, QUESTION_TYPES[question.type].answer_text(question.data),
+            response_text(question.data, answer.response["value"]) if answer else None,
+            bool(answer and answer.correct), round(answer.elapsed_ms / 1000, 1) if answer else None,
+            answer.points if answer else 0, answer.bonus if answer else 0))
+    rank = next((s.rank for s in standings(session, live) if s.player_id == player.id), None)
+    return PlayerSheet(player, rows, rank)
+
+
 CSV_HEADER = ["nickname", "question", "question_id", "prompt", "answer", "correct",
               "seconds", "points"]
 
 
 def results_csv(session: Session, live: LiveSession) -> str:
-    """A row per player and question: the answer, right or not, time and points (blank if none)."""
+    """A row per player and question: the answer, right or not, time and points (blank if none).
+
+    It starts with a UTF-8 byte-order mark, as the question export's CSV does,
+    so that Excel reads accented nicknames right.
+    """
     players = list(session.scalars(select(LivePlayer).where(LivePlayer.session_id == live.id)
                                    .order_by(LivePlayer.id)))
     answers = {(a.player_id, a.question_index): a for a in session.scalars(
         select(LiveAnswer).where(LiveAnswer.session_id == live.id))}
     questions = [session.get(Question, qid) for qid in live.question_ids]
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
     for player in players:

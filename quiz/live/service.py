@@ -1,4 +1,4 @@
-"""Running a live session: create, join and rejoin, kick, move on, and take answers once.
+"""Running a live session: join and rejoin, kick, move on, and take answers once (opening: ``opening``).
 
 Every function takes plain values, a database session and ``now`` (a UTC
 instant from the caller's clock, so tests fix it); none reads the request.
@@ -8,10 +8,8 @@ Functions flush; the caller commits. What the screens show is read in
 
 from __future__ import annotations
 
-import random
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, literal, select, update
@@ -23,12 +21,8 @@ from quiz.live import scoring
 from quiz.live import state as machine
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
 from quiz.models import Answer, Attempt, Question
-from quiz.study.service import Selection, draw_questions
 
-MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 5, 240, 20
-MAX_QUESTIONS = 50
 NICKNAME_MAX = 20
-LIVE_TYPES = ("single", "multiple", "true_false", "short", "ordering")
 
 
 class LiveError(ValueError):
@@ -45,79 +39,6 @@ class TooLate(LiveError):
 
 class QuestionClosed(LiveError):
     """That question is not open for answers (closed early, or not the current one)."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    """How a session plays: seconds per question, points, questions on phones, shuffled choices."""
-
-    seconds: int = DEFAULT_SECONDS
-    points: str = "standard"
-    show_on_devices: bool = True
-    shuffle: bool = True
-
-    def check(self) -> None:
-        """Raise LiveError unless every setting is in range."""
-        if not MIN_SECONDS <= self.seconds <= MAX_SECONDS:
-            raise LiveError(f"Choose from {MIN_SECONDS} to {MAX_SECONDS} seconds per question.")
-        if self.points not in scoring.POINTS:
-            raise LiveError(f"Points are one of: {', '.join(scoring.POINTS)}.")
-
-
-def _layout(data: dict, shuffle: bool, rng: random.Random) -> dict:
-    """The order a question's choices or items are shown in; items always start shuffled."""
-    if "choices" in data:
-        choices = list(data["choices"])
-        if shuffle:
-            rng.shuffle(choices)
-        return {"choices": choices}
-    if data["type"] == "ordering":
-        items = list(data["items"])
-        rng.shuffle(items)
-        if len(items) > 1 and items == list(data["items"]):
-            items.reverse()  # never show the answer as the starting order
-        return {"items": items}
-    return {}
-
-
-def _new_pin(session: Session, rng: random.Random) -> str:
-    """Six digits no running session uses; the partial unique index is the real guarantee."""
-    taken = set(session.scalars(select(LiveSession.pin).where(LiveSession.finished_at.is_(None))))
-    while True:
-        pin = f"{rng.randrange(1_000_000):06d}"
-        if pin not in taken and pin[0] != "0":  # a leading zero gets lost when typed as a number
-            return pin
-
-
-def create_session(session: Session, host_id: int, selection: Selection, settings: Settings,
-                   rng: random.Random) -> LiveSession:
-    """Draw the questions (of the types live play supports) and open a session in its lobby."""
-    settings.check()
-    if not 1 <= selection.count <= MAX_QUESTIONS:
-        raise LiveError(f"Choose between 1 and {MAX_QUESTIONS} questions.")
-    unsupported = set(selection.types) - set(LIVE_TYPES)
-    if unsupported:
-        raise LiveError(f"Live play does not support: {', '.join(sorted(unsupported))}.")
-    types = selection.types or LIVE_TYPES
-    chosen = draw_questions(session, Selection(
-        banks=selection.banks, concepts=selection.concepts, types=types,
-        question_ids=selection.question_ids, count=selection.count,
-        shuffle=selection.shuffle), rng)
-    if not chosen:
-        raise LiveError("No question matches that choice. Widen it and try again.")
-    live = LiveSession(
-        pin=_new_pin(session, rng), host_id=host_id, phase=machine.LOBBY, question_index=0,
-        version=0,
-        settings={"seconds": settings.seconds, "points": settings.points,
-                  "show_on_devices": settings.show_on_devices, "shuffle": settings.shuffle,
-                  "banks": list(selection.banks), "concepts": list(selection.concepts),
-                  "types": list(selection.types)},
-        question_ids=[q.id for q in chosen],
-        layout={str(q.id): _layout(q.data, settings.shuffle, rng) for q in chosen},
-    )
-    session.add(live)
-    session.flush()
-    return live
 
 
 def by_pin(session: Session, pin: str) -> LiveSession | None:
@@ -213,9 +134,19 @@ def lock(session: Session, live: LiveSession, locked: bool) -> None:
 
 
 def kick(session: Session, live: LiveSession, player_id: int, now: datetime) -> None:
-    """Remove a player: their token stops working; the question closes if everyone else answered."""
-    session.execute(update(LivePlayer).where(
-        LivePlayer.id == player_id, LivePlayer.session_id == live.id).values(kicked=True))
+    """Remove a player: their token stops working; the question closes if everyone else answered.
+
+    The session's version moves on, phase unchanged, so that every process
+    builds a snapshot that knows and the removed phone hears it at once (a
+    phone's stream wakes for new versions only).
+    """
+    removed = session.execute(update(LivePlayer).where(
+        LivePlayer.id == player_id, LivePlayer.session_id == live.id, LivePlayer.kicked.is_(False))
+        .values(kicked=True))
+    if removed.rowcount:
+        session.execute(update(LiveSession).where(LiveSession.id == live.id)
+                        .values(version=LiveSession.version + 1).execution_options(synchronize_session=False))
+        session.expire(live)
     session.flush()
     settle(session, live, now)
 

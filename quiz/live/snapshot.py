@@ -116,11 +116,15 @@ def build(session: Session, session_id: int) -> Snapshot | None:
     question = None
     if live.phase != machine.LOBBY:
         question = session.get(Question, live.question_ids[live.question_index])
-        if live.phase == machine.QUESTION:
+    if live.phase in (machine.LOBBY, machine.QUESTION):
+        # Before the reveal there are no lines to read, but a removed phone must still hear it.
+        kicked = frozenset(session.scalars(select(LivePlayer.id).where(
+            LivePlayer.session_id == live.id, LivePlayer.kicked.is_(True))))
+        if question is not None:
             public["ask"] = _ask(live, question)
-        else:
-            public["answer"] = QUESTION_TYPES[question.type].answer_text(question.data)
-            lines, kicked = _lines(session, live)
+    else:
+        public["answer"] = QUESTION_TYPES[question.type].answer_text(question.data)
+        lines, kicked = _lines(session, live)
     return Snapshot(live.id, live.version, live.phase, machine.aware(live.deadline), public, lines, kicked,
                     question.id if question else None, question.data if question else None)
 

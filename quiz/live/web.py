@@ -12,7 +12,7 @@ from flask import abort, current_app, request
 from flask_login import current_user
 
 from quiz.extensions import db
-from quiz.live import service, snapshot, watcher
+from quiz.live import address, service, snapshot, watcher
 from quiz.live import state as machine
 from quiz.live.models import LivePlayer, LiveSession
 
@@ -56,6 +56,13 @@ def by_pin(pin: str) -> LiveSession:
     if live is None:
         abort(404)
     return live
+
+
+def join_address() -> address.JoinAddress:
+    """Where this server's phones join: the public URL, this page's address, or the network's."""
+    config = current_app.config
+    return address.join_address(config.get("PUBLIC_URL"), request.scheme, request.host,
+                                config.get("BIND_HOST"), config.get("MACHINE_ADDRESSES") or [])
 
 
 def settled(live: LiveSession) -> LiveSession:

@@ -238,6 +238,11 @@ def _read_bank(doc: Document, path: Path, errors: list[ContentError]):
         qtype = QUESTION_TYPES[item["type"]]
         for sub_path, message in qtype.check(item):
             errors.append(doc.error(("questions", index, *sub_path), message))
+        if type(item.get("difficulty", 1)) is not int:
+            # JSON Schema's enum takes 2.0 (and jsonschema's "integer" too) for 2.
+            errors.append(doc.error(("questions", index, "difficulty"),
+                                    "expected a whole number, got a number"))
+            continue
         questions.append((index, Question.from_dict(item)))
     if problems:
         return None, doc

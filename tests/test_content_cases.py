@@ -37,6 +37,8 @@ def content_root(target: Path, case: str | None = None) -> Path:
     if not glossary.exists():
         glossary.parent.mkdir(exist_ok=True)
         shutil.copy(CASES / "base.yaml", glossary)
+    if not (target / "source.md").exists():
+        shutil.copy(CASES / "source.md", target / "source.md")
     return target
 
 

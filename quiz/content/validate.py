@@ -10,8 +10,9 @@ from jsonschema.exceptions import ValidationError
 
 from quiz.content.errors import ContentError, ContentInvalid
 from quiz.content.errors import Path as NodePath
+from quiz.content.fidelity import check_explanation, check_glossary, read_source
 from quiz.content.loader import Document, load_file, load_text
-from quiz.content.model import GENERATED_HEADER, Bank, Concept, Content, Glossary, Question
+from quiz.content.model import GENERATED_HEADER, Bank, Concept, Content, Contrast, Fact, Glossary, Question
 from quiz.content.model import Sequence as OrderSequence
 from quiz.content.schema import bank_schema, glossary_schema, question_schema
 from quiz.content.types import QUESTION_TYPES, TYPE_SPECIFIC_KEYS
@@ -203,11 +204,18 @@ def _read_glossary(doc: Document, path: Path, errors: list[ContentError]):
         return None
     data = doc.data
     _check_file_name(doc, path, data["id"], errors)
+    # The chapter lives under the content folder, the one that holds definitions/.
+    source = read_source(path.parent.parent, data["source_file"])
+    if isinstance(source, str):
+        errors.append(doc.error(("source_file",), source))
+        source = None
     concepts = tuple(
         Concept(
             id=c["id"], term=c["term"], definition=c["definition"], quote=c["quote"],
-            section=c["section"], facts=tuple(c["facts"]), aliases=tuple(c.get("aliases", ())),
-            related=tuple(c.get("related", ())), glossary=data["id"],
+            section=c["section"],
+            facts=tuple(Fact(f["id"], f["fact"], f["quote"]) for f in c["facts"]),
+            aliases=tuple(c.get("aliases", ())), related=tuple(c.get("related", ())),
+            glossary=data["id"], chapter=source,
         )
         for c in data["concepts"]
     )
@@ -215,7 +223,12 @@ def _read_glossary(doc: Document, path: Path, errors: list[ContentError]):
         OrderSequence(s["id"], s["prompt"], tuple(s["items"]), tuple(s["concepts"]), s["quote"])
         for s in data.get("sequences", ())
     )
-    glossary = Glossary(data["id"], data["title"], data["source"], concepts, sequences, doc.file)
+    contrasts = tuple(
+        Contrast(c["id"], c["fact"], c["true_of"], c["quote"], c["false_of"], c["against"])
+        for c in data.get("contrasts", ())
+    )
+    glossary = Glossary(data["id"], data["title"], data["source"], concepts, sequences, doc.file,
+                        contrasts, source)
     return glossary, doc
 
 
@@ -283,7 +296,20 @@ def _check_glossaries(glossaries, errors: list[ContentError]) -> dict[str, Conce
                     errors.append(doc.error(where, f"no glossary defines concept '{related}'"))
         for index, sequence in enumerate(glossary.sequences):
             _check_concept_refs(sequence.concepts, concepts, doc, ("sequences", index), errors)
+        _check_question_ids(glossary, doc, errors)
+        check_glossary(glossary, doc, concepts, errors)
     return concepts
+
+
+def _check_question_ids(glossary: Glossary, doc: Document, errors: list[ContentError]) -> None:
+    """Facts and contrasts name the questions they make: no two may name the same one."""
+    seen: dict[str, tuple] = {}
+    for index, concept in enumerate(glossary.concepts):
+        for number, fact in enumerate(concept.facts):
+            _check_unique_id(fact.id, doc, ("concepts", index, "facts", number, "id"), seen,
+                             "question", errors)
+    for index, contrast in enumerate(glossary.contrasts):
+        _check_unique_id(contrast.id, doc, ("contrasts", index, "id"), seen, "question", errors)
 
 
 def _check_unique_id(item_id, doc, path, seen: dict, what: str, errors) -> None:
@@ -320,3 +346,4 @@ def _check_banks(docs: list[Document], concepts: dict[str, Concept], errors) -> 
             if isinstance(refs, list):
                 refs = [r for r in refs if isinstance(r, str)]
                 _check_concept_refs(refs, concepts, doc, ("questions", index), errors)
+            check_explanation(doc, index, item, concepts, errors)

@@ -83,10 +83,11 @@ def same_answer(typed: str, alternatives: list[str]) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
+    """The Snowball (English) stem of one lowercase word."""
     return _STEMMER.stemWord(word)
 
 
 def stems(text: str) -> list[str]:
     """The stems of the content words of ``text`` (stopwords left out), in order."""
-    return [_stem(word) for word in _WORD.findall(text.casefold()) if word not in STOPWORDS]
+    return [stem(word) for word in _WORD.findall(text.casefold()) if word not in STOPWORDS]

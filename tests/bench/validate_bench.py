@@ -36,6 +36,7 @@ def build_root(folder: Path, count: int) -> Path:
         question = source[number % len(source)]
         questions.append(type(question)(**{**question.__dict__, "id": f"q{number}-{question.id}"}))
     shutil.copytree(PROJECT / "content" / "definitions", folder / "definitions")
+    shutil.copytree(PROJECT / "content" / "source", folder / "source")
     (folder / "banks").mkdir()
     bank = Bank("synthetic", "Synthetic bank", tuple(questions))
     (folder / "banks" / "synthetic.yaml").write_text(bank_text(bank), encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import fastjsonschema
@@ -11,6 +12,7 @@ from jsonschema.exceptions import ValidationError
 from quiz.content.errors import ContentError, ContentInvalid
 from quiz.content.errors import Path as NodePath
 from quiz.content.fidelity import check_explanation, check_glossary, read_source
+from quiz.content.lint import lint
 from quiz.content.loader import Document, load_file, load_text
 from quiz.content.model import GENERATED_HEADER, Bank, Concept, Content, Contrast, Fact, Glossary, Question
 from quiz.content.model import Sequence as OrderSequence
@@ -95,8 +97,17 @@ def _unique(paths: list[Path]) -> list[Path]:
     return list(seen.values())
 
 
-def validate_paths(paths: list[Path]) -> tuple[Content, list[ContentError]]:
-    """Read and check the content at ``paths``; return what is valid and every error."""
+@dataclass(frozen=True)
+class Checked:
+    """What checking content found: the valid content, its errors and its lint warnings."""
+
+    content: Content
+    errors: list[ContentError]
+    warnings: list[ContentError]
+
+
+def check_paths(paths: list[Path], *, with_lint: bool = True) -> Checked:
+    """Read, validate and (unless told not to) lint the content at ``paths``."""
     glossary_files, bank_files = content_files(paths)
     errors: list[ContentError] = []
     glossaries = [g for g in (_read(p, errors, _read_glossary) for p in glossary_files) if g]
@@ -104,7 +115,17 @@ def validate_paths(paths: list[Path]) -> tuple[Content, list[ContentError]]:
     banks = [b for b in (_read(p, errors, _read_bank) for p in bank_files) if b]
     _check_banks([doc for _, doc in banks], concepts, errors)
     content = Content(tuple(g for g, _ in glossaries), tuple(b for b, _ in banks if b))
-    return content, sorted(set(errors))
+    # Lint reads only banks without errors: it trusts what validation has checked.
+    broken = {error.file for error in errors}
+    clean = [doc for bank, doc in banks if bank and doc.file not in broken]
+    warnings = lint(clean) if with_lint else []
+    return Checked(content, sorted(set(errors)), sorted(set(warnings)))
+
+
+def validate_paths(paths: list[Path]) -> tuple[Content, list[ContentError]]:
+    """Read and check the content at ``paths``; return what is valid and every error."""
+    checked = check_paths(paths, with_lint=False)
+    return checked.content, checked.errors
 
 
 def load_content(root: Path | str) -> Content:

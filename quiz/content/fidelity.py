@@ -57,13 +57,26 @@ def is_verbatim(passage: str, source: Source) -> bool:
     if not any(parts):
         return True
     for part in filter(None, parts):
-        found = source.text.find(part, start)
-        if found < 0:
-            found = source.text.find(part[0].swapcase() + part[1:], start)
+        found = min((at for at in (_find_words(source.text, variant, start)
+                                   for variant in (part, part[0].swapcase() + part[1:]))
+                     if at >= 0), default=-1)
         if found < 0:
             return False
         start = found + len(part)
     return True
+
+
+def _find_words(text: str, part: str, start: int) -> int:
+    """Where ``part`` occurs in ``text`` from ``start`` as whole words ("is slow" is not in
+    "is slower"), or -1."""
+    found = text.find(part, start)
+    while found >= 0:
+        before = text[found - 1] if found else " "
+        after = text[found + len(part)] if found + len(part) < len(text) else " "
+        if not ((part[0].isalnum() and before.isalnum()) or (part[-1].isalnum() and after.isalnum())):
+            return found
+        found = text.find(part, found + 1)
+    return -1
 
 
 def quoted_passages(text: str) -> list[str]:

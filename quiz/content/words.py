@@ -28,11 +28,14 @@ STOPWORDS = ARTICLES | frozenset({
 _HYPHENS = "-\u2010\u2011\u2012\u00ad"
 _HYPHEN_MARK = "\x00"
 _WORD = re.compile(r"[^\W_]+")
+_ASCII_GAPS = re.compile(r"[^a-z0-9]+")
 _STEMMER = snowballstemmer.stemmer("english")
 
 
 def fold(text: str) -> str:
     """Lowercase, without accents; every run of non-letters and non-digits one space."""
+    if text.isascii():  # most content: no accents to strip, so one regular expression
+        return " ".join(_ASCII_GAPS.sub(" ", text.lower()).split())
     folded = unicodedata.normalize("NFKD", text.casefold())
     kept = "".join(c if c.isalnum() else " " for c in folded if not unicodedata.combining(c))
     return " ".join(kept.split())

@@ -56,9 +56,9 @@ zbar:
 lint: install
 	$(BIN)/ruff check .
 
-## Content checks that need no database: validation and generated files up to date.
+## Content checks that need no database: validation with lint as errors, generated files up to date.
 check: install
-	$(BIN)/quiz content validate
+	$(BIN)/quiz content validate --strict
 	$(BIN)/quiz content generate --check
 
 ## axe-core, the accessibility checker the browser tests inject (from npm, major version pinned).

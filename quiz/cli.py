@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup, FlaskGroup
 
 from quiz.content.errors import ContentInvalid
-from quiz.content.validate import validate_paths
+from quiz.content.validate import check_paths
 
 content_cli = AppGroup("content", help="Validate, generate and sync the question banks.")
 user_cli = AppGroup("user", help="Manage accounts.")
@@ -22,17 +22,25 @@ def _content_dir() -> Path:
 
 @content_cli.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-def validate_command(paths: tuple[Path, ...]) -> None:
-    """Check content files; print one file:line:col line per error."""
-    content, errors = validate_paths(list(paths) or [_content_dir()])
-    for error in errors:
-        click.echo(str(error))
+@click.option("--strict", is_flag=True, help="Count lint warnings as errors.")
+def validate_command(paths: tuple[Path, ...], strict: bool) -> None:
+    """Check content files; print one file:line:col line per error and lint warning."""
+    checked = check_paths(list(paths) or [_content_dir()])
+    errors, warnings = checked.errors, checked.warnings
+    for finding in sorted(errors + warnings):
+        click.echo(str(finding))
+    if strict:
+        errors, warnings = errors + warnings, []
     if errors:
-        click.echo(f"{len(errors)} error(s)", err=True)
+        tail = f", {len(warnings)} warning(s)" if warnings else ""
+        click.echo(f"{len(errors)} error(s){tail}", err=True)
         sys.exit(1)
+    content = checked.content
     questions = sum(len(bank.questions) for bank in content.banks)
     click.echo(f"ok: {len(content.glossaries)} glossary(ies), {len(content.concepts)} concepts, "
                f"{len(content.banks)} bank(s), {questions} questions")
+    if warnings:
+        click.echo(f"{len(warnings)} warning(s); --strict makes them errors", err=True)
 
 
 @content_cli.command("generate")

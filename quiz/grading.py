@@ -50,7 +50,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
-from quiz.content.types import QUESTION_TYPES, QuestionType, cloze_blanks, normalize_text
+from quiz.content.types import QUESTION_TYPES, QuestionType, cloze_blanks
+from quiz.content.words import same_answer
 
 MAX_TEXT = 1000
 
@@ -127,9 +128,10 @@ def _share(parts: tuple[Part, ...]) -> Marked:
 
 
 def _matches(typed: str, alternatives: list[str]) -> bool:
-    folded = normalize_text(typed)
-    # Text with no letters or digits folds to "" and must not match anything.
-    return bool(folded) and any(folded == normalize_text(alt) for alt in alternatives)
+    # Case, accents, punctuation, a leading article, simple plurals and hyphens are
+    # forgiven for every question, so banks need not list such variants by hand. Text
+    # with no letters or digits has no form and matches nothing.
+    return same_answer(typed, alternatives)
 
 
 def _grade_single(question: dict, response: object) -> Marked:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -12,8 +13,7 @@ import pytest
 
 from quiz.content.build import generated_files
 from quiz.content.generate import generate_bank, swap_subject
-from quiz.content.model import Concept, Glossary, Sequence
-from quiz.content.types import cloze_blanks
+from quiz.content.model import Concept, Contrast, Fact, Glossary, Sequence
 from quiz.content.validate import load_content, validate_paths
 from quiz.content.writer import bank_text
 
@@ -26,7 +26,7 @@ def concept(cid: str, term: str, **extra) -> Concept:
         "definition": f"The definition of {term.lower()}.",
         "quote": f"{term} is what the chapter calls it.",
         "section": "1.1",
-        "facts": (f"{term} does {cid} things.",),
+        "facts": (Fact(f"{cid}-fact-1", f"{term} does {cid} things.", f"{term} does {cid} things."),),
     }
     values.update(extra)
     return Concept(id=cid, term=term, **values)
@@ -34,22 +34,28 @@ def concept(cid: str, term: str, **extra) -> Concept:
 
 @pytest.fixture
 def glossary() -> Glossary:
-    """Five concepts; the first is confusable with the last one only."""
+    """Five concepts; the first is confusable with the last and the second; one contrast."""
     return Glossary(
         id="demo",
         title="Chapter 9. Demo Things",
         source="a test",
         concepts=(
-            concept("alpha", "Alpha", related=("epsilon",), aliases=("first letter",),
-                    facts=("Alpha comes first.", "Alpha is a letter.")),
+            concept("alpha", "Alpha", related=("epsilon", "beta"), aliases=("first letter",),
+                    facts=(Fact("alpha-comes-first", "Alpha comes first.", "Alpha comes first"),
+                           Fact("alpha-is-a-letter", "Alpha is a letter.", "Alpha is a letter"))),
             concept("beta", "Beta"),
             concept("gamma", "Gamma"),
             concept("delta", "Delta"),
-            concept("epsilon", "Epsilon", facts=("Epsilon is small.", "Alpha and epsilon differ.")),
+            concept("epsilon", "Epsilon", related=("alpha",),
+                    facts=(Fact("epsilon-is-small", "Epsilon is small.", "Epsilon is small"),)),
         ),
         sequences=(
             Sequence("steps", "Order the steps.", ("one", "two", "three"), ("alpha", "beta"),
                      "one, then two, then three"),
+        ),
+        contrasts=(
+            Contrast("alpha-not-epsilon", "Epsilon is small.", "epsilon", "Epsilon is small",
+                     "alpha", "Alpha is large"),
         ),
     )
 
@@ -59,73 +65,70 @@ def by_id(glossary: Glossary) -> dict:
     return {q.id: q for q in generate_bank(glossary).questions}
 
 
-def test_term_to_definition_takes_distractors_from_related_first(glossary):
+def test_definition_distractors_are_the_related_concepts_only(glossary):
     question = by_id(glossary)["alpha-definition"]
-    choices = question.fields["choices"]
     assert question.type == "single"
     assert question.fields["answer"] == "The definition of alpha."
     assert "Alpha" in question.prompt
-    # Epsilon, related but listed last, displaces delta from the three distractors.
-    assert set(choices) == {"The definition of alpha.", "The definition of epsilon.",
-                            "The definition of beta.", "The definition of gamma."}
+    # Only the confusable ones: an unrelated definition would be ruled out at a glance.
+    assert set(question.fields["choices"]) == {"The definition of alpha.", "The definition of epsilon.",
+                                               "The definition of beta."}
 
 
-def test_definition_to_term_takes_distractors_from_related_first(glossary):
-    question = by_id(glossary)["alpha-term"]
-    assert question.type == "single"
-    assert question.fields["answer"] == "Alpha"
-    assert "The definition of alpha." in question.prompt
-    assert set(question.fields["choices"]) == {"Alpha", "Epsilon", "Beta", "Gamma"}
+def test_a_concept_with_fewer_than_two_related_gets_others_in_glossary_order(glossary):
+    assert set(by_id(glossary)["epsilon-definition"].fields["choices"]) == {
+        "The definition of epsilon.", "The definition of alpha.", "The definition of beta.",
+        "The definition of gamma."}
+    assert set(by_id(glossary)["delta-definition"].fields["choices"]) == {
+        "The definition of delta.", "The definition of alpha.", "The definition of beta.",
+        "The definition of gamma."}
 
 
-def test_unrelated_concept_draws_distractors_in_glossary_order(glossary):
-    choices = by_id(glossary)["delta-term"].fields["choices"]
-    assert set(choices) == {"Delta", "Alpha", "Beta", "Gamma"}
-
-
-def test_true_false_states_each_fact_as_true(glossary):
+def test_the_key_moves_from_one_concept_to_the_next(glossary):
     questions = by_id(glossary)
-    assert questions["alpha-fact-1"].prompt == "Alpha comes first."
-    assert questions["alpha-fact-2"].prompt == "Alpha is a letter."
-    assert all(questions[f"alpha-fact-{n}"].fields == {"answer": True} for n in (1, 2))
+    positions = [questions[f"{c.id}-definition"].fields["choices"].index(c.definition)
+                 for c in glossary.concepts]
+    assert positions == [0, 1, 2, 3, 0]
 
 
-def test_false_variants_swap_a_related_concepts_fact_in(glossary):
+def test_true_false_states_each_fact_as_true_under_its_own_id(glossary):
     questions = by_id(glossary)
-    false = {q.prompt: q for q in questions.values() if q.fields.get("answer") is False}
-    assert set(false) == {"Alpha is small."}  # "Alpha and epsilon differ." already names alpha
-    swapped = false["Alpha is small."]
-    assert swapped.type == "true_false"
-    assert swapped.concepts == ("alpha", "epsilon")
-    assert "Epsilon is small." in swapped.explanation
+    assert questions["alpha-comes-first"].prompt == "Alpha comes first."
+    assert questions["alpha-is-a-letter"].prompt == "Alpha is a letter."
+    assert all(questions[qid].fields == {"answer": True}
+               for qid in ("alpha-comes-first", "alpha-is-a-letter"))
+    assert questions["alpha-comes-first"].explanation == "True. The chapter says: “Alpha comes first”"
+
+
+def test_false_statements_come_only_from_contrasts(glossary):
+    false = [q for q in generate_bank(glossary).questions if q.fields.get("answer") is False]
+    assert [(q.id, q.prompt, q.concepts) for q in false] == [
+        ("alpha-not-epsilon", "Alpha is small.", ("alpha", "epsilon"))]
+    assert "“Alpha is large”" in false[0].explanation
+    assert "“Epsilon is small”" in false[0].explanation
+
+
+def test_related_alone_makes_no_false_statement(glossary):
+    """Alpha and epsilon are related both ways; without the contrast nothing is keyed false."""
+    bare = dataclasses.replace(glossary, contrasts=())
+    assert not [q for q in generate_bank(bare).questions if q.fields.get("answer") is False]
 
 
 @pytest.mark.parametrize(("fact", "source", "target", "expected"), [
     ("A host is usually physical.", "Host", "Emulator", "An emulator is usually physical."),
     ("An emulator is slow.", "Emulator", "Host", "A host is slow."),
     ("The host is a machine.", "Host", "Guest", "The guest is a machine."),
+    ("In paravirtualization, the guest waits.", "Paravirtualization", "Full virtualization",
+     "In full virtualization, the guest waits."),
+    ("Under emulation, calls are translated.", "Emulation", "Host", "Under host, calls are translated."),
     ("Hosts run guests.", "Host", "Guest", None),  # a plural subject is not the term
     ("The host runs a guest.", "Host", "Guest", None),  # the target is already named
+    ("In the host, a guest runs.", "Host", "Guest", None),
     ("Everything needs a host.", "Host", "Guest", None),  # the source is not the subject
 ])
 def test_swap_subject_keeps_the_grammar(fact, source, target, expected):
     swapped = swap_subject(fact, concept("s", source), concept("t", target))
     assert swapped == expected
-
-
-def test_cloze_blanks_the_term_in_the_quote_with_aliases_accepted(glossary):
-    question = by_id(glossary)["alpha-cloze"]
-    assert question.type == "cloze"
-    assert cloze_blanks(question.prompt) == [["Alpha", "first letter"]]
-    assert question.prompt.endswith("is what the chapter calls it.")
-
-
-def test_cloze_falls_back_to_the_definition_when_the_quote_lacks_the_term():
-    lonely = concept("zeta", "Zeta", quote="Nothing here names it.", aliases=("z",))
-    bank = generate_bank(Glossary("g", "T", "s", (lonely, concept("eta", "Eta"))))
-    question = next(q for q in bank.questions if q.id == "zeta-cloze")
-    assert question.prompt.startswith("The definition of zeta.")
-    assert cloze_blanks(question.prompt) == [["Zeta", "z"]]
 
 
 def test_short_answer_names_the_term_or_an_alias(glossary):
@@ -135,11 +138,13 @@ def test_short_answer_names_the_term_or_an_alias(glossary):
     assert "The definition of alpha." in question.prompt
 
 
-def test_matching_pairs_terms_with_definitions_across_concepts(glossary):
-    matching = [q for q in generate_bank(glossary).questions if q.type == "matching"]
-    paired = {left: right for q in matching for left, right in q.fields["pairs"].items()}
-    assert paired == {c.term: c.definition for c in glossary.concepts}
-    assert all(len(q.concepts) >= 2 for q in matching)
+def test_each_definition_is_asked_twice(glossary):
+    """Picked among its confusables, and named from it: no cloze, matching or reverse twin."""
+    for c in glossary.concepts:
+        asking = [q.id for q in generate_bank(glossary).questions
+                  if c.definition in q.prompt or c.definition == q.fields.get("answer")]
+        assert asking == [f"{c.id}-definition", f"{c.id}-name"]
+    assert not {q.type for q in generate_bank(glossary).questions} & {"cloze", "matching"}
 
 
 def test_ordering_comes_only_from_orders_the_chapter_states(glossary):
@@ -161,10 +166,9 @@ def test_every_chapter_concept_gets_each_kind_of_question():
     glossary = load_content(PROJECT / "content").glossaries[0]
     questions = by_id(glossary)
     for c in glossary.concepts:
-        kinds = {suffix: questions[f"{c.id}-{suffix}"].type
-                 for suffix in ("definition", "term", "fact-1", "cloze", "name")}
-        assert kinds == {"definition": "single", "term": "single", "fact-1": "true_false",
-                         "cloze": "cloze", "name": "short"}, c.id
+        kinds = {suffix: questions[f"{c.id}-{suffix}"].type for suffix in ("definition", "name")}
+        assert kinds == {"definition": "single", "name": "short"}, c.id
+        assert all(questions[fact.id].type == "true_false" for fact in c.facts), c.id
         assert all(c.id in questions[f"{c.id}-{suffix}"].concepts for suffix in kinds)
     assert all(q.concepts for q in questions.values())
 
@@ -173,11 +177,20 @@ def test_generated_bank_passes_validation(tmp_path, glossary):
     """The generator's output is a bank the validator accepts, marked as generated."""
     (tmp_path / "definitions").mkdir()
     (tmp_path / "banks").mkdir()
+    facts = [f for c in glossary.concepts for f in c.facts]
+    (tmp_path / "chapter.md").write_text(
+        " ".join(f"{c.quote} {c.definition}" for c in glossary.concepts)
+        + " ".join(f.quote for f in facts) + " Alpha is large. one, then two, then three")
     glossary_data = {
         "id": glossary.id, "title": glossary.title, "source": glossary.source,
+        "source_file": "chapter.md",
         "concepts": [{"id": c.id, "term": c.term, "definition": c.definition, "quote": c.quote,
-                      "section": c.section, "facts": list(c.facts), "aliases": list(c.aliases),
-                      "related": list(c.related)} for c in glossary.concepts],
+                      "section": c.section, "aliases": list(c.aliases), "related": list(c.related),
+                      "facts": [{"id": f.id, "fact": f.text, "quote": f.quote} for f in c.facts]}
+                     for c in glossary.concepts],
+        "sequences": [{"id": s.id, "prompt": s.prompt, "items": list(s.items),
+                       "concepts": list(s.concepts), "quote": s.quote} for s in glossary.sequences],
+        "contrasts": [dataclasses.asdict(c) for c in glossary.contrasts],
     }
     (tmp_path / "definitions" / "demo.yaml").write_text(json.dumps(glossary_data))
     files = generated_files(tmp_path)
@@ -239,8 +252,18 @@ def test_generate_rewrites_what_was_committed_byte_for_byte(runner, content_dir)
 
 def test_generate_refuses_a_broken_glossary(runner, content_dir):
     glossary = content_dir / "definitions" / "ch01.yaml"
-    glossary.write_text(glossary.read_text(encoding="utf-8").replace("related: [host]",
-                                                                     "related: [nowhere]", 1))
+    text = glossary.read_text(encoding="utf-8")
+    glossary.write_text(text.replace("related: [paravirtualization, software-virtualization]",
+                                     "related: [nowhere]", 1))
     result = runner.invoke(args=["content", "generate", "--check"])
     assert result.exit_code == 1
     assert "no glossary defines concept 'nowhere'" in result.output
+
+
+def test_generate_refuses_a_glossary_that_misquotes_the_chapter(runner, content_dir):
+    glossary = content_dir / "definitions" / "ch01.yaml"
+    text = glossary.read_text(encoding="utf-8")
+    glossary.write_text(text.replace("this method is slower than virtualization.", "this method is slow.", 1))
+    result = runner.invoke(args=["content", "generate", "--check"])
+    assert result.exit_code == 1
+    assert "is not verbatim in source/chapter-1.md" in result.output

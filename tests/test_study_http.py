@@ -206,7 +206,9 @@ def test_signing_up_claims_the_visitors_attempts(synced, client):
 
 def test_a_signed_in_user_meets_every_question_type(synced, client):
     user_id = sign_in(synced, client)
-    ids = [question_ids(synced, qtype)[0] for qtype in QUESTION_TYPES]
+    # The hand-written bank asks no ordering (the chapter's orders are the generated bank's).
+    ids = [(question_ids(synced, qtype) or question_ids(synced, qtype, "ch01-definitions"))[0]
+           for qtype in QUESTION_TYPES]
     attempt_id = start_on(synced, user_id, ids)
     seen = set()
     terms = set()

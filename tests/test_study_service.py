@@ -222,6 +222,11 @@ def test_layout_is_stable_across_reads_and_sessions(session):
 
 def test_ordering_is_never_shown_in_the_answer_order(session, learner):
     ids = ids_of(session, "ordering")
+    # The banks ask no two-item ordering (lint warns of one), but an import may hold one,
+    # and it is the case a plain shuffle gets wrong half the time: make one.
+    shortened = session.get(Question, ids[0])
+    shortened.data = {**shortened.data, "items": shortened.data["items"][:2]}
+    session.flush()
     two_items = [i for i in ids if len(session.get(Question, i).data["items"]) == 2]
     assert two_items, "a two-item ordering question is the case a plain shuffle gets wrong half the time"
     for seed in range(40):

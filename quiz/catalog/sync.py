@@ -62,7 +62,7 @@ def _sync_concepts(session: Session, content: Content) -> None:
             row.glossary_id, row.term, row.definition = glossary.id, concept.term, concept.definition
             row.quote, row.section, row.position, row.retired = (
                 concept.quote, concept.section, position, False)
-            row.data = {"aliases": list(concept.aliases), "facts": list(concept.facts),
+            row.data = {"aliases": list(concept.aliases), "facts": [fact.text for fact in concept.facts],
                         "related": list(concept.related)}
             position += 1
     for row in known.values():

@@ -1,10 +1,17 @@
 """Build question banks from a glossary, deterministically.
 
 Same glossary in, byte-identical bank out: nothing here reads the clock or a
-random source. Choice order comes from a hash of the question id, so the
-right answer is not always first, yet stays where it was between runs.
-Question ids are derived from concept ids and fact positions, so editing a
-fact's wording keeps its question's id and history.
+random source. Distractors are ordered by a hash of the question id and the
+right answer moves one position on from concept to concept, so it is not
+always first, yet stays where it was between runs.
+Question ids come from the glossary (a fact's or a contrast's ``id``) or from
+concept and sequence ids, so rewording a fact keeps its question's history.
+
+Per concept: its definition to pick among the confusable concepts' (``related``),
+its term to name from its definition, and each fact as a true statement.
+False statements come only from the glossary's ``contrasts``: a fact of one
+concept restated about another that the chapter says otherwise of. Across
+concepts: one ordering question per sequence the chapter states.
 """
 
 from __future__ import annotations
@@ -12,10 +19,10 @@ from __future__ import annotations
 import hashlib
 import re
 
-from quiz.content.model import GENERATED_HEADER, Bank, Concept, Glossary, Question
+from quiz.content.model import GENERATED_HEADER, Bank, Concept, Contrast, Glossary, Question
 
 MAX_DISTRACTORS = 3
-MATCHING_GROUP = 4
+MIN_DISTRACTORS = 2
 _ARTICLE = r"(?:(?:the|a|an)\s+)?"
 
 
@@ -36,16 +43,14 @@ def generate_bank(glossary: Glossary) -> Bank:
     """Every question the glossary supports, concept by concept, then across concepts."""
     concepts = {c.id: c for c in glossary.concepts}
     questions: list[Question] = []
-    for concept in glossary.concepts:
+    for number, concept in enumerate(glossary.concepts):
         questions += [
-            _term_to_definition(concept, glossary),
-            _definition_to_term(concept, glossary),
-            *_true_facts(concept),
-            *_false_facts(concept, concepts),
-            _cloze(concept),
+            _term_to_definition(concept, glossary, number),
             _name_the_term(concept),
+            *_true_facts(concept),
+            *(_false_statement(contrast, concepts) for contrast in glossary.contrasts
+              if contrast.false_of == concept.id),
         ]
-    questions += _matching(glossary)
     questions += [
         Question(
             id=f"order-{sequence.id}",
@@ -67,45 +72,40 @@ def _stable_order(question_id: str, items: list[str]) -> list[str]:
     return sorted(items, key=lambda item: hashlib.sha256(f"{question_id}\0{item}".encode()).digest())
 
 
-def _others(concept: Concept, glossary: Glossary) -> list[Concept]:
-    """Other concepts, the confusable (``related``) ones first."""
+def _choices(question_id: str, key: str, wrong: list[str], number: int) -> list[str]:
+    """The distractors in a fixed shuffled order, the key at a position that moves on
+    from one concept to the next, so no position holds most keys of the bank."""
+    choices = _stable_order(question_id, wrong)
+    choices.insert(number % (len(wrong) + 1), key)
+    return choices
+
+
+def distractors(concept: Concept, glossary: Glossary) -> list[Concept]:
+    """The concepts whose definitions a learner could take for this one's: the ``related``
+    ones; only when fewer than two are related do the others fill in, in glossary order."""
     by_id = {c.id: c for c in glossary.concepts}
-    related = [by_id[r] for r in concept.related if r in by_id]
-    rest = [c for c in glossary.concepts if c.id != concept.id and c not in related]
-    return related + rest
+    chosen = [by_id[r] for r in concept.related if r in by_id][:MAX_DISTRACTORS]
+    if len(chosen) < MIN_DISTRACTORS:
+        chosen += [c for c in glossary.concepts if c.id != concept.id and c not in chosen]
+    return chosen[:MAX_DISTRACTORS]
 
 
 def _explain(concept: Concept) -> str:
-    return f"{concept.term}: {concept.definition}"
+    return f"{concept.term}: {concept.definition} The chapter says: “{concept.quote}”"
 
 
-def _term_to_definition(concept: Concept, glossary: Glossary) -> Question:
+def _term_to_definition(concept: Concept, glossary: Glossary, number: int) -> Question:
     qid = f"{concept.id}-definition"
-    wrong = [c.definition for c in _others(concept, glossary)[:MAX_DISTRACTORS]]
+    wrong = [c.definition for c in distractors(concept, glossary)]
     return Question(
         id=qid,
         type="single",
         prompt=f"Which statement defines “{concept.term}”?",
         explanation=_explain(concept),
         concepts=(concept.id,),
-        fields={"choices": _stable_order(qid, [concept.definition, *wrong]),
+        fields={"choices": _choices(qid, concept.definition, wrong, number),
                 "answer": concept.definition},
         tags=("generated", "definition"),
-        difficulty=1,
-    )
-
-
-def _definition_to_term(concept: Concept, glossary: Glossary) -> Question:
-    qid = f"{concept.id}-term"
-    wrong = [c.term for c in _others(concept, glossary)[:MAX_DISTRACTORS]]
-    return Question(
-        id=qid,
-        type="single",
-        prompt=f"Which term does this define? “{concept.definition}”",
-        explanation=_explain(concept),
-        concepts=(concept.id,),
-        fields={"choices": _stable_order(qid, [concept.term, *wrong]), "answer": concept.term},
-        tags=("generated", "term"),
         difficulty=1,
     )
 
@@ -113,31 +113,34 @@ def _definition_to_term(concept: Concept, glossary: Glossary) -> Question:
 def _true_facts(concept: Concept) -> list[Question]:
     return [
         Question(
-            id=f"{concept.id}-fact-{number}",
+            id=fact.id,
             type="true_false",
-            prompt=fact,
-            explanation=f"True. The chapter says: “{concept.quote}”",
+            prompt=fact.text,
+            explanation=f"True. The chapter says: “{fact.quote}”",
             concepts=(concept.id,),
             fields={"answer": True},
             tags=("generated", "fact"),
             difficulty=1,
         )
-        for number, fact in enumerate(concept.facts, start=1)
+        for fact in concept.facts
     ]
 
 
 def swap_subject(fact: str, source: Concept, target: Concept) -> str | None:
     """``fact`` (about ``source``) restated about ``target``, or None when it cannot be.
 
-    Only facts whose subject is the source's term are swapped, and only when
-    the target is not already named in them: "Paravirtualization is slower
-    than full virtualization" cannot become a statement about full
-    virtualization. The glossary keeps facts false of every concept that
-    relates to them; this function keeps the grammar right.
+    Only facts whose subject is the source's term ("Paravirtualization uses...",
+    "In paravirtualization, the guest...") are swapped, and only when the target
+    is not already named in them: "Paravirtualization is slower than full
+    virtualization" cannot become a statement about full virtualization.
     """
-    pattern = re.compile(rf"^({_ARTICLE})({re.escape(source.term)})\b", re.IGNORECASE)
-    match = pattern.match(fact)
-    if not match or re.search(rf"\b{re.escape(target.term)}\b", fact, re.IGNORECASE):
+    if re.search(rf"\b{re.escape(target.term)}\b", fact, re.IGNORECASE):
+        return None
+    setting = re.match(rf"^(In|Under) {re.escape(source.term)},", fact, re.IGNORECASE)
+    if setting:
+        return f"{setting.group(1)} {target.term.lower()},{fact[setting.end():]}"
+    match = re.match(rf"^({_ARTICLE})({re.escape(source.term)})\b", fact, re.IGNORECASE)
+    if not match:
         return None
     article, rest = match.group(1).strip(), fact[match.end():]
     if not article:
@@ -147,64 +150,19 @@ def swap_subject(fact: str, source: Concept, target: Concept) -> str | None:
     return f"{article} {target.term.lower()}{rest}"
 
 
-def _false_facts(concept: Concept, concepts: dict[str, Concept]) -> list[Question]:
-    """Facts of confusable concepts, restated about this one: false by the glossary's rule."""
-    own = {_fold(fact) for fact in concept.facts}
-    questions = []
-    for related_id in concept.related:
-        source = concepts.get(related_id)
-        if source is None:
-            continue
-        for number, fact in enumerate(source.facts, start=1):
-            statement = swap_subject(fact, source, concept)
-            if statement is None or _fold(statement) in own:
-                continue
-            questions.append(
-                Question(
-                    id=f"{concept.id}-not-{source.id}-{number}",
-                    type="true_false",
-                    prompt=statement,
-                    explanation=(f"False. The chapter says this of {source.term.lower()}, "
-                                 f"not of {concept.term.lower()}: “{fact}”"),
-                    concepts=(concept.id, source.id),
-                    fields={"answer": False},
-                    tags=("generated", "fact", "confusable"),
-                    difficulty=2,
-                )
-            )
-    return questions
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.casefold().split())
-
-
-def _term_pattern(term: str) -> re.Pattern:
-    return re.compile(rf"\b{re.escape(term)}(s?)\b", re.IGNORECASE)
-
-
-def _cloze(concept: Concept) -> Question:
-    """The verbatim quote with the term blanked out, when that gives nothing away;
-    otherwise the definition followed by a blank for the term."""
-    alternatives = [concept.term, *concept.aliases]
-    pattern = _term_pattern(concept.term)
-
-    def blank(match: re.Match) -> str:
-        plural = match.group(1)
-        accepted = [match.group(0)] + [f"{alt}{plural}" for alt in concept.aliases]
-        return "{{" + "|".join(accepted) + "}}"
-
-    prompt, count = pattern.subn(blank, concept.quote)
-    visible = " ".join(re.split(r"\{\{.*?\}\}", prompt))
-    if count == 0 or any(_term_pattern(alias).search(visible) for alias in concept.aliases):
-        prompt = f"{concept.definition} The term for this is {{{{{'|'.join(alternatives)}}}}}."
+def _false_statement(contrast: Contrast, concepts: dict[str, Concept]) -> Question:
+    """A contrast's fact restated about the concept the chapter says otherwise of."""
+    true_of, false_of = concepts[contrast.true_of], concepts[contrast.false_of]
     return Question(
-        id=f"{concept.id}-cloze",
-        type="cloze",
-        prompt=prompt,
-        explanation=_explain(concept),
-        concepts=(concept.id,),
-        tags=("generated", "cloze"),
+        id=contrast.id,
+        type="true_false",
+        prompt=swap_subject(contrast.fact, true_of, false_of) or contrast.fact,
+        explanation=(f"False. Of {false_of.term.lower()}, the chapter says: “{contrast.against}” "
+                     f"What the statement says holds for {true_of.term.lower()}: "
+                     f"“{contrast.quote}”"),
+        concepts=(false_of.id, true_of.id),
+        fields={"answer": False},
+        tags=("generated", "fact", "contrast"),
         difficulty=2,
     )
 
@@ -220,28 +178,3 @@ def _name_the_term(concept: Concept) -> Question:
         tags=("generated", "term"),
         difficulty=2,
     )
-
-
-def _matching(glossary: Glossary) -> list[Question]:
-    """Terms to definitions, in groups small enough to read on a phone."""
-    concepts = list(glossary.concepts)
-    groups = max(1, -(-len(concepts) // MATCHING_GROUP))
-    size = -(-len(concepts) // groups)
-    questions = []
-    for number, start in enumerate(range(0, len(concepts), size), start=1):
-        group = concepts[start:start + size]
-        if len(group) < 2:
-            continue
-        questions.append(
-            Question(
-                id=f"match-definitions-{number}",
-                type="matching",
-                prompt="Match each term to its definition.",
-                explanation=" ".join(f"{c.term}: {c.definition}" for c in group),
-                concepts=tuple(c.id for c in group),
-                fields={"pairs": {c.term: c.definition for c in group}},
-                tags=("generated", "definition"),
-                difficulty=2,
-            )
-        )
-    return questions

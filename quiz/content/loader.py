@@ -9,6 +9,7 @@ scalars itself, so it can refuse all three and report where each problem is.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,13 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_ERRORS = 100
+# Whole numbers must fit in 64 bits, as a database column holds them; longer digit
+# strings are refused before Python is asked to convert them (4,301 digits raise).
+MAX_INT = 2**63 - 1
+_MAX_DIGITS = {10: 19, 16: 16, 2: 64}
+# C0 controls but tab and line feed, DEL and the C1 controls: nothing a question needs,
+# and some (NUL) no XML export can carry.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 _CORE_TAGS = {
     "tag:yaml.org,2002:str": str,
@@ -220,6 +228,11 @@ class _Builder:
         tag, implicit = event.tag, event.implicit
         if event.anchor is not None:
             self.fail(event.start_mark, "anchors and aliases are not allowed")
+        control = _CONTROL.search(event.value)
+        if control is not None:
+            self.fail(event.start_mark, f"contains the control character "
+                                        f"U+{ord(control.group()):04X} (character "
+                                        f"{control.start() + 1} of the text), which is not allowed")
         if tag is None and implicit[1] and not implicit[0]:
             return event.value  # quoted and untagged: always text
         if tag is None and event.value[:1] not in _IMPLICIT_FIRST_CHARS:
@@ -235,6 +248,13 @@ class _Builder:
         if kind is None or (explicit and tag.endswith(":timestamp")):
             self.fail(event.start_mark, f"tag '{_tag_text(tag)}' is not allowed")
             return event.value
+        if kind is int:
+            value = _convert_int(event.value)
+            if value is None:
+                self.fail(event.start_mark, f"whole number out of range: more than 64 bits "
+                                            f"(the largest is {MAX_INT})")
+                return 0
+            return value
         return _convert(kind, event.value)
 
 
@@ -260,22 +280,29 @@ def _convert(kind: type, text: str) -> object:
     if kind is type(None):
         return None
     cleaned = text.replace("_", "").lower()
-    if kind is int:
-        sign = -1 if cleaned.startswith("-") else 1
-        digits = cleaned.lstrip("+-")
-        if digits.startswith("0x"):
-            return sign * int(digits[2:], 16)
-        if digits.startswith("0b"):
-            return sign * int(digits[2:], 2)
-        if ":" in digits or (digits.startswith("0") and len(digits) > 1):
-            return text  # sexagesimal and octal forms: keep the author's text
-        return sign * int(digits)
     if cleaned in (".inf", "+.inf", "-.inf", ".nan"):
         return float(cleaned.replace(".", "")) if "inf" in cleaned else float("nan")
     try:
         return float(cleaned)
     except ValueError:
         return text
+
+
+def _convert_int(text: str) -> int | str | None:
+    """A YAML 1.1 integer's value; the author's text for sexagesimal and octal forms;
+    None when it does not fit in 64 bits."""
+    cleaned = text.replace("_", "").lower()
+    sign = -1 if cleaned.startswith("-") else 1
+    digits = cleaned.lstrip("+-")
+    base = 10
+    if digits.startswith(("0x", "0b")):
+        base, digits = (16 if digits[1] == "x" else 2), digits[2:]
+    elif ":" in digits or (digits.startswith("0") and len(digits) > 1):
+        return text  # sexagesimal and octal forms: keep the author's text
+    if len(digits.lstrip("0")) > _MAX_DIGITS[base]:
+        return None
+    value = sign * int(digits, base)
+    return value if -MAX_INT - 1 <= value <= MAX_INT else None
 
 
 def load_text(text: bytes, file: str) -> Document:

@@ -98,6 +98,18 @@ def bank_schema(*, questions: bool = True) -> dict:
 
 def glossary_schema() -> dict:
     """The JSON Schema of ``content/definitions/<id>.yaml``."""
+    quote = {**TEXT, "description": "Verbatim from the source (whitespace aside)."}
+    fact = {
+        "type": "object",
+        "properties": {
+            "id": {**SLUG, "description": "The id of the true/false question it makes."},
+            "fact": {**TEXT, "description": "An atomic statement the source makes."},
+            "quote": {**quote, "description": "The passage that says it, verbatim; it holds "
+                                               "every key term of the fact."},
+        },
+        "required": ["id", "fact", "quote"],
+        "additionalProperties": False,
+    }
     concept = {
         "type": "object",
         "properties": {
@@ -105,10 +117,10 @@ def glossary_schema() -> dict:
             "term": TEXT,
             "aliases": {**TEXT_LIST, "uniqueItems": True},
             "definition": TEXT,
-            "quote": {**TEXT, "description": "Verbatim from the source."},
+            "quote": quote,
             "section": {"type": "string", "minLength": 1, "maxLength": 20},
-            "facts": {**TEXT_LIST, "minItems": 1, "uniqueItems": True},
-            "related": {**SLUG_LIST, "description": "Confusable concepts, for distractors."},
+            "facts": {"type": "array", "items": fact, "minItems": 1},
+            "related": {**SLUG_LIST, "description": "Confusable concepts: the distractors."},
         },
         "required": ["id", "term", "definition", "quote", "section", "facts"],
         "additionalProperties": False,
@@ -118,11 +130,27 @@ def glossary_schema() -> dict:
         "properties": {
             "id": SLUG,
             "prompt": TEXT,
-            "items": {**TEXT_LIST, "minItems": 2, "uniqueItems": True},
+            "items": {**TEXT_LIST, "minItems": 3, "uniqueItems": True},
             "concepts": {**SLUG_LIST, "minItems": 1},
-            "quote": {**TEXT, "description": "Verbatim from the source: where it states the order."},
+            "quote": {**quote, "description": "Verbatim from the source: where it states the order."},
         },
         "required": ["id", "prompt", "items", "concepts", "quote"],
+        "additionalProperties": False,
+    }
+    contrast = {
+        "type": "object",
+        "description": "A point the source sets two concepts apart on: the only source of "
+                       "generated false statements.",
+        "properties": {
+            "id": {**SLUG, "description": "The id of the false statement it makes."},
+            "fact": {**TEXT, "description": "True of true_of; it starts with that concept's "
+                                            "term, or 'In <term>,'."},
+            "true_of": SLUG,
+            "quote": {**quote, "description": "The passage that says the fact of true_of."},
+            "false_of": SLUG,
+            "against": {**quote, "description": "The passage that says otherwise of false_of."},
+        },
+        "required": ["id", "fact", "true_of", "quote", "false_of", "against"],
         "additionalProperties": False,
     }
     return {
@@ -133,15 +161,18 @@ def glossary_schema() -> dict:
         "properties": {
             "id": SLUG,
             "title": TEXT,
-            "source": TEXT,
+            "source": {**TEXT, "description": "The citation of the source chapter."},
+            "source_file": {"type": "string", "minLength": 1, "maxLength": 200,
+                            "description": "The chapter's text, relative to the content folder."},
             "concepts": {"type": "array", "items": concept, "minItems": 1},
             "sequences": {
                 "type": "array",
                 "items": sequence,
                 "description": "Orders the source states, for ordering questions.",
             },
+            "contrasts": {"type": "array", "items": contrast},
         },
-        "required": ["id", "title", "source", "concepts"],
+        "required": ["id", "title", "source", "source_file", "concepts"],
         "additionalProperties": False,
     }
 

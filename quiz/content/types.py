@@ -10,11 +10,11 @@ tests fail when a type lacks an entry in any of them.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from quiz.content.errors import Path
+from quiz.content.words import fold
 
 Problem = tuple[Path, str]
 
@@ -25,10 +25,8 @@ _BLANK = re.compile(r"\{\{(.*?)\}\}")
 
 
 def normalize_text(text: str) -> str:
-    """Fold a typed answer for comparison: case, accents, spacing and punctuation."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    kept = "".join(c if c.isalnum() else " " for c in folded if not unicodedata.combining(c))
-    return " ".join(kept.split())
+    """Fold text for comparison: case, accents, spacing and punctuation."""
+    return fold(text)
 
 
 def cloze_blanks(prompt: str) -> list[list[str]]:

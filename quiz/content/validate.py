@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import fastjsonschema
@@ -10,8 +11,10 @@ from jsonschema.exceptions import ValidationError
 
 from quiz.content.errors import ContentError, ContentInvalid
 from quiz.content.errors import Path as NodePath
+from quiz.content.fidelity import check_explanation, check_glossary, read_source
+from quiz.content.lint import lint
 from quiz.content.loader import Document, load_file, load_text
-from quiz.content.model import GENERATED_HEADER, Bank, Concept, Content, Glossary, Question
+from quiz.content.model import GENERATED_HEADER, Bank, Concept, Content, Contrast, Fact, Glossary, Question
 from quiz.content.model import Sequence as OrderSequence
 from quiz.content.schema import bank_schema, glossary_schema, question_schema
 from quiz.content.types import QUESTION_TYPES, TYPE_SPECIFIC_KEYS
@@ -94,8 +97,17 @@ def _unique(paths: list[Path]) -> list[Path]:
     return list(seen.values())
 
 
-def validate_paths(paths: list[Path]) -> tuple[Content, list[ContentError]]:
-    """Read and check the content at ``paths``; return what is valid and every error."""
+@dataclass(frozen=True)
+class Checked:
+    """What checking content found: the valid content, its errors and its lint warnings."""
+
+    content: Content
+    errors: list[ContentError]
+    warnings: list[ContentError]
+
+
+def check_paths(paths: list[Path], *, with_lint: bool = True) -> Checked:
+    """Read, validate and (unless told not to) lint the content at ``paths``."""
     glossary_files, bank_files = content_files(paths)
     errors: list[ContentError] = []
     glossaries = [g for g in (_read(p, errors, _read_glossary) for p in glossary_files) if g]
@@ -103,7 +115,17 @@ def validate_paths(paths: list[Path]) -> tuple[Content, list[ContentError]]:
     banks = [b for b in (_read(p, errors, _read_bank) for p in bank_files) if b]
     _check_banks([doc for _, doc in banks], concepts, errors)
     content = Content(tuple(g for g, _ in glossaries), tuple(b for b, _ in banks if b))
-    return content, sorted(set(errors))
+    # Lint reads only banks without errors: it trusts what validation has checked.
+    broken = {error.file for error in errors}
+    clean = [doc for bank, doc in banks if bank and doc.file not in broken]
+    warnings = lint(clean) if with_lint else []
+    return Checked(content, sorted(set(errors)), sorted(set(warnings)))
+
+
+def validate_paths(paths: list[Path]) -> tuple[Content, list[ContentError]]:
+    """Read and check the content at ``paths``; return what is valid and every error."""
+    checked = check_paths(paths, with_lint=False)
+    return checked.content, checked.errors
 
 
 def load_content(root: Path | str) -> Content:
@@ -203,11 +225,18 @@ def _read_glossary(doc: Document, path: Path, errors: list[ContentError]):
         return None
     data = doc.data
     _check_file_name(doc, path, data["id"], errors)
+    # The chapter lives under the content folder, the one that holds definitions/.
+    source = read_source(path.parent.parent, data["source_file"])
+    if isinstance(source, str):
+        errors.append(doc.error(("source_file",), source))
+        source = None
     concepts = tuple(
         Concept(
             id=c["id"], term=c["term"], definition=c["definition"], quote=c["quote"],
-            section=c["section"], facts=tuple(c["facts"]), aliases=tuple(c.get("aliases", ())),
-            related=tuple(c.get("related", ())), glossary=data["id"],
+            section=c["section"],
+            facts=tuple(Fact(f["id"], f["fact"], f["quote"]) for f in c["facts"]),
+            aliases=tuple(c.get("aliases", ())), related=tuple(c.get("related", ())),
+            glossary=data["id"], chapter=source,
         )
         for c in data["concepts"]
     )
@@ -215,7 +244,12 @@ def _read_glossary(doc: Document, path: Path, errors: list[ContentError]):
         OrderSequence(s["id"], s["prompt"], tuple(s["items"]), tuple(s["concepts"]), s["quote"])
         for s in data.get("sequences", ())
     )
-    glossary = Glossary(data["id"], data["title"], data["source"], concepts, sequences, doc.file)
+    contrasts = tuple(
+        Contrast(c["id"], c["fact"], c["true_of"], c["quote"], c["false_of"], c["against"])
+        for c in data.get("contrasts", ())
+    )
+    glossary = Glossary(data["id"], data["title"], data["source"], concepts, sequences, doc.file,
+                        contrasts, source)
     return glossary, doc
 
 
@@ -238,6 +272,11 @@ def _read_bank(doc: Document, path: Path, errors: list[ContentError]):
         qtype = QUESTION_TYPES[item["type"]]
         for sub_path, message in qtype.check(item):
             errors.append(doc.error(("questions", index, *sub_path), message))
+        if type(item.get("difficulty", 1)) is not int:
+            # JSON Schema's enum takes 2.0 (and jsonschema's "integer" too) for 2.
+            errors.append(doc.error(("questions", index, "difficulty"),
+                                    "expected a whole number, got a number"))
+            continue
         questions.append((index, Question.from_dict(item)))
     if problems:
         return None, doc
@@ -278,7 +317,20 @@ def _check_glossaries(glossaries, errors: list[ContentError]) -> dict[str, Conce
                     errors.append(doc.error(where, f"no glossary defines concept '{related}'"))
         for index, sequence in enumerate(glossary.sequences):
             _check_concept_refs(sequence.concepts, concepts, doc, ("sequences", index), errors)
+        _check_question_ids(glossary, doc, errors)
+        check_glossary(glossary, doc, concepts, errors)
     return concepts
+
+
+def _check_question_ids(glossary: Glossary, doc: Document, errors: list[ContentError]) -> None:
+    """Facts and contrasts name the questions they make: no two may name the same one."""
+    seen: dict[str, tuple] = {}
+    for index, concept in enumerate(glossary.concepts):
+        for number, fact in enumerate(concept.facts):
+            _check_unique_id(fact.id, doc, ("concepts", index, "facts", number, "id"), seen,
+                             "question", errors)
+    for index, contrast in enumerate(glossary.contrasts):
+        _check_unique_id(contrast.id, doc, ("contrasts", index, "id"), seen, "question", errors)
 
 
 def _check_unique_id(item_id, doc, path, seen: dict, what: str, errors) -> None:
@@ -315,3 +367,4 @@ def _check_banks(docs: list[Document], concepts: dict[str, Concept], errors) -> 
             if isinstance(refs, list):
                 refs = [r for r in refs if isinstance(r, str)]
                 _check_concept_refs(refs, concepts, doc, ("questions", index), errors)
+            check_explanation(doc, index, item, concepts, errors)

@@ -103,7 +103,7 @@ def _paragraph(text: str) -> etree._Element:
 
 def _choice_interaction(prompt: str, choices: list[tuple[str, str]], max_choices: int | None,
                         tag: str = "choiceInteraction", shuffle: bool = False) -> etree._Element:
-    # Choices keep the author's order ("none of these" last); orderings must be shuffled.
+    # Shuffled where study mode shuffles (choices, orderings); true/false keeps its order.
     interaction = el(None, tag, responseIdentifier="RESPONSE", shuffle="true" if shuffle else "false")
     if max_choices is not None:
         interaction.set("maxChoices", str(max_choices))
@@ -121,7 +121,7 @@ def _single(question: Question) -> Parts:
     ids = _choices(question.fields["choices"])
     return Parts(
         [_response("RESPONSE", "single", "identifier", [ids[question.fields["answer"]]])],
-        [_choice_interaction(question.prompt, [(i, t) for t, i in ids.items()], 1)],
+        [_choice_interaction(question.prompt, [(i, t) for t, i in ids.items()], 1, shuffle=True)],
         _template("match_correct"),
     )
 
@@ -134,7 +134,7 @@ def _multiple(question: Question) -> Parts:
     correct = [ids[text] for text in ids if text in answer]
     return Parts(
         [_response("RESPONSE", "multiple", "identifier", correct, mapping, lower=0, upper=1)],
-        [_choice_interaction(question.prompt, [(i, t) for t, i in ids.items()], 0)],
+        [_choice_interaction(question.prompt, [(i, t) for t, i in ids.items()], 0, shuffle=True)],
         _template("map_response"),
     )
 

@@ -60,7 +60,7 @@ def test_each_type_writes_its_cells(content):
     row_of = {row[1]: dict(zip(COLUMNS, row, strict=True)) for row in csv.reader(io.StringIO(
         FORMAT.export(select(content, banks=["ch01-concepts"])).decode("utf-8-sig"), newline=""))}
     assert row_of["fastest-method"]["choices"] == (
-        "Full virtualization | Paravirtualization | Software virtualization (emulation)")
+        "Paravirtualization | Full virtualization | Software virtualization (emulation)")
     assert row_of["tf-host-is-a-guest"]["answer"] in ("TRUE", "FALSE")
     cloze = next(row for row in row_of.values() if row["type"] == "cloze")
     assert cloze["answer"] == "" and "{{" in cloze["prompt"]

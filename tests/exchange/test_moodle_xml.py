@@ -20,7 +20,7 @@ from quiz.exchange.moodle_xml import FORMAT, cloze_text, export_moodle_xml
 from quiz.exchange.moodle_xml_parse import parse_moodle_xml
 from quiz.exchange.selection import ExportSet, select
 
-SPECIALS = "<b>tags</b> & \"quotes\" 'single' ]]> {1:SA:=x} ~ = # : \\ 50% *stars* -> and a line\nbreak"
+SPECIALS = "<b>tags</b> & \"guests\" 'single' ]]> {1:SA:=x} ~ = # : \\ 50% *stars* -> and a line\nbreak"
 MOODLE_TYPES = {"single": "multichoice", "multiple": "multichoice", "true_false": "truefalse",
                 "short": "shortanswer", "cloze": "cloze", "matching": "matching", "ordering": "ordering"}
 BILLION_LAUGHS = b"""<?xml version="1.0"?>

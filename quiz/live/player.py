@@ -72,8 +72,7 @@ def answer(pin: str):
     A form post is answered with the play page; a script asking for JSON gets
     ``{"taken": true}``, or ``{"error": ...}`` with 409 (late, closed) or 400 (forged).
     """
-    tokens = [value for name, value in request.cookies.items() if name.startswith(web.COOKIE_PREFIX)][:8]
-    found = service.seat(db.session, pin, tokens)
+    found = service.seat(db.session, pin, web.tokens())
     if found is None:
         web.by_pin(pin)  # an unknown PIN is 404; a known one without a seat here, 403
         abort(403)

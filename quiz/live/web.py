@@ -70,6 +70,17 @@ def flag(name: str) -> bool:
     return request.form.get(name) in ("on", "true", "1", "yes")
 
 
+def tokens() -> list[str]:
+    """Every player token this browser holds: one cookie per session it played in the last days.
+
+    All of them, in no set number: browsers send the oldest first, so a cut
+    would lock a phone out of its newest sessions. The request's header size
+    limit bounds how many there can be.
+    """
+    return [value for name, value in request.cookies.items()
+            if name.startswith(COOKIE_PREFIX) and name[len(COOKIE_PREFIX):].isdigit() and value]
+
+
 def player_of(live: LiveSession) -> LivePlayer | None:
     """The player whose token cookie this browser holds, or None."""
     return service.player_for(db.session, live, request.cookies.get(cookie_name(live)))

@@ -49,9 +49,14 @@ def join(app, pin: str, nickname: str, client=None):
     return client, response
 
 
+VERSION = re.compile(r'name="version" value="(\d+)"')
+
+
 def act(host, session_id: int, action: str):
+    """Press a host's button on the presenter screen as it is now (its CSRF token and version)."""
     body = host.get(f"/live/{session_id}/host").get_data(as_text=True)
-    return host.post(f"/live/{session_id}/act", data={"csrf_token": token_in(body), "action": action})
+    return host.post(f"/live/{session_id}/act", data={"csrf_token": token_in(body), "action": action,
+                                                      "version": VERSION.search(body).group(1)})
 
 
 def current_question(app, session_id: int) -> tuple[int, dict]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from quiz.extensions import db
+from quiz.live import service
 from quiz.live.models import LiveSession
 from tests.test_live_http import VERSION, act, create, join, token_in
 
@@ -30,11 +31,10 @@ def test_two_next_presses_from_the_reveal_stop_at_the_leaderboard(synced, host):
 
 def test_an_action_from_before_the_question_closed_by_itself_is_refused(synced, host):
     session_id, pin = create(host)
-    ann, _ = join(synced, pin, "Ann")
+    join(synced, pin, "Ann")
     act(host, session_id, "start")
     page = host.get(f"/live/{session_id}/host").get_data(as_text=True)  # the question, version 1
     with synced.app_context():  # the question closes (everyone answered, time up) meanwhile
-        from quiz.live import service
         live = db.session.get(LiveSession, session_id)
         service.act(db.session, live, "close", synced.config["CLOCK"]())
         db.session.commit()

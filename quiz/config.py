@@ -17,6 +17,9 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI: str | None = None  # None: a SQLite file in the instance folder
     # Long enough that a burst of writers waits its turn rather than failing.
     SQLITE_BUSY_TIMEOUT_MS = 15000
+    # A pooled connection is checked before each use, so one a database restart left dead is
+    # replaced instead of failing the first request of every worker.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     SESSION_COOKIE_HTTPONLY = True

@@ -36,6 +36,9 @@ class Defaults:
     # A function returning the current UTC time, for the flashcard pages; None is the real clock.
     # Tests set a fixed one, so that what is due never depends on when they run.
     CLOCK = None
+    # /readyz reports the server unready when a disk the app writes to (the SQLite file's, the
+    # content folder's) has less than this many MiB free.
+    READY_MIN_FREE_MB = 64
     # Live sessions' event streams: how often each process's watcher reads the running
     # sessions (seconds), the comment sent to keep an idle stream open, how long one stream
     # lasts before the browser reconnects, and how many may be open at once in one process

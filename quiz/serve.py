@@ -5,13 +5,23 @@ live-event stream costs a few kilobytes rather than a thread, and one process
 on a small machine holds thousands of them. ``gthread`` remains for hosts
 without gevent; there each stream holds a thread, so streams are capped (see
 ``stream_limit``) and the pages beyond the cap poll.
+
+Stopping (SIGTERM, and the old workers of a reload on SIGHUP) tells the app
+first: every live event stream ends at once with an event to reconnect, so
+the graceful timeout waits only for real requests, and ``/readyz`` turns
+unready for a load balancer.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 
+import gevent
+from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.ggevent import GeventWorker
+from gunicorn.workers.gthread import ThreadWorker
 
 WORKER_CLASSES = ("gevent", "gthread")
 CONNECTIONS_PER_WORKER = 5000  # gevent: open connections (streams included) one process accepts
@@ -30,7 +40,7 @@ def options(host: str, port: int, workers: int, threads: int, access_log: str | 
     settings = {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": worker_class,
+        "worker_class": WORKERS[worker_class],
         "accesslog": access_log,
         "errorlog": "-",
         "timeout": 30,
@@ -47,11 +57,44 @@ def options(host: str, port: int, workers: int, threads: int, access_log: str | 
     return settings
 
 
-def stream_limit(settings: dict) -> int | None:
-    """Open live event streams one process allows: none under gevent; half the threads under gthread."""
-    if settings.get("worker_class") == "gevent":
-        return None
+def stream_limit(settings: dict) -> int:
+    """Open live event streams one process allows: under gevent four in five of its connections, so a
+    flood of streams leaves room for pages (and the pages beyond it poll); under gthread half the threads."""
+    if "worker_connections" in settings:
+        return settings["worker_connections"] * 4 // 5
     return settings.get("threads", 1) // 2
+
+
+def stop_serving(app: Flask) -> None:
+    """Tell the app its process is stopping: /readyz turns unready, and every event stream ends now."""
+    from quiz import health
+    from quiz.live import watcher
+
+    health.stopping(app)
+    watcher.drain_streams(app)
+
+
+class StoppingGeventWorker(GeventWorker):
+    """Gunicorn's gevent worker, which tells the app when it is asked to stop."""
+
+    def handle_exit(self, sig, frame) -> None:
+        """SIGTERM: stop accepting, as gunicorn does, and end the streams (in a greenlet, not the handler)."""
+        super().handle_exit(sig, frame)
+        if self.wsgi is not None:  # None while the app is still loading: there is nothing to end yet
+            gevent.spawn(stop_serving, self.wsgi)
+
+
+class StoppingThreadWorker(ThreadWorker):
+    """Gunicorn's gthread worker, which tells the app when it is asked to stop."""
+
+    def handle_exit(self, sig, frame) -> None:
+        """SIGTERM: stop accepting, as gunicorn does, and end the streams (from a thread, not the handler)."""
+        super().handle_exit(sig, frame)
+        if self.wsgi is not None:
+            threading.Thread(target=stop_serving, args=(self.wsgi,), daemon=True).start()
+
+
+WORKERS = {"gevent": f"{__name__}.StoppingGeventWorker", "gthread": f"{__name__}.StoppingThreadWorker"}
 
 
 class QuizServer(BaseApplication):

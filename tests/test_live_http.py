@@ -341,7 +341,7 @@ def test_two_apps_on_one_database_serve_one_session(synced, host, clock, tmp_pat
                        instance_path=tmp_path / "other-instance")
     ann, _ = join(synced, pin, "Ann")
     bob, _ = join(other, pin, "Bob")  # joins through the other process
-    assert state(other.test_client(), pin)["players"] == 2
+    assert state(bob, pin)["players"] == 2
     act(host, session_id, "start")
     _, data = current_question(synced, session_id)
     # Ann's phone talks to the other process: same cookie, same secret, same database.

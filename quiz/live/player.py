@@ -100,8 +100,11 @@ def answer(pin: str):
 
 
 def state(pin: str):
-    """Where the session stands, as JSON: what an event would say, for pages that poll."""
+    """Where the session stands, as JSON, for a seated player or the host: what an event would say."""
     live = web.settled(web.by_pin(pin))
-    response = jsonify(web.message(live, web.player_of(live)))
+    player = web.player_of(live)
+    if player is None and not web.holds_cookie(live) and not web.is_host(live):
+        abort(403, web.NOT_SEATED)
+    response = jsonify(web.message(live, player))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -18,6 +18,7 @@ from quiz.live.models import LivePlayer, LiveSession
 
 COOKIE_DAYS = 2
 COOKIE_PREFIX = "live-"  # then the session id: a browser holds one token per session it plays
+NOT_SEATED = "Only the session's players and its host follow it. Join with a nickname first."
 
 
 def now() -> datetime:
@@ -86,6 +87,16 @@ def player_of(live: LiveSession) -> LivePlayer | None:
     return service.player_for(db.session, live, request.cookies.get(cookie_name(live)))
 
 
+def holds_cookie(live: LiveSession) -> bool:
+    """Whether this browser holds a token cookie for the session (valid or not: a removed player's)."""
+    return bool(request.cookies.get(cookie_name(live)))
+
+
+def is_host(live: LiveSession) -> bool:
+    """Whether the signed-in user runs this session."""
+    return current_user.is_authenticated and current_user.id == live.host_id
+
+
 def wants_json() -> bool:
     """Whether the client asked for JSON rather than a page."""
     return request.accept_mimetypes.best == "application/json"
@@ -93,7 +104,7 @@ def wants_json() -> bool:
 
 def message(live: LiveSession, player: LivePlayer | None) -> dict:
     """What a screen is told about the session now: the state endpoint's body, a stream's first event."""
-    if player is None and request.cookies.get(cookie_name(live)):
+    if player is None and holds_cookie(live):
         return {"version": live.version, "removed": True}
     current = shared(live)
     mine = (player is not None and live.phase == machine.QUESTION

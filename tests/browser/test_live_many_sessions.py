@@ -2,46 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD, PROJECT, QUIZ, screenshot
+from tests.browser.presenter import Presenter
 
 pytestmark = pytest.mark.browser
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-VERSION = re.compile(r'name="version" value="(\d+)"')
-
-
-class Presenter:
-    """The instructor, over plain HTTP: the phone is what this test watches."""
-
-    def __init__(self, base: str, name: str):
-        self.client = httpx.Client(base_url=base, timeout=10)
-        login = self.client.get("/login").text
-        self.client.post("/login", data={"name": name, "password": PASSWORD,
-                                         "csrf_token": TOKEN.search(login).group(1)})
-
-    def create(self) -> tuple[int, str]:
-        """A session of one single-choice question: its id and PIN."""
-        page = self.client.get("/live").text
-        made = self.client.post("/live", data={
-            "types": "single", "count": "1", "seconds": "60", "points": "standard",
-            "show_on_devices": "on", "shuffle": "on", "csrf_token": TOKEN.search(page).group(1)})
-        session_id = int(re.search(r"/live/(\d+)/host", made.headers["location"]).group(1))
-        host_page = self.client.get(f"/live/{session_id}/host").text
-        return session_id, re.search(r"pin=(\d{6})", host_page).group(1)
-
-    def press(self, session_id: int, action: str) -> None:
-        """Press a button of the presenter screen as it stands."""
-        page = self.client.get(f"/live/{session_id}/host").text
-        reply = self.client.post(f"/live/{session_id}/act", data={
-            "action": action, "csrf_token": TOKEN.search(page).group(1),
-            "version": VERSION.search(page).group(1)})
-        assert reply.status_code == 303
 
 
 def test_a_phone_answers_in_each_of_ten_sessions_it_joined(browser, live_server, server_env):

@@ -7,21 +7,17 @@ without gevent; there each stream holds a thread, so streams are capped (see
 ``stream_limit``) and the pages beyond the cap poll.
 
 Stopping (SIGTERM, and the old workers of a reload on SIGHUP) tells the app
-first: every live event stream ends at once with an event to reconnect, so
-the graceful timeout waits only for real requests, and ``/readyz`` turns
-unready for a load balancer.
+first (see ``quiz.workers``), so the graceful timeout waits only for real
+requests.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 
-import gevent
-from flask import Flask
 from gunicorn.app.base import BaseApplication
-from gunicorn.workers.ggevent import GeventWorker
-from gunicorn.workers.gthread import ThreadWorker
+
+from quiz.workers import worker_ready
 
 WORKER_CLASSES = ("gevent", "gthread")
 CONNECTIONS_PER_WORKER = 5000  # gevent: open connections (streams included) one process accepts
@@ -48,6 +44,7 @@ def options(host: str, port: int, workers: int, threads: int, access_log: str | 
         "keepalive": 5,
         # The runtime control socket sits at one path per user, which two servers on a host would share.
         "control_socket_disable": True,
+        "post_worker_init": worker_ready,
     }
     if worker_class == "gevent":
         settings["worker_connections"] = CONNECTIONS_PER_WORKER
@@ -65,36 +62,7 @@ def stream_limit(settings: dict) -> int:
     return settings.get("threads", 1) // 2
 
 
-def stop_serving(app: Flask) -> None:
-    """Tell the app its process is stopping: /readyz turns unready, and every event stream ends now."""
-    from quiz import health
-    from quiz.live import watcher
-
-    health.stopping(app)
-    watcher.drain_streams(app)
-
-
-class StoppingGeventWorker(GeventWorker):
-    """Gunicorn's gevent worker, which tells the app when it is asked to stop."""
-
-    def handle_exit(self, sig, frame) -> None:
-        """SIGTERM: stop accepting, as gunicorn does, and end the streams (in a greenlet, not the handler)."""
-        super().handle_exit(sig, frame)
-        if self.wsgi is not None:  # None while the app is still loading: there is nothing to end yet
-            gevent.spawn(stop_serving, self.wsgi)
-
-
-class StoppingThreadWorker(ThreadWorker):
-    """Gunicorn's gthread worker, which tells the app when it is asked to stop."""
-
-    def handle_exit(self, sig, frame) -> None:
-        """SIGTERM: stop accepting, as gunicorn does, and end the streams (from a thread, not the handler)."""
-        super().handle_exit(sig, frame)
-        if self.wsgi is not None:
-            threading.Thread(target=stop_serving, args=(self.wsgi,), daemon=True).start()
-
-
-WORKERS = {"gevent": f"{__name__}.StoppingGeventWorker", "gthread": f"{__name__}.StoppingThreadWorker"}
+WORKERS = {"gevent": "quiz.workers.StoppingGeventWorker", "gthread": "quiz.workers.StoppingThreadWorker"}
 
 
 class QuizServer(BaseApplication):

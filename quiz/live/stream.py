@@ -18,13 +18,13 @@ def _event(data: dict) -> str:
     return f"event: state\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
 
-def _reconnect() -> str:
+def _reconnect(pause_ms: tuple[int, int] = (200, 1200)) -> str:
     """The last event of a stream whose server process stops: reconnect (to another one) shortly.
 
     EventSource reconnects by itself when a stream ends, after the ``retry``
-    pause; a random one spreads a hall's reconnections over a second or so.
+    pause; a random one spreads a hall's reconnections over a second.
     """
-    return f"retry: {random.randint(250, 1500)}\nevent: reconnect\ndata: {{}}\n\n"  # noqa: S311
+    return f"retry: {random.randint(*pause_ms)}\nevent: reconnect\ndata: {{}}\n\n"  # noqa: S311
 
 
 def _single(text: str) -> Response:
@@ -44,6 +44,10 @@ def events(pin: str):
     player, the answer is 204, on which EventSource gives up and the page
     polls instead. Anyone else is refused (403).
     """
+    app, config = current_app._get_current_object(), current_app.config
+    live_watcher = watcher.watcher_for(app)
+    if live_watcher.stopping:  # came in the second before this process stops accepting: come back after
+        return _single(_reconnect((1000, 1500)))
     live = web.settled(web.by_pin(pin))
     session_id = live.id
     player = web.player_of(live)
@@ -52,10 +56,6 @@ def events(pin: str):
         if web.holds_cookie(live):  # removed from the session: say so once and stop
             return _single(_event(web.message(live, None)))
         abort(403, web.NOT_SEATED)
-    app, config = current_app._get_current_object(), current_app.config
-    live_watcher = watcher.watcher_for(app)
-    if live_watcher.stopping:
-        return _single(_reconnect())
     first = web.message(live, player)
     seen = watcher.signatures(db.session.connection(), session_id).get(session_id)
     db.session.remove()

@@ -215,7 +215,7 @@
 
   function pause(reply, tries) {
     var base = reply.retryAfter > 0 ? Math.min(reply.retryAfter, 5) * 1000
-                                    : Math.min(4000, 500 * Math.pow(2, tries));
+                                    : Math.min(2000, 500 * Math.pow(2, tries));
     return base * (0.75 + Math.random() / 2);  // a hall that lost the server together does not return together
   }
 

@@ -142,7 +142,8 @@ def cold_restart(server: Server, fault: Fault) -> Server:
     server.process.send_signal(signal.SIGTERM)
     server.process.wait(timeout=30)
     exited = time.perf_counter()
-    fault.notes += [f"old server's {line.strip()}" for line in server.problems()[:3]]
+    fault.notes += [f"old server's log: {line.strip()}" for line in server.problems()[1:4]
+                    if "was sent SIGKILL" not in line]  # but for the drill's own kill
     folder = server.folder.parent / f"{server.folder.name}-restarted"
     folder.mkdir()
     again = Server(Path(server.args[0]), server.env, server.port, _workers_wanted(server), 4, folder)

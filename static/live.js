@@ -209,7 +209,7 @@
       }, function () { return {status: 0, data: null, retryAfter: NaN}; });
   }
 
-  function passing(reply) {
+  function transient(reply) {
     return reply.status === 0 || reply.status >= 500 || reply.data === null;
   }
 
@@ -221,7 +221,7 @@
 
   function deliver(url, body, started, tries) {
     return post(url, body).then(function (reply) {
-      if (!passing(reply) || Date.now() - started > GIVE_UP_MS) return reply;
+      if (!transient(reply) || Date.now() - started > GIVE_UP_MS) return reply;
       complain("Your answer has not reached the server yet: sending it again…");
       return new Promise(function (resolve) { setTimeout(resolve, pause(reply, tries)); })
         .then(function () { return deliver(url, body, started, tries + 1); });
@@ -247,7 +247,7 @@
       if (reply.data && reply.data.taken) {
         if (version === sentFor && phase === "question") show(clone("live-locked"));
         else root.querySelector("[data-live=error]").hidden = true;
-      } else if (passing(reply)) again("Your answer could not be sent: check the connection and try again.");
+      } else if (transient(reply)) again("Your answer could not be sent: check the connection and try again.");
       else if (reply.status === 400) again(reply.data.error);
       else complain(reply.data.error);
     });

@@ -222,7 +222,7 @@
   function deliver(url, body, started, tries) {
     return post(url, body).then(function (reply) {
       if (!transient(reply) || Date.now() - started > GIVE_UP_MS) return reply;
-      complain("Your answer has not reached the server yet: sending it again…");
+      complain("No word from the server yet: sending your answer again…");
       return new Promise(function (resolve) { setTimeout(resolve, pause(reply, tries)); })
         .then(function () { return deliver(url, body, started, tries + 1); });
     });

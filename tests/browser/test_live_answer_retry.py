@@ -81,7 +81,7 @@ def test_an_answer_whose_reply_was_lost_is_sent_again_and_counted_once(browser, 
         phone.route(f"**/live/{pin}/answer", fail_twice)
         phone.locator("button.answer-option").first.click(timeout=10_000)
         notice = phone.locator("[data-live=error]")
-        expect(notice).to_contain_text("sending it again")
+        expect(notice).to_contain_text("sending your answer again")
         screenshot(phone, "live-phone-answer-retrying")
         expect(phone.locator(".result")).to_be_visible(timeout=15_000)
         assert faults == [] and _recorded(server_env, session_id) == 2

@@ -42,7 +42,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     csrf.init_app(app)
     app.session_interface = SessionCookies()
 
-    from quiz import database, errors, hosts, models  # noqa: F401  (models register their tables)
+    from quiz import database, errors, health, hosts, models  # noqa: F401  (models register their tables)
     from quiz.accounts import login  # noqa: F401  (registers the user loader)
     from quiz.accounts.views import blueprint as accounts
     from quiz.cards.views import blueprint as cards
@@ -55,6 +55,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     database.init_app(app)
     errors.init_app(app)
     hosts.init_app(app)
+    app.register_blueprint(health.blueprint)
     app.register_blueprint(catalog)
     app.register_blueprint(accounts)
     app.register_blueprint(study)

@@ -17,6 +17,9 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI: str | None = None  # None: a SQLite file in the instance folder
     # Long enough that a burst of writers waits its turn rather than failing.
     SQLITE_BUSY_TIMEOUT_MS = 15000
+    # A pooled connection is checked before each use, so one a database restart left dead is
+    # replaced instead of failing the first request of every worker.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     SESSION_COOKIE_HTTPONLY = True
@@ -33,6 +36,9 @@ class Defaults:
     # A function returning the current UTC time, for the flashcard pages; None is the real clock.
     # Tests set a fixed one, so that what is due never depends on when they run.
     CLOCK = None
+    # /readyz reports the server unready when a disk the app writes to (the SQLite file's, the
+    # content folder's) has less than this many MiB free.
+    READY_MIN_FREE_MB = 64
     # Live sessions' event streams: how often each process's watcher reads the running
     # sessions (seconds), the comment sent to keep an idle stream open, how long one stream
     # lasts before the browser reconnects, and how many may be open at once in one process

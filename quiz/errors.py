@@ -1,14 +1,25 @@
 """Every error the app answers with: a page in the site's layout, or JSON for a script that asked for it.
 
 No request ends in a bare Werkzeug page: HTTP errors keep their status and
-headers (``Retry-After`` included), anything unexpected becomes a 500 that
-says so plainly.
+headers (``Retry-After`` included), a database that is briefly out of reach
+(restarting, locked, read-only, full) is a 503 with ``Retry-After`` that a
+client can retry on, and anything else unexpected becomes a 500 that says so
+plainly.
 """
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
+from sqlalchemy import exc as database_errors
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from quiz.extensions import db, login_manager
+
+RETRY_AFTER_SECONDS = 2
+# What a database raises for a fault of the moment rather than of the request: a lost or refused
+# connection (a PostgreSQL restart), SQLite's "database is locked", "attempt to write a readonly
+# database" and "database or disk is full", and a pool with no connection free in time.
+TRANSIENT = (database_errors.OperationalError, database_errors.InterfaceError, database_errors.TimeoutError)
 
 TITLES = {
     400: "That request could not be read",
@@ -53,7 +64,23 @@ def _unexpected(error: Exception):
                         "try again in a moment.")
 
 
+def _database_unavailable(error: Exception):
+    """503 and Retry-After: the request changed nothing (its transaction rolled back), so a retry is safe."""
+    current_app.logger.warning("database unavailable on %s %s: %s", request.method, request.path,
+                               str(error).splitlines()[0] if str(error) else type(error).__name__)
+    try:
+        db.session.rollback()
+    except database_errors.SQLAlchemyError:  # the connection is gone: the pool replaces it
+        db.session.invalidate()
+    if "_login_user" not in g:  # the layout must not ask the database who is signed in
+        g._login_user = login_manager.anonymous_user()
+    return respond(503, "The database is not answering just now. Nothing you sent was half-saved; "
+                        "try again in a moment.", {"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _unexpected)
+    for kind in TRANSIENT:
+        app.register_error_handler(kind, _database_unavailable)

@@ -5,6 +5,10 @@ live-event stream costs a few kilobytes rather than a thread, and one process
 on a small machine holds thousands of them. ``gthread`` remains for hosts
 without gevent; there each stream holds a thread, so streams are capped (see
 ``stream_limit``) and the pages beyond the cap poll.
+
+Stopping (SIGTERM, and the old workers of a reload on SIGHUP) tells the app
+first (see ``quiz.workers``), so the graceful timeout waits only for real
+requests.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import os
 from gunicorn.app.base import BaseApplication
 
 from quiz import network
+from quiz.workers import worker_ready
 
 WORKER_CLASSES = ("gevent", "gthread")
 CONNECTIONS_PER_WORKER = 5000  # gevent: open connections (streams included) one process accepts
@@ -32,7 +37,7 @@ def options(host: str, port: int, workers: int, threads: int, access_log: str | 
     settings = {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": worker_class,
+        "worker_class": WORKERS[worker_class],
         "accesslog": access_log,
         "errorlog": "-",
         "timeout": 30,
@@ -40,6 +45,7 @@ def options(host: str, port: int, workers: int, threads: int, access_log: str | 
         "keepalive": 5,
         # The runtime control socket sits at one path per user, which two servers on a host would share.
         "control_socket_disable": True,
+        "post_worker_init": worker_ready,
     }
     if worker_class == "gevent":
         settings["worker_connections"] = CONNECTIONS_PER_WORKER
@@ -77,11 +83,15 @@ def announcement(host: str, port: int, public_url: str | None, machine: list[str
     return lines
 
 
-def stream_limit(settings: dict) -> int | None:
-    """Open live event streams one process allows: none under gevent; half the threads under gthread."""
-    if settings.get("worker_class") == "gevent":
-        return None
+def stream_limit(settings: dict) -> int:
+    """Open live event streams one process allows: under gevent four in five of its connections, so a
+    flood of streams leaves room for pages (and the pages beyond it poll); under gthread half the threads."""
+    if "worker_connections" in settings:
+        return settings["worker_connections"] * 4 // 5
     return settings.get("threads", 1) // 2
+
+
+WORKERS = {"gevent": "quiz.workers.StoppingGeventWorker", "gthread": "quiz.workers.StoppingThreadWorker"}
 
 
 class QuizServer(BaseApplication):

@@ -104,27 +104,52 @@ def _as_owner(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
+class Cluster:
+    """A throwaway PostgreSQL cluster: its database URL, and stopping and starting it (fault tests)."""
+
+    def __init__(self, binaries: Path, folder: Path):
+        self.binaries, self.folder, self.data = binaries, folder, folder / "data"
+        self.url = f"postgresql+psycopg://postgres@/quiz?host={folder}&port={PORT}"
+
+    def _ctl(self, *args: str) -> None:
+        subprocess.run(_as_owner([str(self.binaries / "pg_ctl"), "-D", str(self.data), *args]),
+                       check=True, capture_output=True)
+
+    def start(self) -> None:
+        """Start the server and wait until it accepts connections."""
+        self._ctl("-w", "-l", str(self.folder / "log"),
+                  "-o", f"-p {PORT} -k {self.folder} -c listen_addresses=''", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server, ending every connection to it."""
+        self._ctl("-w", "-m", mode, "stop")
+
+
 @pytest.fixture(scope="session")
-def postgres_url():
-    """A running PostgreSQL cluster of its own; yields the database URL of an empty database."""
+def postgres_cluster():
+    """A running PostgreSQL cluster of its own, with an empty database ``quiz``."""
     binaries = _server_bin()
     folder = Path(tempfile.mkdtemp(prefix="quiz-pg-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres")
-    data = folder / "data"
-    subprocess.run(_as_owner([str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]),
-                   check=True, capture_output=True)
-    subprocess.run(_as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-w", "-l", str(folder / "log"),
-                              "-o", f"-p {PORT} -k {folder} -c listen_addresses=''", "start"]),
-                   check=True, capture_output=True)
+    cluster = Cluster(binaries, folder)
+    subprocess.run(_as_owner([str(binaries / "initdb"), "-D", str(cluster.data), "-A", "trust",
+                              "-U", "postgres"]), check=True, capture_output=True)
+    cluster.start()
     try:
         subprocess.run(_as_owner([str(binaries / "createdb"), "-h", str(folder), "-p", str(PORT), "quiz"]),
                        check=True, capture_output=True)
-        yield f"postgresql+psycopg://postgres@/quiz?host={folder}&port={PORT}"
+        yield cluster
     finally:
-        subprocess.run(_as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-                       capture_output=True)
+        subprocess.run(_as_owner([str(binaries / "pg_ctl"), "-D", str(cluster.data), "-m", "immediate",
+                                  "stop"]), capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_cluster) -> str:
+    """The database URL of the test cluster's database."""
+    return postgres_cluster.url
 
 
 @pytest.fixture

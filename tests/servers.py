@@ -16,13 +16,13 @@ def free_port() -> int:
 
 
 def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 20) -> None:
-    """Return once ``url``/healthz answers 200; raise if the process exits or time runs out."""
+    """Return once ``url``/readyz answers 200; raise if the process exits or time runs out."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}")
         try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
+            with urllib.request.urlopen(f"{url}/readyz", timeout=1) as response:
                 if response.status == 200:
                     return
         except OSError:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from quiz.extensions import db
+from quiz.live import snapshot
 from quiz.live import watcher as watching
 from quiz.live.models import LiveSession
 from tests.clock import T0, Clock
@@ -110,8 +111,7 @@ def test_a_wait_times_out_unchanged(fast, host):
 
 def test_the_stream_sends_a_state_event_when_the_session_moves(fast, host):
     session_id, pin = create(host)
-    join(fast, pin, "Ada")
-    phone = fast.test_client()
+    phone, _ = join(fast, pin, "Ada")
     response = phone.get(f"/live/{pin}/events", buffered=False)
     assert response.status_code == 200
     assert response.mimetype == "text/event-stream"
@@ -122,7 +122,7 @@ def test_the_stream_sends_a_state_event_when_the_session_moves(fast, host):
     assert first.startswith("retry: ")
     [hello] = _events([first])
     assert hello == {"version": 0, "phase": "lobby", "question": 1, "questions": 3, "remaining_ms": 0,
-                     "players": 1, "answered": 0}
+                     "players": 1, "answered": 0, "me": snapshot.NEWCOMER}
 
     mover = threading.Timer(0.1, act, (host, session_id, "start"))
     mover.start()
@@ -141,7 +141,7 @@ def test_the_stream_sends_a_state_event_when_the_session_moves(fast, host):
 
 def test_the_stream_ends_when_the_session_finishes(fast, host):
     session_id, pin = create(host)
-    response = fast.test_client().get(f"/live/{pin}/events", buffered=False)
+    response = host.get(f"/live/{pin}/events", buffered=False)  # the presenter's screen
     finisher = threading.Timer(0.1, act, (host, session_id, "finish"))
     finisher.start()
     started = time.monotonic()
@@ -156,7 +156,7 @@ def test_the_stream_ends_when_the_session_finishes(fast, host):
 def test_a_finished_session_answers_once_and_ends(fast, host):
     session_id, pin = create(host)
     act(host, session_id, "finish")
-    response = fast.test_client().get(f"/live/{pin}/events")
+    response = host.get(f"/live/{pin}/events")
     assert response.mimetype == "text/event-stream"
     [only] = _events([response.get_data(as_text=True)])
     assert (only["version"], only["phase"], only["finished"]) == (1, "finished", True)
@@ -165,7 +165,7 @@ def test_a_finished_session_answers_once_and_ends(fast, host):
 def test_past_the_stream_limit_the_answer_is_no_content(fast, host):
     _, pin = create(host)
     fast.config["LIVE_MAX_STREAMS"] = 0
-    assert fast.test_client().get(f"/live/{pin}/events").status_code == 204
+    assert host.get(f"/live/{pin}/events").status_code == 204
 
 
 def test_an_unknown_pin_is_not_found(fast):
@@ -175,7 +175,7 @@ def test_an_unknown_pin_is_not_found(fast):
 def test_a_quiet_stream_sends_keepalive_comments(fast, host):
     _, pin = create(host)
     fast.config["LIVE_HEARTBEAT_SECONDS"] = 0.05
-    response = fast.test_client().get(f"/live/{pin}/events", buffered=False)
+    response = host.get(f"/live/{pin}/events", buffered=False)
     chunks = iter(response.response)
     next(chunks)
     assert next(chunks) == b": keepalive\n\n"
@@ -189,7 +189,7 @@ def test_quiz_serve_caps_streams_only_where_each_holds_a_thread():
     threaded = QuizServer(options("127.0.0.1", 0, 1, 6, None, "gthread"), dict(config)).load()
     assert threaded.config["LIVE_MAX_STREAMS"] == 3  # half the threads stay for pages
     greened = options("127.0.0.1", 0, 1, 6, None)
-    assert greened["worker_class"] == "gevent" and greened["worker_connections"] >= 2000
-    assert QuizServer(greened, dict(config)).load().config["LIVE_MAX_STREAMS"] is None
+    assert greened["worker_class"].endswith("GeventWorker") and greened["worker_connections"] >= 2000
+    assert QuizServer(greened, dict(config)).load().config["LIVE_MAX_STREAMS"] == 4000  # of 5,000
     with pytest.raises(ValueError):
         options("127.0.0.1", 0, 1, 6, None, "eventlet")

@@ -52,9 +52,14 @@ def join(app, pin: str, nickname: str, client=None):
     return client, response
 
 
+VERSION = re.compile(r'name="version" value="(\d+)"')
+
+
 def act(host, session_id: int, action: str):
+    """Press a host's button on the presenter screen as it is now (its CSRF token and version)."""
     body = host.get(f"/live/{session_id}/host").get_data(as_text=True)
-    return host.post(f"/live/{session_id}/act", data={"csrf_token": token_in(body), "action": action})
+    return host.post(f"/live/{session_id}/act", data={"csrf_token": token_in(body), "action": action,
+                                                      "version": VERSION.search(body).group(1)})
 
 
 def current_question(app, session_id: int) -> tuple[int, dict]:
@@ -345,7 +350,7 @@ def test_two_apps_on_one_database_serve_one_session(synced, host, clock, tmp_pat
                        instance_path=tmp_path / "other-instance")
     ann, _ = join(synced, pin, "Ann")
     bob, _ = join(other, pin, "Bob")  # joins through the other process
-    assert state(other.test_client(), pin)["players"] == 2
+    assert state(bob, pin)["players"] == 2
     act(host, session_id, "start")
     _, data = current_question(synced, session_id)
     # Ann's phone talks to the other process: same cookie, same secret, same database.
@@ -358,3 +363,21 @@ def test_two_apps_on_one_database_serve_one_session(synced, host, clock, tmp_pat
     with other.app_context():
         assert db.session.scalar(select(func.count()).select_from(LiveAnswer)) == 2
         db.engine.dispose()
+
+
+def test_one_phone_answers_in_every_session_it_joined(synced, host, clock):
+    """Each session leaves a cookie for two days; the tenth session's answer must still find its own."""
+    phone = synced.test_client()
+    for number in range(10):
+        session_id, pin = create(host, count="1")
+        join(synced, pin, f"Ann{number}", client=phone)
+        act(host, session_id, "start")
+        _, data = current_question(synced, session_id)
+        body = phone.get(f"/live/{pin}/play").get_data(as_text=True)
+        reply = phone.post(f"/live/{pin}/answer", headers={"Accept": "application/json"},
+                           data={"csrf_token": token_in(body), "question": "0", "choice": right(data)})
+        assert reply.status_code == 200, f"session {number + 1}: {reply.status_code}"
+        assert reply.get_json() == {"taken": True, "question": 0}
+        act(host, session_id, "finish")
+    with synced.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LiveAnswer)) == 10

@@ -103,7 +103,7 @@ def test_two_processes_serve_one_session_and_record_each_answer_once(two_servers
     try:
         _wait_for(lambda: events)  # the stream's first event: the lobby
         assert events[0]["phase"] == "lobby"
-        host.post(f"/live/{session_id}/act", data={"action": "start", "csrf_token": token})
+        host.post(f"/live/{session_id}/act", data={"action": "start", "csrf_token": token, "version": "0"})
         # Started on A; B's watcher sees it in the database and brings Bob the question.
         _wait_for(lambda: any(e.get("phase") == "question" for e in events))
         ask = next(e for e in events if e.get("phase") == "question")["ask"]
@@ -125,7 +125,9 @@ def test_two_processes_serve_one_session_and_record_each_answer_once(two_servers
         assert reveal["me"]["answered"] is True and reveal["players"] == 2
     finally:
         stop.set()
-        host.post(f"/live/{session_id}/act", data={"action": "finish", "csrf_token": token})
+        version = host.get(f"/live/{pin}/state").json()["version"]
+        host.post(f"/live/{session_id}/act", data={"action": "finish", "csrf_token": token,
+                                                   "version": str(version)})
         listener.join(timeout=10)
     engine = create_engine(f"sqlite:///{database}")
     with engine.connect() as connection:

@@ -67,7 +67,9 @@ def test_end_session_asks_before_it_ends_anything(synced, host):
     assert re.search(r'<button[^>]*name="action" value="finish"[^>]*>End now</button>', asking)
     assert f'href="/live/{session_id}/host"' in asking  # Keep playing
     assert state(host, pin)["phase"] == "question"  # asking ended nothing
-    host.post(f"/live/{session_id}/act", data={"csrf_token": token_in(asking), "action": "finish"})
+    version = re.search(r'name="version" value="(\d+)"', asking).group(1)
+    host.post(f"/live/{session_id}/act", data={"csrf_token": token_in(asking), "action": "finish",
+                                               "version": version})
     assert state(host, pin)["phase"] == "finished"
 
 

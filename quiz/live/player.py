@@ -85,8 +85,7 @@ def answer(pin: str):
     A form post is answered with the play page; a script asking for JSON gets
     ``{"taken": true}``, or ``{"error": ...}`` with 409 (late, closed) or 400 (forged).
     """
-    tokens = [value for name, value in request.cookies.items() if name.startswith(web.COOKIE_PREFIX)][:8]
-    found = service.seat(db.session, pin, tokens)
+    found = service.seat(db.session, pin, web.tokens())
     if found is None:
         web.by_pin(pin)  # an unknown PIN is 404; a known one without a seat here, 403
         abort(403)
@@ -114,8 +113,11 @@ def answer(pin: str):
 
 
 def state(pin: str):
-    """Where the session stands, as JSON: what an event would say, for pages that poll."""
+    """Where the session stands, as JSON, for a seated player or the host: what an event would say."""
     live = web.settled(web.by_pin(pin))
-    response = jsonify(web.message(live, web.player_of(live)))
+    player = web.player_of(live)
+    if player is None and not web.holds_cookie(live) and not web.is_host(live):
+        abort(403, web.NOT_SEATED)
+    response = jsonify(web.message(live, player))
     response.headers["Cache-Control"] = "no-store"
     return response

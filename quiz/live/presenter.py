@@ -112,10 +112,15 @@ def play_again(session_id: int):
 
 @login_required
 def act(session_id: int):
-    """Start, close the question, move on, or end the session."""
+    """Start, close the question, move on, or end the session: only from the version the screen showed."""
     live = web.hosted(session_id)
+    version = request.form.get("version", type=int)
+    if version is None:  # every action form carries the version its screen showed
+        abort(400, "That action came without the screen it was made on. Reload the page and try again.")
     try:
-        service.act(db.session, live, request.form.get("action", ""), web.now())
+        if not service.act(db.session, live, request.form.get("action", ""), web.now(), version):
+            raise service.StaleAction("Another tab or device moved the session on first. "
+                                      "This is where it stands now.")
         db.session.commit()
     except service.LiveError as exc:
         # Usually a second click or another tab got there first: show where things stand.

@@ -41,6 +41,10 @@ class QuestionClosed(LiveError):
     """That question is not open for answers (closed early, or not the current one)."""
 
 
+class StaleAction(LiveError):
+    """A host's action made on a screen the session has moved on from since."""
+
+
 def by_pin(session: Session, pin: str) -> LiveSession | None:
     """The running session with this PIN, else the latest finished one that had it."""
     return session.scalar(select(LiveSession).where(LiveSession.pin == pin)
@@ -151,11 +155,21 @@ def kick(session: Session, live: LiveSession, player_id: int, now: datetime) -> 
     settle(session, live, now)
 
 
-def act(session: Session, live: LiveSession, action: str, now: datetime) -> bool:
-    """Apply a host's action (start, close, next, finish); False when another request changed it first."""
+def act(session: Session, live: LiveSession, action: str, now: datetime, version: int | None = None) -> bool:
+    """Apply a host's action (start, close, next, finish); False when another request changed it first.
+
+    ``version`` is the one the host's screen showed: an action made at any
+    other raises StaleAction and changes nothing, so two presses of "next"
+    from the reveal move on once (to the leaderboard), not twice. Ending is
+    the exception: the host confirmed it, and it skips nothing they meant to
+    show, so it applies to whatever screen the session has reached meanwhile.
+    """
     if action not in machine.ACTIONS:
         raise LiveError(f"Unknown action {action!r}.")
     before = machine.State.of(live)
+    if version is not None and version != before.version and action != "finish":
+        raise StaleAction("The session had already moved on from that screen, so nothing was changed. "
+                          "This is where it stands now.")
     try:
         after = machine.ACTIONS[action](before, now)
     except machine.InvalidTransition as exc:

@@ -10,6 +10,11 @@ wait for versions only). On a new version it has the session's snapshot built
 before it wakes anyone, so a thousand streams share one read; and it closes a
 question whose time is up, so play moves on with nobody's page open. The
 thread runs only while streams are open, and starts again with the next one.
+
+It also keeps count of the open streams, in all and per viewer (a player, or
+a session's host), so that a flood of streams is refused (the pages poll
+instead) rather than filling the process; and when the process stops it
+wakes every stream to end it, so none holds the shutdown up.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from quiz.models import utcnow
 
 Signature = tuple[int, int, int]  # version, players in the room, answers to the current question
 Deadlines = dict[int, datetime]  # open questions' deadlines, by session
+Viewer = tuple[int, object]  # (session id, player id or "host"): whose screen a stream feeds
+STREAMS_PER_VIEWER = 2  # a phone and a second tab; a third of the same player's polls instead
 _create_lock = threading.Lock()
 log = logging.getLogger(__name__)
 
@@ -77,6 +84,8 @@ class Watcher:
         self._seen: dict[int, Signature] = {}
         self._checks = 0
         self._streams = 0
+        self._viewers: dict[Viewer, int] = {}
+        self._stopping = False
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
 
@@ -84,6 +93,11 @@ class Watcher:
     def streams(self) -> int:
         """How many event streams are open in this process."""
         return self._streams
+
+    @property
+    def stopping(self) -> bool:
+        """Whether the process is shutting down: open streams end, new ones are not held."""
+        return self._stopping
 
     def check_once(self) -> set[int]:
         """Read every running session's signature; wake the waiters; return the ids that changed or ended.
@@ -120,13 +134,16 @@ class Watcher:
 
         With ``versions_only`` only a new version counts (a phone does not
         redraw for a count). Returns the signature now known, ``seen`` on a
-        timeout, or None once a check no longer finds the session running.
+        timeout or once the process is stopping, or None once a check no
+        longer finds the session running.
         """
         condition = self._versions if versions_only else self._changes
         with self._lock:
             start = self._checks
 
             def moved() -> bool:
+                if self._stopping:
+                    return True
                 if session_id in self._seen:
                     now = self._seen[session_id]
                     if versions_only and seen is not None:
@@ -135,15 +152,23 @@ class Watcher:
                 # A session made after the last check is not "gone" until a later check misses it.
                 return self._checks > start
 
-            if not condition.wait_for(moved, timeout):
+            if not condition.wait_for(moved, timeout) or self._stopping:
                 return seen
             return self._seen.get(session_id)
 
-    def open_stream(self, limit: int | None = None) -> bool:
-        """Count a stream in unless ``limit`` are open already (False); make sure the thread runs."""
+    def open_stream(self, limit: int | None = None, viewer: Viewer | None = None) -> bool:
+        """Count a stream in; make sure the thread runs. False, and nothing counted, when it may not open:
+
+        ``limit`` streams are open in the process already, the viewer has
+        ``STREAMS_PER_VIEWER`` open, or the process is stopping.
+        """
         with self._lock:
-            if limit is not None and self._streams >= limit:
+            if self._stopping or (limit is not None and self._streams >= limit):
                 return False
+            if viewer is not None:
+                if self._viewers.get(viewer, 0) >= STREAMS_PER_VIEWER:
+                    return False
+                self._viewers[viewer] = self._viewers.get(viewer, 0) + 1
             self._streams += 1
             if self._thread is None or not self._thread.is_alive():
                 self._stop.clear()
@@ -151,10 +176,21 @@ class Watcher:
                 self._thread.start()
         return True
 
-    def close_stream(self) -> None:
+    def close_stream(self, viewer: Viewer | None = None) -> None:
         """Count a stream out; the thread stops at its next turn when none is left."""
         with self._lock:
             self._streams = max(0, self._streams - 1)
+            if viewer is not None:
+                left = self._viewers.pop(viewer, 0) - 1
+                if left > 0:
+                    self._viewers[viewer] = left
+
+    def drain(self) -> None:
+        """The process is stopping: wake every stream so that it ends now, and hold no new one."""
+        with self._lock:
+            self._stopping = True
+            self._changes.notify_all()
+            self._versions.notify_all()
 
     def stop(self) -> None:
         """Stop the thread now (tests, shutdown)."""
@@ -208,6 +244,11 @@ def close_due_questions(app: Flask, deadlines: Deadlines, everyone_answered: set
                 db.session.commit()
             else:
                 db.session.rollback()
+
+
+def drain_streams(app: Flask) -> None:
+    """End every event stream of ``app`` in this process, each with an event to reconnect elsewhere."""
+    watcher_for(app).drain()
 
 
 def watcher_for(app: Flask) -> Watcher:

@@ -18,6 +18,7 @@ from quiz.live.models import LivePlayer, LiveSession
 
 COOKIE_DAYS = 2
 COOKIE_PREFIX = "live-"  # then the session id: a browser holds one token per session it plays
+NOT_SEATED = "Only the session's players and its host follow it. Join with a nickname first."
 
 
 def now() -> datetime:
@@ -77,9 +78,30 @@ def flag(name: str) -> bool:
     return request.form.get(name) in ("on", "true", "1", "yes")
 
 
+def tokens() -> list[str]:
+    """Every player token this browser holds: one cookie per session it played in the last days.
+
+    All of them, in no set number: browsers send the oldest first, so a cut
+    would lock a phone out of its newest sessions. The request's header size
+    limit bounds how many there can be.
+    """
+    return [value for name, value in request.cookies.items()
+            if name.startswith(COOKIE_PREFIX) and name[len(COOKIE_PREFIX):].isdigit() and value]
+
+
 def player_of(live: LiveSession) -> LivePlayer | None:
     """The player whose token cookie this browser holds, or None."""
     return service.player_for(db.session, live, request.cookies.get(cookie_name(live)))
+
+
+def holds_cookie(live: LiveSession) -> bool:
+    """Whether this browser holds a token cookie for the session (valid or not: a removed player's)."""
+    return bool(request.cookies.get(cookie_name(live)))
+
+
+def is_host(live: LiveSession) -> bool:
+    """Whether the signed-in user runs this session."""
+    return current_user.is_authenticated and current_user.id == live.host_id
 
 
 def wants_json() -> bool:
@@ -89,7 +111,7 @@ def wants_json() -> bool:
 
 def message(live: LiveSession, player: LivePlayer | None) -> dict:
     """What a screen is told about the session now: the state endpoint's body, a stream's first event."""
-    if player is None and request.cookies.get(cookie_name(live)):
+    if player is None and holds_cookie(live):
         return {"version": live.version, "removed": True}
     current = shared(live)
     mine = (player is not None and live.phase == machine.QUESTION

@@ -116,6 +116,16 @@ def owned_attempt(session: Session, attempt_id: int, user_id: int | None,
     return attempt
 
 
+def sealed(settings: dict | None, finished_at: datetime | None) -> bool:
+    """Whether this is a live session's attempt while the session runs: closed to study pages till it ends.
+
+    Joining a live session signed in makes an attempt of all its questions, so
+    that the answers count in the learner's progress; served as a quiz, it
+    would show every question, and grade it, before the room sees it.
+    """
+    return (settings or {}).get("mode") == "live" and finished_at is None
+
+
 def _owns(owner_id: int | None, attempt_id: int, user_id: int | None,
           visitor_attempts: list[int]) -> bool:
     """Whether the attempt is this user's, or a visitor's made in this browser."""
@@ -199,6 +209,7 @@ class Slot:
     question_count: int
     data: dict  # the question as its bank writes it, for grading
     answer_id: int | None  # the answer already recorded, if any
+    sealed: bool = False  # a running live session's attempt: not to be answered here (see ``sealed``)
 
     @property
     def answered(self) -> bool:
@@ -210,7 +221,8 @@ class Slot:
 # on the session's connection: they run on every answer, and building a statement, or the ORM's
 # execution layer around one, takes longer than SQLite takes to run it.
 _SLOT = (
-    select(Attempt.user_id, Attempt.question_ids, Question.id, Question.data, Answer.id)
+    select(Attempt.user_id, Attempt.question_ids, Question.id, Question.data, Answer.id, Attempt.settings,
+           Attempt.finished_at)
     .select_from(Attempt)
     # The question ids are a JSON list; past its end the index gives NULL, so no row.
     .join(Question, Question.id == Attempt.question_ids[
@@ -256,8 +268,9 @@ def answer_slot(session: Session, attempt_id: int, position: int, user_id: int |
     row = session.connection().execute(_SLOT, {"attempt_id": attempt_id, "index": position - 1}).first()
     if row is None or not _owns(row[0], attempt_id, user_id, visitor_attempts):
         return None
-    owner_id, question_ids, question_id, data, answer_id = row
-    return Slot(attempt_id, owner_id, question_id, len(question_ids), data, answer_id)
+    owner_id, question_ids, question_id, data, answer_id, settings, finished_at = row
+    return Slot(attempt_id, owner_id, question_id, len(question_ids), data, answer_id,
+                sealed(settings, finished_at))
 
 
 def submit_answer(session: Session, slot: Slot, response: object) -> int:

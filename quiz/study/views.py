@@ -104,11 +104,17 @@ def practise_weakest():
     return _start(service.Selection(concepts=concepts, count=10), "weakest")
 
 
+LIVE_SEALED = ("This quiz belongs to a live session that is still running: its questions open here "
+               "when the session ends.")
+
+
 def _attempt_or_404(attempt_id: int):
     attempt = service.owned_attempt(db.session, attempt_id, _user_id(),
                                     session.get(VISITOR_KEY, []))
     if attempt is None:
         abort(404)
+    if service.sealed(attempt.settings, attempt.finished_at):
+        abort(403, LIVE_SEALED)
     return attempt
 
 
@@ -146,6 +152,8 @@ def _answer(attempt_id: int, position: int):
                                session.get(VISITOR_KEY, []))
     if slot is None:
         abort(404)
+    if slot.sealed:
+        abort(403, LIVE_SEALED)
     if slot.answered:  # a double click: show what was recorded
         return redirect(request.path)
     try:

@@ -87,9 +87,10 @@ async def create_session(client: Client, questions: int, seconds: int) -> tuple[
     return int(found.group(1)), _PIN.search(text).group(1), csrf_token(text)
 
 
-async def act(client: Client, session_id: int, token: str, action: str) -> None:
-    """Press one of the presenter's buttons."""
-    response = await client.post(f"/live/{session_id}/act", data={"action": action, "csrf_token": token})
+async def act(client: Client, session_id: int, token: str, action: str, version: int) -> None:
+    """Press one of the presenter's buttons on the screen of ``version``."""
+    response = await client.post(f"/live/{session_id}/act", data={
+        "action": action, "csrf_token": token, "version": str(version)})
     if response.status != 303:
         raise Failed(f"act {action}: {response.status}")
 
@@ -107,18 +108,20 @@ async def read_state(client: Client, pin: str) -> dict:
 async def run_host(client: Client, session_id: int, pin: str, token: str, stats: Stats,
                    pause: float, stop: float) -> None:
     """Start, wait for each question to close, show reveal and leaderboard, move on, finish."""
+    version = 0
     for index in range(stats.questions):
         stats.opened[index] = time.perf_counter()
-        await act(client, session_id, token, "start" if index == 0 else "next")
+        await act(client, session_id, token, "start" if index == 0 else "next", version)
         while time.monotonic() < stop:  # the presenter screen reads the state while it runs
             await asyncio.sleep(0.5)
             state = await read_state(client, pin)
             if state["phase"] != "question":
                 break
         await asyncio.sleep(pause)
-        await act(client, session_id, token, "next")  # reveal -> leaderboard
+        await act(client, session_id, token, "next", state["version"])  # reveal -> leaderboard
+        version = state["version"] + 1
         await asyncio.sleep(pause)
-    await act(client, session_id, token, "next")  # the last leaderboard -> podium
+    await act(client, session_id, token, "next", version)  # the last leaderboard -> podium
 
 
 def recorded(database: Path, session_id: int) -> tuple[int, int, set[tuple[str, int]]]:

@@ -1,6 +1,10 @@
-"""The phones of the live load benchmark: an aiohttp browser each, following one session like live.js.
+"""The phones of the live benchmarks: an aiohttp browser each, following one session like live.js.
 
-Used by ``live_load.py``; see its docstring for what is measured.
+Used by ``live_load.py`` and ``fault_drill.py``; see their docstrings for what
+is measured. Like live.js, a phone sends an answer again (same form) when it
+gets no reply, a 5xx or a reply that is not JSON, until the server says taken
+or refuses it; and like EventSource it reconnects a stream that ends or
+fails, after the pause the stream's ``retry:`` asked for.
 """
 
 from __future__ import annotations
@@ -19,6 +23,26 @@ from harness import NETWORK_ERRORS, Client, Failed, Timed, describe, get_page
 
 _ROOT = re.compile(r'data-live-mode="play"[^>]*data-version="(\d+)" data-phase="(\w+)"')
 _CSRF = re.compile(r'data-csrf="([^"]+)"')
+GIVE_UP_SECONDS = 30.0  # as live.js
+
+
+def retry_pause(retry_after: str | None, tries: int) -> float:
+    """Seconds before sending again, as live.js waits: Retry-After if given, else growing; with jitter."""
+    try:
+        base = min(float(retry_after), 5.0) if retry_after else min(2.0, 0.5 * 2 ** (tries - 1))
+    except ValueError:
+        base = 0.5
+    return base * random.uniform(0.75, 1.25)
+
+
+@dataclass
+class Sent:
+    """One answer as its phone saw it: first sent, acknowledged (or not), and how many tries it took."""
+
+    first: float
+    acked: float | None = None
+    tries: int = 0
+    outcome: str = "pending"  # taken, refused or gave up
 
 
 @dataclass
@@ -40,6 +64,14 @@ class Stats:
     state_reads: int = 0
     modes: dict[str, int] = field(default_factory=dict)  # per player: sse, polling or mixed
     errors: list[str] = field(default_factory=list)
+    log: dict[tuple[str, int], Sent] = field(default_factory=dict)  # (player, question) -> its answer
+    failures: list[tuple[float, str]] = field(default_factory=list)  # (when, what): requests that failed
+    gaps: list[tuple[float, float]] = field(default_factory=list)  # (lost, back): a stream down, then up
+
+    def failed(self, what: str) -> None:
+        """Note a request that got no usable reply (the time, and what it was)."""
+        self.failures.append((time.perf_counter(), what))
+        self.errors.append(what)
 
 
 class Listener:
@@ -52,6 +84,7 @@ class Listener:
         self._task = asyncio.ensure_future(self._read())
 
     async def _read(self) -> None:
+        pause, lost = 1.0, None
         while True:
             try:
                 async with self.client.stream(self.url) as response:
@@ -65,15 +98,24 @@ class Listener:
                     self.stats.streams += 1
                     async for raw in response.content:
                         line = raw.decode()
-                        if line.startswith("data:"):
+                        if line.startswith("retry:"):
+                            pause = int(line[6:]) / 1000
+                        elif line.startswith("data:"):
                             data = json.loads(line[5:])
+                            if "version" not in data:  # a reconnect event: the stream ends next
+                                continue
+                            if lost is not None:
+                                self.stats.gaps.append((lost, time.perf_counter()))
+                                lost = None
                             self.stats.events += 1
                             await self.events.put(data)
                             if data.get("finished") or data.get("removed"):
                                 return
             except (*NETWORK_ERRORS, Failed) as exc:
-                self.stats.errors.append(f"events: {type(exc).__name__}: {exc}")
-            await asyncio.sleep(1.0)  # the stream's "retry: 1000"
+                self.stats.failed(f"events: {type(exc).__name__}: {exc}")
+            if lost is None:
+                lost = time.perf_counter()
+            await asyncio.sleep(pause)  # as EventSource waits before it reconnects
 
     async def close(self) -> None:
         """Drop the stream, as leaving the page does."""
@@ -139,28 +181,51 @@ class Player:
             self.pending.add(task)
             task.add_done_callback(self.pending.discard)
 
+    async def _send(self, form: dict) -> tuple[int, dict | None, str | None]:
+        """POST the answer once: the status, the JSON body (None if there was none), Retry-After."""
+        async with self.client.session.post(f"/live/{self.pin}/answer", data=form, allow_redirects=False,
+                                            headers={"Accept": "application/json"}) as response:
+            text = await response.text()
+            try:
+                body = json.loads(text)
+            except ValueError:
+                body = None
+            return response.status, body, response.headers.get("Retry-After")
+
     async def answer(self, index: int, choices: list[str], delay: float) -> None:
-        """After ``delay``, press a random answer button, as live.js sends it (asking for JSON)."""
+        """After ``delay``, press a random answer button, as live.js sends it (asking for JSON), until
+        the server says taken or refuses it."""
         await asyncio.sleep(delay)
         self.stats.sent += 1
-        started = time.perf_counter()
-        try:
-            response = await self.client.post(
-                f"/live/{self.pin}/answer", headers={"Accept": "application/json"},
-                data={"csrf_token": self.csrf, "question": str(index), "choice": random.choice(choices)})
-        except NETWORK_ERRORS as exc:
-            self.stats.errors.append(f"answer: {describe(exc)}")
-            return
-        self.stats.answers.record(started)
+        form = {"csrf_token": self.csrf, "question": str(index), "choice": random.choice(choices)}
+        sent = self.stats.log[(self.name, index)] = Sent(time.perf_counter())
+        while True:
+            sent.tries += 1
+            retry_after = None
+            try:
+                status, body, retry_after = await self._send(form)
+            except NETWORK_ERRORS as exc:
+                self.stats.failed(f"answer: {describe(exc)}")
+            else:
+                if status < 500 and body is not None:
+                    break
+                self.stats.failed(f"answer: {status}")
+            if time.perf_counter() - sent.first > GIVE_UP_SECONDS:
+                sent.outcome = "gave up"
+                return
+            await asyncio.sleep(retry_pause(retry_after, sent.tries))
+        self.stats.answers.record(sent.first)
         if index in self.stats.opened:
-            self.stats.timeline.append((int(started - self.stats.opened[index]),
-                                        time.perf_counter() - started))
-        if response.status == 200 and response.json().get("taken"):
+            self.stats.timeline.append((int(sent.first - self.stats.opened[index]),
+                                        time.perf_counter() - sent.first))
+        if status == 200 and body.get("taken"):
+            sent.acked, sent.outcome = time.perf_counter(), "taken"
             self.stats.accepted.add((self.name, index))
-        elif response.status in (400, 409):
-            self.stats.refused.append(response.json().get("error", ""))
+        elif status in (400, 403, 409):
+            sent.outcome = "refused"
+            self.stats.refused.append(body.get("error", ""))
         else:
-            self.stats.errors.append(f"answer: {response.status}")
+            self.stats.errors.append(f"answer: {status}")
 
     async def play(self, delays: tuple[float, float], stop: float) -> None:
         """Follow the session over its event stream (or by polling) until it finishes or ``stop``."""
@@ -170,7 +235,10 @@ class Player:
                 if listener.refused:
                     self.modes.add("polling")
                     await asyncio.sleep(1.0)
-                    self.on_state(await self.state(), delays)
+                    try:
+                        self.on_state(await self.state(), delays)
+                    except (*NETWORK_ERRORS, Failed, ValueError) as exc:  # as live.js, poll again later
+                        self.stats.failed(f"state: {describe(exc)}")
                     continue
                 try:
                     state = await asyncio.wait_for(listener.events.get(), max(0.0, stop - time.monotonic()))

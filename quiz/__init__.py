@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from quiz import security
 from quiz.accounts.cookies import SessionCookies
 from quiz.config import PROJECT_ROOT, Defaults, secret_key
 from quiz.extensions import csrf, db, login_manager, migrate
@@ -36,6 +37,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(Path(app.instance_path))
 
+    security.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     login_manager.init_app(app)

@@ -7,6 +7,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from quiz.security.files import private_folder
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -53,7 +55,7 @@ def secret_key(instance_path: Path) -> str:
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
         pass
-    instance_path.mkdir(parents=True, exist_ok=True)
+    private_folder(instance_path)
     key = secrets.token_hex(32)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

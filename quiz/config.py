@@ -30,6 +30,8 @@ class Defaults:
     # cookie is ever sent over plain HTTP.
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    # Strict-Transport-Security is sent when SESSION_COOKIE_SECURE is on; this is its max-age.
+    HSTS_SECONDS = 365 * 24 * 3600
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session that holds it
     # A function returning the current UTC time, for the flashcard pages; None is the real clock.

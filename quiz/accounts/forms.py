@@ -4,20 +4,28 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
 from quiz.accounts.service import MAX_PASSWORD, MIN_PASSWORD, NAME_PATTERN
+from quiz.security.passwords import weakness
 
 # The bounds written into NAME_PATTERN; a test fails if the two drift apart.
 NAME_MIN = 2
 NAME_MAX = 40
 NAME_RULE = f"{NAME_MIN} to {NAME_MAX} letters, digits, dots, dashes or underscores."
-PASSWORD_RULE = f"At least {MIN_PASSWORD} characters."
+PASSWORD_RULE = f"At least {MIN_PASSWORD} characters, not a common password, not your name."
 
 
 def _strip(value: str | None) -> str | None:
     """The value without surrounding spaces, as the service will see it."""
     return value.strip() if isinstance(value, str) else value
+
+
+def not_weak(form, field) -> None:
+    """Refuse a common password, or one equal to the name of the account (``form.account_name()``)."""
+    problem = weakness(form.account_name() or "", field.data or "")
+    if problem:
+        raise ValidationError(problem)
 
 
 class SignupForm(FlaskForm):
@@ -32,11 +40,16 @@ class SignupForm(FlaskForm):
         DataRequired("Choose a password."),
         Length(min=MIN_PASSWORD, max=MAX_PASSWORD,
                message=f"A password is {MIN_PASSWORD} to {MAX_PASSWORD} characters long."),
+        not_weak,
     ])
     confirm = PasswordField("Confirm password", validators=[
         DataRequired("Type the password again."),
         EqualTo("password", message="The two passwords differ."),
     ])
+
+    def account_name(self) -> str | None:
+        """The name the password must differ from."""
+        return self.name.data
 
 
 class LoginForm(FlaskForm):

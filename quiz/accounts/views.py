@@ -87,21 +87,17 @@ def signup():
         return redirect(_next_page() or url_for("catalog.home"))
     form = SignupForm()
     if form.validate_on_submit():
-        name, password = form.name.data, form.password.data
-        if service.find_user(db.session, name) is not None:
+        try:
+            user = service.create_user(db.session, form.name.data, form.password.data)
+        except (service.NameTaken, IntegrityError):  # IntegrityError: taken between the check and the insert
+            db.session.rollback()
             form.name.errors.append(NAME_TAKEN)
+        except service.AccountError as error:
+            form.form_errors.append(str(error))
         else:
-            try:
-                user = service.create_user(db.session, name, password)
-            except IntegrityError:  # someone took the name between the check and the insert
-                db.session.rollback()
-                form.name.errors.append(NAME_TAKEN)
-            except service.AccountError as error:
-                form.form_errors.append(str(error))
-            else:
-                _sign_in(user, remember=False)
-                flash(f"Welcome, {user.name}. Your account is ready.", "success")
-                return redirect(_next_page() or url_for("catalog.home"))
+            _sign_in(user, remember=False)
+            flash(f"Welcome, {user.name}. Your account is ready.", "success")
+            return redirect(_next_page() or url_for("catalog.home"))
     return render_template("accounts/signup.html", form=form, next=_next_page(),
                            name_rule=NAME_RULE, password_rule=PASSWORD_RULE)
 

@@ -46,6 +46,8 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
 
     from quiz import database, errors, models  # noqa: F401  (models register their tables)
     from quiz.accounts import login  # noqa: F401  (registers the user loader)
+    from quiz.accounts import models as account_models  # noqa: F401  (registers the sign-ins' table)
+    from quiz.accounts.account import blueprint as account
     from quiz.accounts.views import blueprint as accounts
     from quiz.cards.views import blueprint as cards
     from quiz.catalog.views import blueprint as catalog
@@ -58,6 +60,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     errors.init_app(app)
     app.register_blueprint(catalog)
     app.register_blueprint(accounts)
+    app.register_blueprint(account)
     app.register_blueprint(study)
     app.register_blueprint(cards)
     app.register_blueprint(exchange)

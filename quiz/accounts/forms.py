@@ -1,4 +1,4 @@
-"""The sign-up and log-in forms; the account service still has the final word."""
+"""The account forms: sign up, log in, change the password, delete; the service still has the final word."""
 
 from __future__ import annotations
 
@@ -59,3 +59,33 @@ class LoginForm(FlaskForm):
     name = StringField("Name", filters=[_strip], validators=[DataRequired("Enter your name.")])
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
     remember = BooleanField("Remember me on this device")
+
+
+class PasswordForm(FlaskForm):
+    """A new password for the signed-in account, given with the current one."""
+
+    current = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
+    password = PasswordField("New password", validators=[
+        DataRequired("Choose a new password."),
+        Length(min=MIN_PASSWORD, max=MAX_PASSWORD,
+               message=f"A password is {MIN_PASSWORD} to {MAX_PASSWORD} characters long."),
+        not_weak,
+    ])
+    confirm = PasswordField("Confirm new password", validators=[
+        DataRequired("Type the new password again."),
+        EqualTo("password", message="The two passwords differ."),
+    ])
+
+    def __init__(self, name: str, **kwargs):
+        super().__init__(**kwargs)
+        self._name = name
+
+    def account_name(self) -> str:
+        """The name the password must differ from: the signed-in account's."""
+        return self._name
+
+
+class DeleteAccountForm(FlaskForm):
+    """Deleting the account for good: the password says it is really its owner asking."""
+
+    password = PasswordField("Your password", validators=[DataRequired("Enter your password to confirm.")])

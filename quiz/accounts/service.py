@@ -7,6 +7,7 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from quiz.accounts import logins
 from quiz.models import User
 from quiz.security.passwords import check_password, hash_password, weakness
 
@@ -70,3 +71,11 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
     if not check_password(password_hash, password):
         return None
     return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Give the account a new password and end every sign-in it has; flushes, the caller commits."""
+    check_new_password(user.name, password)
+    user.password_hash = hash_password(password)
+    logins.end_all(session, user.id)
+    session.flush()

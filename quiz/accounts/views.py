@@ -5,11 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 
-from quiz.accounts import service
+from quiz.accounts import service, web
 from quiz.accounts.forms import NAME_RULE, PASSWORD_RULE, LoginForm, SignupForm
 from quiz.extensions import db
 from quiz.models import User
@@ -58,9 +58,8 @@ def _next_page() -> str | None:
 def _sign_in(user: User, *, remember: bool) -> None:
     """Start the user's session, adopt what they did as a visitor, and commit."""
     _claim_visitor_work(user)
+    web.sign_in(user, remember=remember)
     db.session.commit()
-    session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME, not with the browser
-    login_user(user, remember=remember)
 
 
 def _claim_visitor_work(user: User) -> None:
@@ -113,6 +112,7 @@ def login():
         if user is None:
             # One message for an unknown name and a wrong password alike.
             form.form_errors.append(WRONG_LOGIN)
+            web.note_wrong_password()
         else:
             _sign_in(user, remember=form.remember.data)
             flash(f"Signed in as {user.name}.", "success")
@@ -122,11 +122,14 @@ def login():
 
 @blueprint.post("/logout")
 def logout():
-    """Sign out (a POST with a CSRF token, so no link or image can do it) and go home."""
-    # logout_user also marks the remember cookie for deletion; clearing the whole session
-    # here would drop that mark and let the cookie sign the user straight back in.
+    """Sign out (a POST with a CSRF token, so no link or image can do it) and go home.
+
+    The sign-in ends on the server, so a copy of this browser's cookies taken
+    before signing out signs nobody in afterwards.
+    """
     if current_user.is_authenticated:
-        logout_user()
+        web.sign_out()
+        db.session.commit()
         flash("You are signed out.", "success")
     return redirect(url_for("catalog.home"))
 

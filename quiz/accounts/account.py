@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from quiz.accounts import data, service, web
 from quiz.accounts.forms import PASSWORD_RULE, DeleteAccountForm, PasswordForm
 from quiz.extensions import db
+from quiz.security import limits
 from quiz.security.passwords import check_password
 
 blueprint = Blueprint("account", __name__)
@@ -31,13 +32,14 @@ def page():
 
 @blueprint.post("/account/password")
 @login_required
+@limits.wrong_password_own
 def change_password():
     """A new password; every other sign-in of the account ends, and this browser gets a new one."""
     form = PasswordForm(current_user.name)
     if not form.validate_on_submit():
         return _page(form, 400)
     if not check_password(current_user.password_hash, form.current.data):
-        web.note_wrong_password()
+        limits.note_wrong_password()
         form.current.errors.append(WRONG_CURRENT)
         return _page(form, 400)
     try:
@@ -73,6 +75,7 @@ def download():
 
 @blueprint.route("/account/delete", methods=["GET", "POST"])
 @login_required
+@limits.wrong_password_own
 def delete():
     """Ask for the password, then delete the account and its data for good."""
     form = DeleteAccountForm()
@@ -84,7 +87,7 @@ def delete():
             db.session.commit()
             flash(f"The account {name} and its data are deleted.", "success")
             return redirect(url_for("catalog.home"))
-        web.note_wrong_password()
+        limits.note_wrong_password()
         form.password.errors.append(WRONG_CURRENT)
     status = 400 if form.errors else 200
     return render_template("accounts/delete.html", form=form, references=data.REFERENCES), status

@@ -13,6 +13,7 @@ from quiz.accounts import service, web
 from quiz.accounts.forms import NAME_RULE, PASSWORD_RULE, LoginForm, SignupForm
 from quiz.extensions import db
 from quiz.models import User
+from quiz.security import limits
 
 blueprint = Blueprint("accounts", __name__)
 
@@ -80,6 +81,8 @@ def _claim_visitor_work(user: User) -> None:
 
 
 @blueprint.route("/signup", methods=["GET", "POST"])
+@limits.sign_up_address
+@limits.sign_up_name
 def signup():
     """Show the sign-up form; make the account and sign it in."""
     if current_user.is_authenticated:
@@ -102,6 +105,8 @@ def signup():
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
+@limits.sign_in_address
+@limits.wrong_password_typed
 def login():
     """Show the log-in form; check the name and password and sign in."""
     if current_user.is_authenticated:
@@ -112,7 +117,7 @@ def login():
         if user is None:
             # One message for an unknown name and a wrong password alike.
             form.form_errors.append(WRONG_LOGIN)
-            web.note_wrong_password()
+            limits.note_wrong_password()
         else:
             _sign_in(user, remember=form.remember.data)
             flash(f"Signed in as {user.name}.", "success")

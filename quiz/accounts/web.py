@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request, session
-from flask_login import current_user, login_user, logout_user
+from flask import current_app, request, session
+from flask_login import login_user, logout_user
 
 from quiz.accounts import logins
 from quiz.extensions import db
@@ -41,13 +41,3 @@ def sign_out_everywhere(user_id: int) -> int:
     ended = logins.end_all(db.session, user_id)
     logout_user()
     return ended
-
-
-def note_wrong_password() -> None:
-    """Mark this request as a wrong password, which the per-account limit counts."""
-    g.wrong_password = True
-
-
-def account_name() -> str:
-    """The signed-in account's name, folded: the key of its per-account limits."""
-    return current_user.name.lower() if current_user.is_authenticated else ""

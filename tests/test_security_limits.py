@@ -171,3 +171,26 @@ def test_a_wrong_current_password_counts_against_the_account(app):
                 .status_code for _ in range(3)]
     assert statuses == [400, 400, 429]
     assert login(app.test_client(), "ada", PASSWORD).status_code == 429  # one budget for the account
+
+
+def _signed_in_from(app, forwarded_for: str):
+    client = app.test_client()
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    return wrong_login(client, "anyone").status_code
+
+
+def test_a_forwarded_address_counts_only_behind_a_configured_proxy(tmp_path):
+    from quiz import create_app
+
+    config = {"SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'q.sqlite3'}",
+              "TESTING": True, "RATELIMIT_SIGN_IN": "2 per minute"}
+    direct = create_app(config, instance_path=tmp_path / "direct")
+    with direct.app_context():
+        from quiz.extensions import db
+        db.create_all()
+    # Without a proxy, X-Forwarded-For is anyone's to write: it changes nothing.
+    assert [_signed_in_from(direct, f"198.51.100.{n}") for n in range(3)] == [200, 200, 429]
+    proxied = create_app({**config, "PROXY_COUNT": 1}, instance_path=tmp_path / "proxied")
+    assert [_signed_in_from(proxied, f"198.51.100.{n}") for n in range(3)] == [200, 200, 200]
+    assert _signed_in_from(proxied, "198.51.100.0") == 200
+    assert _signed_in_from(proxied, "198.51.100.0") == 429  # that client's third

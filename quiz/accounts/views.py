@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 
+from quiz import errors
 from quiz.accounts import service, web
 from quiz.accounts.forms import NAME_RULE, PASSWORD_RULE, LoginForm, SignupForm
 from quiz.extensions import db
@@ -19,6 +20,7 @@ blueprint = Blueprint("accounts", __name__)
 
 NAME_TAKEN = "That name is taken. Choose another, or log in."
 WRONG_LOGIN = "Wrong name or password."
+CSRF_REFUSED = "The form expired or was not sent by this site. Reload the page and try again."
 VISITOR_ATTEMPTS = "visitor_attempts"  # attempt ids a signed-out visitor made, kept in their session
 
 
@@ -141,7 +143,9 @@ def logout():
 
 @blueprint.app_errorhandler(CSRFError)
 def csrf_error(error: CSRFError):
-    """Explain a form that arrived without a valid token, with a way back to it."""
+    """Explain a form that arrived without a valid token, with a way back to it (JSON to a script)."""
+    if errors.wants_json():
+        return errors.respond(400, CSRF_REFUSED)
     rule = request.url_rule
     retry = _here() if rule is not None and "GET" in (rule.methods or ()) else None
     return render_template("errors/400.html", retry=retry), 400

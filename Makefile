@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test install database browser postgres zbar lint check bench clean
+.PHONY: run serve test install database browser postgres zbar redis lint check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,14 @@ zbar:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq zbar-tools >/dev/null; }
 
+## Redis, for the tests that share rate-limit counts between servers (Debian's package).
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  echo "installing Debian's redis-server for the rate-limit tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null; }
+
 lint: install
 	$(BIN)/ruff check .
 
@@ -69,7 +77,7 @@ tests/browser/node_modules/axe-core/axe.min.js:
 tests/exchange/node_modules/gift-pegjs/package.json:
 	npm install --no-save --no-audit --no-fund --prefix tests/exchange gift-pegjs@1
 
-test: install browser postgres zbar lint check tests/browser/node_modules/axe-core/axe.min.js \
+test: install browser postgres zbar redis lint check tests/browser/node_modules/axe-core/axe.min.js \
 		tests/exchange/node_modules/gift-pegjs/package.json
 	$(BIN)/python -m pytest
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from quiz import security
 from quiz.accounts.cookies import SessionCookies
 from quiz.config import PROJECT_ROOT, Defaults, secret_key
 from quiz.extensions import csrf, db, login_manager, migrate
@@ -36,6 +37,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(Path(app.instance_path))
 
+    security.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     login_manager.init_app(app)
@@ -44,6 +46,8 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
 
     from quiz import database, errors, health, hosts, models  # noqa: F401  (models register their tables)
     from quiz.accounts import login  # noqa: F401  (registers the user loader)
+    from quiz.accounts import models as account_models  # noqa: F401  (registers the sign-ins' table)
+    from quiz.accounts.account import blueprint as account
     from quiz.accounts.views import blueprint as accounts
     from quiz.cards.views import blueprint as cards
     from quiz.catalog.views import blueprint as catalog
@@ -58,6 +62,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     app.register_blueprint(health.blueprint)
     app.register_blueprint(catalog)
     app.register_blueprint(accounts)
+    app.register_blueprint(account)
     app.register_blueprint(study)
     app.register_blueprint(cards)
     app.register_blueprint(exchange)

@@ -7,6 +7,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from quiz.security.files import private_folder
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -31,6 +33,8 @@ class Defaults:
     # cookie is ever sent over plain HTTP.
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    # Strict-Transport-Security is sent when SESSION_COOKIE_SECURE is on; this is its max-age.
+    HSTS_SECONDS = 365 * 24 * 3600
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session that holds it
     # A function returning the current UTC time, for the flashcard pages; None is the real clock.
@@ -58,6 +62,28 @@ class Defaults:
     TRUSTED_HOSTS: list[str] | None = None
     # This machine's IPv4 addresses, read once at start (quiz/network.py); tests set their own.
     MACHINE_ADDRESSES: list[str] | None = None
+    # Rate limits (quiz/security/limits.py), in Flask-Limiter's notation ("N per minute; M per hour").
+    # The counts live in RATELIMIT_STORAGE_URI: memory:// counts in each server process (so with
+    # several workers each has its own count); redis://host:6379 or unix:///path/redis.sock shares
+    # one count between every process and server. Limits per address count what comes from one
+    # address, and a classroom's phones often share one (NAT): set PROXY_COUNT behind a proxy so
+    # that the address is the client's, and raise the live limits for a lecture hall.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STRATEGY = "moving-window"  # exact: a burst across a minute boundary gets no extra
+    RATELIMIT_KEY_PREFIX = "quiz"
+    RATELIMIT_HEADERS_ENABLED = False  # only a refusal says when to come back (Retry-After)
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # an unreachable store limits per process, never a 500
+    RATELIMIT_SIGN_IN = "60 per minute; 600 per hour"  # sign-in forms posted from one address
+    RATELIMIT_LOGIN_FAILURES = "10 per 15 minutes"  # wrong passwords for one account, from anywhere
+    RATELIMIT_SIGN_UP = "60 per hour"  # sign-up forms posted from one address
+    RATELIMIT_SIGN_UP_NAME = "10 per hour"  # sign-up forms naming one account
+    RATELIMIT_LIVE_JOIN = "60 per minute"  # live joins from one address: a class behind one NAT
+    RATELIMIT_PIN_MISSES = "30 per minute; 300 per hour"  # look-ups by a PIN that matches no session
+    RATELIMIT_IMPORT = "10 per minute; 60 per hour"  # imports by one instructor
+    # How many reverse proxies stand in front of the app and set X-Forwarded-For and -Proto
+    # (0: none; the client's address is the connection's). Only trust as many as there are.
+    PROXY_COUNT = 0
     # For tests/bench only: adds POST /_bench/insert, a bare one-row insert with no CSRF check.
     # Never turn it on in production.
     BENCH_ENDPOINTS = False
@@ -70,7 +96,7 @@ def secret_key(instance_path: Path) -> str:
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
         pass
-    instance_path.mkdir(parents=True, exist_ok=True)
+    private_folder(instance_path)
     key = secrets.token_hex(32)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from quiz.extensions import db
+from quiz.security.files import private_database
 
 
 def insert_for(database: Session | str):
@@ -20,7 +21,7 @@ def insert_for(database: Session | str):
 
 
 def init_app(app: Flask) -> None:
-    """Make SQLite safe for several writers (WAL, busy timeout, foreign keys); make its folder."""
+    """Make SQLite safe for several writers (WAL, busy timeout, foreign keys); make its file, owner-only."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     timeout = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
@@ -37,12 +38,13 @@ def init_app(app: Flask) -> None:
         event.listen(db.engine, "connect", on_connect)
         database = db.engine.url.database
         if database and database != ":memory:":
-            folder = Path(database).parent
+            path = Path(database)
 
             # SQLite creates a missing file but not a missing folder, such as the
-            # instance folder when the secret key comes from the environment.
-            # Made on first connect, so that create_app itself stays free of I/O.
-            def make_folder(*_args) -> None:
-                folder.mkdir(parents=True, exist_ok=True)
+            # instance folder when the secret key comes from the environment; and
+            # it would make the file readable by everyone. Both are made here, on
+            # first connect, so that create_app itself stays free of I/O.
+            def make_private_file(*_args) -> None:
+                private_database(path)
 
-            event.listen(db.engine, "do_connect", make_folder)
+            event.listen(db.engine, "do_connect", make_private_file)

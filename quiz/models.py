@@ -46,6 +46,13 @@ class User(UserMixin, db.Model):
     desired_retention: Mapped[float] = mapped_column(Float, default=0.9, server_default="0.9")
     new_cards_per_day: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
 
+    # The key of the sign-in this request runs under (quiz.accounts.logins); not a column.
+    login_key = None
+
+    def get_id(self) -> str:
+        """What the session and remember-me cookies hold: the id and the sign-in's key."""
+        return f"{self.id}:{self.login_key}"
+
 
 # Names are unique whatever their case, enforced by the database, not only by a check.
 Index("uq_users_lower_name", func.lower(User.name), unique=True)

@@ -12,7 +12,7 @@ from quiz.extensions import db
 from quiz.grading import parse_form
 from quiz.models import CardState
 from quiz.study import service
-from tests.sessions import sign_in
+from tests.sessions import login_key, sign_in
 from tests.test_study_http import (
     answer_count,
     attempt_row,
@@ -56,11 +56,14 @@ def test_the_last_two_answers_racing_still_finish_the_quiz(pg_app):
     user_id = sign_in(pg_app, client)
     attempt_id = start_on(pg_app, user_id, question_ids(pg_app, "single")[:2])
     first_in, errors = threading.Event(), []
+    with pg_app.app_context():
+        keys = {position: login_key(db.session, user_id) for position in (1, 2)}
+        db.session.commit()
 
     def answer(position: int, hold: bool) -> None:
         try:
             with pg_app.app_context():
-                slot = service.answer_slot(db.session, attempt_id, position, user_id, [])
+                slot = service.answer_slot(db.session, attempt_id, position, keys[position], [])
                 fields = MultiDict(right_fields(question_data(pg_app, attempt_id, position)))
                 service.submit_answer(db.session, slot, parse_form(slot.data, fields))
                 if hold:  # recorded and counted, not yet committed: the other answer comes now

@@ -6,12 +6,14 @@ import random
 
 import pytest
 
+from quiz.accounts import logins
 from quiz.content.types import QUESTION_TYPES, cloze_blanks
 from quiz.extensions import db
 from quiz.grading import InvalidResponse
 from quiz.models import Answer, Attempt, Question, QuestionConcept, User
 from quiz.study import service
 from quiz.study.service import Selection, StudyError
+from tests.sessions import login_key
 
 
 def make_user(session, name: str) -> int:
@@ -65,8 +67,9 @@ def start(session, ids: list[int], user_id: int | None = None, seed: int = 7) ->
 
 
 def slot_at(session, attempt: Attempt, position: int) -> service.Slot:
-    """The question at a position of an attempt, as an answer to it is recorded."""
-    return service.answer_slot(session, attempt.id, position, attempt.user_id, [attempt.id])
+    """The question at a position of an attempt, as an answer to it is recorded (by its owner)."""
+    key = login_key(session, attempt.user_id) if attempt.user_id else None
+    return service.answer_slot(session, attempt.id, position, key, [attempt.id])
 
 
 def slot_of(session, attempt: Attempt, question_id: int) -> service.Slot:
@@ -266,13 +269,24 @@ def test_an_answer_slot_follows_the_same_ownership(session):
     ada, bob = make_user(session, "ada"), make_user(session, "bob")
     mine = start(session, ids_of(session)[:1], user_id=ada)
     visitors = start(session, ids_of(session)[:1])
-    assert service.answer_slot(session, mine.id, 1, ada, []).user_id == ada
-    assert service.answer_slot(session, mine.id, 1, bob, [mine.id]) is None
+    adas, bobs = login_key(session, ada), login_key(session, bob)
+    assert service.answer_slot(session, mine.id, 1, adas, []).user_id == ada
+    assert service.answer_slot(session, mine.id, 1, bobs, [mine.id]) is None
     assert service.answer_slot(session, mine.id, 1, None, [mine.id]) is None
     assert service.answer_slot(session, visitors.id, 1, None, [visitors.id]).user_id is None
     assert service.answer_slot(session, visitors.id, 1, None, []) is None
-    assert service.answer_slot(session, visitors.id, 1, ada, []) is None
+    assert service.answer_slot(session, visitors.id, 1, adas, []) is None
     assert service.answer_slot(session, 12345, 1, None, [12345]) is None
+
+
+def test_an_answer_slot_needs_a_sign_in_that_still_holds(session):
+    ada = make_user(session, "ada")
+    mine = start(session, ids_of(session)[:1], user_id=ada)
+    ended = login_key(session, ada)
+    logins.end_all(session, ada)
+    assert service.answer_slot(session, mine.id, 1, ended, []) is None
+    assert service.answer_slot(session, mine.id, 1, "not-a-key", []) is None
+    assert service.answer_slot(session, mine.id, 1, login_key(session, ada), []).user_id == ada
 
 
 def test_an_answer_slot_is_the_question_at_a_position_or_none(session):

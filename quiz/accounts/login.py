@@ -1,51 +1,54 @@
-"""How Flask-Login finds the signed-in user from the id kept in the session."""
+"""How Flask-Login finds the signed-in user: the sign-in the session or remember-me cookie names."""
 
 from __future__ import annotations
 
-from flask import session
+from flask import current_app, request, session
 from flask_login import current_user
-from sqlalchemy import bindparam, select
+from flask_login.utils import decode_cookie
 
+from quiz.accounts import logins
 from quiz.extensions import db, login_manager
-from quiz.models import User
+from quiz.models import User, utcnow
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Log in to see that page."
 login_manager.login_message_category = "info"
 
-# Larger ids cannot be a SQLite or PostgreSQL integer; asking for one would raise, not miss.
-MAX_ID_DIGITS = 18
-# Built once: every signed-in request runs it, and building it costs as much as running it.
-BY_ID = select(User).where(User.id == bindparam("user_id"))
-
-
-def _as_id(user_id: object) -> int | None:
-    """The id as an int, or None if it is not a plain decimal number that fits a column."""
-    # isdigit alone accepts "²" and other digits that int() refuses.
-    if not isinstance(user_id, str) or not (user_id.isascii() and user_id.isdigit()):
-        return None
-    return int(user_id) if len(user_id) <= MAX_ID_DIGITS else None
+# What Flask-Login keeps in the session for a sign-in.
+SESSION_KEYS = ("_user_id", "_fresh", "_id")
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """The user with this id, or None if the id is malformed or the account no longer exists."""
-    number = _as_id(user_id)
-    if number is None:
-        return None
-    return db.session.execute(BY_ID, {"user_id": number}).scalar_one_or_none()
+def load_user(value: str) -> User | None:
+    """The user whose sign-in this is, or None if it is malformed, ended or expired.
 
-
-def signed_in_id() -> int | None:
-    """The signed-in user's id, or None for a visitor, without loading the account if it can.
-
-    For requests whose own query checks the id against the rows it touches (an
-    attempt's owner): there, loading the account costs more than the rest of
-    the request's reads. The id comes from the signed session cookie, where
-    logging in put it and logging out removes it. A session without one is left
-    to Flask-Login, so that a remember-me cookie still signs the user in.
+    One query, as before sign-ins were recorded: the account joined to its
+    sign-in by the unique key. A session whose sign-in has ended forgets it,
+    and a remember-me cookie that names an ended one is deleted.
     """
-    number = _as_id(session.get("_user_id"))
-    if number is not None:
-        return number
-    return current_user.id if current_user.is_authenticated else None
+    user = logins.signed_in(db.session, value, utcnow())
+    if user is None and request:
+        if session.get("_user_id") == value:
+            for key in SESSION_KEYS:
+                session.pop(key, None)
+        remembered = request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+        if remembered and decode_cookie(remembered) == value:
+            session["_remember"] = "clear"  # Flask-Login deletes the cookie with the response
+    return user
+
+
+def signed_in_key() -> tuple[int, str] | None:
+    """The signed-in user's id and sign-in key, or None for a visitor, without loading the account.
+
+    For requests whose own query checks the sign-in against the rows it touches
+    (an attempt's owner, joined to the sign-in by its key): there, loading the
+    account costs more than the rest of the request's reads. The value comes
+    from the signed session cookie, where signing in put it and logging out
+    removes it; whether the sign-in still holds is the caller's query to check.
+    A session without one is left to Flask-Login, so that a remember-me cookie
+    still signs the user in.
+    """
+    found = logins.parse(session.get("_user_id"))
+    if found is not None:
+        return found
+    return (current_user.id, current_user.login_key) if current_user.is_authenticated else None

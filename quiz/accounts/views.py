@@ -5,19 +5,22 @@ from __future__ import annotations
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 
-from quiz.accounts import service
+from quiz import errors
+from quiz.accounts import service, web
 from quiz.accounts.forms import NAME_RULE, PASSWORD_RULE, LoginForm, SignupForm
 from quiz.extensions import db
 from quiz.models import User
+from quiz.security import limits
 
 blueprint = Blueprint("accounts", __name__)
 
 NAME_TAKEN = "That name is taken. Choose another, or log in."
 WRONG_LOGIN = "Wrong name or password."
+CSRF_REFUSED = "The form expired or was not sent by this site. Reload the page and try again."
 VISITOR_ATTEMPTS = "visitor_attempts"  # attempt ids a signed-out visitor made, kept in their session
 
 
@@ -58,9 +61,8 @@ def _next_page() -> str | None:
 def _sign_in(user: User, *, remember: bool) -> None:
     """Start the user's session, adopt what they did as a visitor, and commit."""
     _claim_visitor_work(user)
+    web.sign_in(user, remember=remember)
     db.session.commit()
-    session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME, not with the browser
-    login_user(user, remember=remember)
 
 
 def _claim_visitor_work(user: User) -> None:
@@ -81,32 +83,32 @@ def _claim_visitor_work(user: User) -> None:
 
 
 @blueprint.route("/signup", methods=["GET", "POST"])
+@limits.sign_up_address
+@limits.sign_up_name
 def signup():
     """Show the sign-up form; make the account and sign it in."""
     if current_user.is_authenticated:
         return redirect(_next_page() or url_for("catalog.home"))
     form = SignupForm()
     if form.validate_on_submit():
-        name, password = form.name.data, form.password.data
-        if service.find_user(db.session, name) is not None:
+        try:
+            user = service.create_user(db.session, form.name.data, form.password.data)
+        except (service.NameTaken, IntegrityError):  # IntegrityError: taken between the check and the insert
+            db.session.rollback()
             form.name.errors.append(NAME_TAKEN)
+        except service.AccountError as error:
+            form.form_errors.append(str(error))
         else:
-            try:
-                user = service.create_user(db.session, name, password)
-            except IntegrityError:  # someone took the name between the check and the insert
-                db.session.rollback()
-                form.name.errors.append(NAME_TAKEN)
-            except service.AccountError as error:
-                form.form_errors.append(str(error))
-            else:
-                _sign_in(user, remember=False)
-                flash(f"Welcome, {user.name}. Your account is ready.", "success")
-                return redirect(_next_page() or url_for("catalog.home"))
+            _sign_in(user, remember=False)
+            flash(f"Welcome, {user.name}. Your account is ready.", "success")
+            return redirect(_next_page() or url_for("catalog.home"))
     return render_template("accounts/signup.html", form=form, next=_next_page(),
                            name_rule=NAME_RULE, password_rule=PASSWORD_RULE)
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
+@limits.sign_in_address
+@limits.wrong_password_typed
 def login():
     """Show the log-in form; check the name and password and sign in."""
     if current_user.is_authenticated:
@@ -117,6 +119,7 @@ def login():
         if user is None:
             # One message for an unknown name and a wrong password alike.
             form.form_errors.append(WRONG_LOGIN)
+            limits.note_wrong_password()
         else:
             _sign_in(user, remember=form.remember.data)
             flash(f"Signed in as {user.name}.", "success")
@@ -126,18 +129,23 @@ def login():
 
 @blueprint.post("/logout")
 def logout():
-    """Sign out (a POST with a CSRF token, so no link or image can do it) and go home."""
-    # logout_user also marks the remember cookie for deletion; clearing the whole session
-    # here would drop that mark and let the cookie sign the user straight back in.
+    """Sign out (a POST with a CSRF token, so no link or image can do it) and go home.
+
+    The sign-in ends on the server, so a copy of this browser's cookies taken
+    before signing out signs nobody in afterwards.
+    """
     if current_user.is_authenticated:
-        logout_user()
+        web.sign_out()
+        db.session.commit()
         flash("You are signed out.", "success")
     return redirect(url_for("catalog.home"))
 
 
 @blueprint.app_errorhandler(CSRFError)
 def csrf_error(error: CSRFError):
-    """Explain a form that arrived without a valid token, with a way back to it."""
+    """Explain a form that arrived without a valid token, with a way back to it (JSON to a script)."""
+    if errors.wants_json():
+        return errors.respond(400, CSRF_REFUSED)
     rule = request.url_rule
     retry = _here() if rule is not None and "GET" in (rule.methods or ()) else None
     return render_template("errors/400.html", retry=retry), 400

@@ -14,6 +14,7 @@ from quiz.content.errors import ContentInvalid
 from quiz.content.types import QUESTION_TYPES
 from quiz.content.validate import load_content
 from quiz.extensions import db
+from quiz.security import limits
 
 blueprint = Blueprint("exchange", __name__)
 
@@ -80,6 +81,7 @@ class ImportForm(FlaskForm):
 
 @blueprint.route("/import", methods=["GET", "POST"])
 @login_required
+@limits.bank_import
 def import_page():
     """Instructors upload a question set; it becomes a new bank only if it is valid."""
     from quiz.exchange.importing import import_bank, slugify

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from quiz.live import player, presenter, stream
+from quiz.security import limits
 
 blueprint = Blueprint("live", __name__)
 
@@ -26,10 +27,11 @@ blueprint.add_url_rule("/live/<int:session_id>/results/players/<int:player_id>",
                        view_func=presenter.player_results)
 blueprint.add_url_rule("/live/<int:session_id>/results.csv", view_func=presenter.results_csv)
 
-# The players
+# The players; every look-up by PIN counts against its address's budget of PINs that miss.
 blueprint.add_url_rule("/join", view_func=player.short_join)  # the address to type, as the lobby shows it
-blueprint.add_url_rule("/live/join", view_func=player.join, methods=["GET", "POST"])
-blueprint.add_url_rule("/live/<pin>/play", view_func=player.play)
-blueprint.add_url_rule("/live/<pin>/answer", view_func=player.answer, methods=["POST"])
-blueprint.add_url_rule("/live/<pin>/state", view_func=player.state)
-blueprint.add_url_rule("/live/<pin>/events", view_func=stream.events)
+blueprint.add_url_rule("/live/join", view_func=limits.live_join(limits.pin_lookup(player.join)),
+                       methods=["GET", "POST"])
+blueprint.add_url_rule("/live/<pin>/play", view_func=limits.pin_lookup(player.play))
+blueprint.add_url_rule("/live/<pin>/answer", view_func=limits.pin_lookup(player.answer), methods=["POST"])
+blueprint.add_url_rule("/live/<pin>/state", view_func=limits.pin_lookup(player.state))
+blueprint.add_url_rule("/live/<pin>/events", view_func=limits.pin_lookup(stream.events))

@@ -62,7 +62,9 @@ Index("uq_live_sessions_active_pin", LiveSession.pin, unique=True,
 class LivePlayer(db.Model):
     """Someone playing a live session under a nickname; ``token`` (in their cookie) is who they are.
 
-    ``nickname_key`` is the nickname folded for comparison, unique per session.
+    ``nickname_key`` is the nickname folded for comparison, unique per session;
+    ``nickname_skeleton`` its look-alike key (quiz.security.lookalikes), unique
+    per session too, so that "twice" spelled with a Cyrillic i (U+0456) is taken when "twice" is.
     ``attempt_id`` links a signed-in learner's answers into their own progress.
     """
 
@@ -74,6 +76,8 @@ class LivePlayer(db.Model):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     nickname: Mapped[str] = mapped_column(String(40))
     nickname_key: Mapped[str] = mapped_column(String(40))
+    # NULL for players who joined before look-alikes were compared (NULLs never clash).
+    nickname_skeleton: Mapped[str | None] = mapped_column(String(200))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"))
     score: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -82,6 +86,10 @@ class LivePlayer(db.Model):
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     live_session: Mapped[LiveSession] = relationship(back_populates="players")
+
+
+Index("uq_live_players_session_id_nickname_skeleton", LivePlayer.session_id, LivePlayer.nickname_skeleton,
+      unique=True)
 
 
 class LiveAnswer(db.Model):

@@ -11,6 +11,7 @@ from quiz.grading import InvalidResponse, parse_form
 from quiz.live import service, snapshot, web
 from quiz.live import state as machine
 from quiz.models import Question
+from quiz.security import limits
 
 
 def short_join():
@@ -32,6 +33,7 @@ def join():
         return render_template("live/join.html", step="pin", pin="", error=None)
     live = service.by_pin(db.session, pin) if pin.isdigit() and len(pin) == 6 else None
     if live is None or live.phase == machine.FINISHED:
+        limits.note_missed_pin()
         return render_template("live/join.html", step="pin", pin=pin, error=(
             "No running session has that PIN. Check the number on the screen.")), 400
     if service.player_for(db.session, live, request.cookies.get(web.cookie_name(live))) is not None:

@@ -21,8 +21,10 @@ from quiz.live import scoring
 from quiz.live import state as machine
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
 from quiz.models import Answer, Attempt, Question
+from quiz.security.lookalikes import skeleton
 
 NICKNAME_MAX = 20
+SKELETON_MAX = 200  # the look-alike key's column: NFKC may make one character many
 
 
 class LiveError(ValueError):
@@ -57,7 +59,7 @@ def clean_nickname(nickname: str) -> str:
     name = re.sub(r"\s+", " ", nickname or "").strip()
     if not name:
         raise LiveError("Choose a nickname.")
-    if len(name) > NICKNAME_MAX:
+    if len(name) > NICKNAME_MAX or len(skeleton(name)) > SKELETON_MAX:
         raise LiveError(f"A nickname has at most {NICKNAME_MAX} characters.")
     if any(not ch.isprintable() for ch in name):
         raise LiveError("A nickname cannot hold control characters.")
@@ -68,8 +70,9 @@ def join(session: Session, live: LiveSession, nickname: str, user_id: int | None
          now: datetime) -> LivePlayer:
     """Add a player (also while the session runs); NicknameTaken if the name is in use here.
 
-    The unique (session, folded nickname) constraint settles two people
-    joining under one name at once: the second insert is skipped and refused.
+    The unique (session, folded nickname) and (session, look-alike key)
+    constraints settle two people joining under one name, or under names that
+    look the same, at once: the second insert is skipped and refused.
     """
     if live.phase == machine.FINISHED:
         raise LiveError("This session is over.")
@@ -80,10 +83,11 @@ def join(session: Session, live: LiveSession, nickname: str, user_id: int | None
     # RETURNING says whether the row went in on every database (an INSERT's rowcount may not).
     player = session.scalar(insert_for(session)(LivePlayer).values(
         session_id=live.id, token=token, nickname=name, nickname_key=name.casefold(),
-        user_id=user_id, score=0, streak=0, kicked=False, joined_at=now,
-    ).on_conflict_do_nothing(index_elements=["session_id", "nickname_key"]).returning(LivePlayer))
+        nickname_skeleton=skeleton(name), user_id=user_id, score=0, streak=0, kicked=False, joined_at=now,
+    ).on_conflict_do_nothing().returning(LivePlayer))  # either name constraint: taken
     if player is None:
-        raise NicknameTaken(f"Someone here is already called {name}. Choose another nickname.")
+        raise NicknameTaken(f"Someone here is already called {name}, or something that looks just like it. "
+                            "Choose another nickname.")
     if user_id is not None:  # their answers also count in their own progress and flashcards
         attempt = Attempt(user_id=user_id, question_ids=list(live.question_ids),
                           layout=dict(live.layout),

@@ -15,6 +15,7 @@ from quiz.extensions import db
 from quiz.live import address, service, snapshot, watcher
 from quiz.live import state as machine
 from quiz.live.models import LivePlayer, LiveSession
+from quiz.security import limits
 
 COOKIE_DAYS = 2
 COOKIE_PREFIX = "live-"  # then the session id: a browser holds one token per session it plays
@@ -55,6 +56,7 @@ def by_pin(pin: str) -> LiveSession:
     """The session with this PIN; 404 for a PIN that is malformed or unknown."""
     live = service.by_pin(db.session, pin) if pin.isdigit() and len(pin) == 6 else None
     if live is None:
+        limits.note_missed_pin()
         abort(404)
     return live
 

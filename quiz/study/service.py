@@ -14,6 +14,7 @@ from functools import cache
 from sqlalchemy import JSON, and_, bindparam, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from quiz.accounts.models import Login
 from quiz.content.types import QUESTION_TYPES
 from quiz.database import insert_for
 from quiz.grading import Grade, InvalidResponse, grade
@@ -222,12 +223,15 @@ class Slot:
 # execution layer around one, takes longer than SQLite takes to run it.
 _SLOT = (
     select(Attempt.user_id, Attempt.question_ids, Question.id, Question.data, Answer.id, Attempt.settings,
-           Attempt.finished_at)
+           Attempt.finished_at, Login.user_id)
     .select_from(Attempt)
     # The question ids are a JSON list; past its end the index gives NULL, so no row.
     .join(Question, Question.id == Attempt.question_ids[
         bindparam("index", type_=JSON.JSONIntIndexType())].as_integer())
     .outerjoin(Answer, and_(Answer.attempt_id == Attempt.id, Answer.question_id == Question.id))
+    # The request's sign-in, if it is the owner's and has not ended: one probe of a unique index.
+    .outerjoin(Login, and_(Login.key == bindparam("login_key"), Login.user_id == Attempt.user_id,
+                           Login.expires_at > bindparam("now")))
     .where(Attempt.id == bindparam("attempt_id")))
 _attempts, _answers = Attempt.__table__, Answer.__table__
 _FINISH = (
@@ -256,19 +260,24 @@ def _record(dialect: str):
             .on_conflict_do_nothing(index_elements=["attempt_id", "question_id"]).returning(_answers.c.id))
 
 
-def answer_slot(session: Session, attempt_id: int, position: int, user_id: int | None,
+def answer_slot(session: Session, attempt_id: int, position: int, login_key: str | None,
                 visitor_attempts: list[int]) -> Slot | None:
-    """The question at ``position`` (1-based) of an attempt this user or visitor owns, or None.
+    """The question at ``position`` (1-based) of an attempt this sign-in or visitor owns, or None.
 
-    One statement reads the attempt, the question and any answer to it: the
-    answer path needs none of the rest (layout, concepts, regrading).
+    One statement reads the attempt, the question, any answer to it and
+    whether ``login_key`` names a sign-in of the attempt's owner that still
+    holds (logging out ends it): the answer path needs none of the rest
+    (layout, concepts, regrading, the account).
     """
     if position < 1:  # a JSON path index cannot be negative
         return None
-    row = session.connection().execute(_SLOT, {"attempt_id": attempt_id, "index": position - 1}).first()
-    if row is None or not _owns(row[0], attempt_id, user_id, visitor_attempts):
+    row = session.connection().execute(_SLOT, {"attempt_id": attempt_id, "index": position - 1,
+                                               "login_key": login_key, "now": utcnow()}).first()
+    if row is None:
         return None
-    owner_id, question_ids, question_id, data, answer_id, settings, finished_at = row
+    owner_id, question_ids, question_id, data, answer_id, settings, finished_at, signed_in_owner = row
+    if not _owns(owner_id, attempt_id, signed_in_owner, visitor_attempts):
+        return None
     return Slot(attempt_id, owner_id, question_id, len(question_ids), data, answer_id,
                 sealed(settings, finished_at))
 

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
-from quiz.accounts.login import signed_in_id
+from quiz.accounts.login import signed_in_key
 from quiz.content.types import QUESTION_TYPES
 from quiz.extensions import db
 from quiz.grading import InvalidResponse, parse_form
@@ -148,7 +148,8 @@ def _show(attempt_id: int, position: int, error: str | None = None):
 
 def _answer(attempt_id: int, position: int):
     # Every answer of every quiz comes here: it reads only what recording needs, in one statement.
-    slot = service.answer_slot(db.session, attempt_id, position, signed_in_id(),
+    signed_in = signed_in_key()
+    slot = service.answer_slot(db.session, attempt_id, position, signed_in[1] if signed_in else None,
                                session.get(VISITOR_KEY, []))
     if slot is None:
         abort(404)

@@ -268,14 +268,26 @@ class Timed:
                 f"p99 {self.percentile(0.99):.0f} ms{cut}")
 
 
-def quiz_env(folder: Path, *, bench_endpoints: bool = False) -> dict[str, str]:
-    """The environment of every ``quiz`` command: our database and key (and the bench endpoint)."""
+def quiz_env(folder: Path, *, bench_endpoints: bool = False, rate_limits: dict[str, str] | None = None
+             ) -> dict[str, str]:
+    """The environment of every ``quiz`` command: our database and key (and the bench endpoint).
+
+    ``rate_limits`` sets ``QUIZ_RATELIMIT_<NAME>``: every simulated client comes from 127.0.0.1,
+    as a whole class behind one NAT address would, so a benchmark raises the limits its crowd needs.
+    """
     env = {key: value for key, value in os.environ.items() if not key.startswith("QUIZ_")}
     env["QUIZ_SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{folder / 'quiz.sqlite3'}"
     env["QUIZ_SECRET_KEY"] = f"bench-{secrets.token_urlsafe(32)}"  # never parses as JSON
     if bench_endpoints:
         env["QUIZ_BENCH_ENDPOINTS"] = "true"
+    for name, value in (rate_limits or {}).items():
+        env[f"QUIZ_RATELIMIT_{name.upper()}"] = value
     return env
+
+
+def described(rate_limits: dict[str, str]) -> str:
+    """The rate limits a run sets, for its first line."""
+    return ", ".join(f"{name} {value}" for name, value in rate_limits.items()) or "the defaults"
 
 
 def run_quiz_commands(quiz: Path, env: dict[str, str], folder: Path, commands: list[list[str]],

@@ -49,6 +49,7 @@ from harness import (
     Failed,
     Server,
     describe,
+    described,
     free_port,
     get_page,
     quiz_env,
@@ -296,14 +297,18 @@ def main() -> int:
     parser.add_argument("--timeline", action="store_true",
                         help="also print answer p99 per second after each question opened")
     parser.add_argument("--seconds", type=float, default=240.0, help="cap on the whole run (default 240)")
+    parser.add_argument("--join-limit", default=None,
+                        help="joins from one address, e.g. '60 per minute' (default: all players a minute)")
     args = parser.parse_args()
+    # Every player comes from 127.0.0.1, like a whole lecture hall behind one NAT address.
+    limits = {"live_join": args.join_limit or f"{args.players} per minute"}
     deadline = time.monotonic() + args.seconds
     workers = args.workers or default_workers()
     nofile = raise_open_files()
     quiz = Path(sys.executable).with_name("quiz")
     with tempfile.TemporaryDirectory(prefix="live-load-") as tmp:
         folder = Path(tmp)
-        env = quiz_env(folder)
+        env = quiz_env(folder, rate_limits=limits)
         commands = [["db", "upgrade"], ["content", "sync"],
                     ["user", "create", HOST_NAME, "--instructor", "--password", PASSWORD]]
         if not run_quiz_commands(quiz, env, folder, commands, deadline):
@@ -319,7 +324,8 @@ def main() -> int:
               f"{args.servers} x quiz serve --workers {workers} --worker-class {args.worker_class} on one "
               f"SQLite file (event streams per server: {cap if cap is not None else 'no cap'}); "
               f"{os.cpu_count()} CPUs, "
-              f"load average {os.getloadavg()[0]:.2f}; open files limit {nofile}")
+              f"load average {os.getloadavg()[0]:.2f}; open files limit {nofile}; "
+              f"rate limits: {described(limits)}")
         try:
             for server in servers:
                 server.start(min(deadline, time.monotonic() + 60))

@@ -63,6 +63,7 @@ from harness import (
     Failed,
     Server,
     Timed,
+    described,
     free_port,
     get_page,
     quiz_env,
@@ -351,7 +352,9 @@ def main() -> int:
               file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="study-load-") as tmp:
         folder = Path(tmp)
-        env = quiz_env(folder, bench_endpoints=True)
+        # Every learner signs up from 127.0.0.1: the sign-up limit per address must let them all in.
+        limits = {"sign_up": f"{args.learners} per hour", "sign_up_name": "10 per hour"}
+        env = quiz_env(folder, bench_endpoints=True, rate_limits=limits)
         if not run_quiz_commands(quiz, env, folder, [["db", "upgrade"], ["content", "sync"]],
                                  deadline):
             return 1
@@ -359,7 +362,7 @@ def main() -> int:
         threads = f" --threads {args.threads}" if args.worker_class == "gthread" else ""
         print(f"learners: {args.learners}, server: quiz serve --workers {workers} "
               f"--worker-class {args.worker_class}{threads} (no access log); {os.cpu_count()} CPUs, "
-              f"load average {os.getloadavg()[0]:.2f} at start")
+              f"load average {os.getloadavg()[0]:.2f} at start; rate limits: {described(limits)}")
         try:
             server.start(min(deadline, time.monotonic() + 60))
             return asyncio.run(load(args, server, deadline))

@@ -64,6 +64,23 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def refused_by_the_csp(browser, monkeypatch):
+    """Every page of every browser test obeys the Content-Security-Policy: Chromium logs what it refuses."""
+    refused: list[str] = []
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("console", lambda message: refused.append(f"{message.location.get('url')}: {message.text}")
+                   if "Content Security Policy" in message.text else None)
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    yield refused
+    assert not refused, "the Content-Security-Policy refused:\n" + "\n".join(refused)
+
+
 @pytest.fixture(params=list(WIDTHS))
 def page(request, browser):
     """A fresh page (own cookies) at phone or desktop width."""
@@ -93,7 +110,8 @@ def assert_accessible(page) -> None:
     if not AXE.exists():
         pytest.fail(f"{AXE.relative_to(PROJECT)} is missing: `make test` installs axe-core from npm")
     if not page.evaluate("typeof window.axe === 'object'"):
-        page.add_script_tag(path=str(AXE))
+        # Evaluated, not added as a <script>: the page's Content-Security-Policy refuses inline scripts.
+        page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         AXE_TAGS,

@@ -11,6 +11,7 @@ from quiz.accounts.service import create_user
 from quiz.exchange.registry import FORMATS
 from quiz.extensions import db
 from quiz.models import Question
+from tests.sessions import login_value
 
 GIFT_OK = b"""// concepts: hypervisor
 ::imported-hypervisor::Which layer controls hardware? {=The hypervisor ~The guest}
@@ -107,12 +108,12 @@ def test_export_page_refuses_an_unknown_format(client):
 
 def _log_in(client, app, *, instructor: bool):
     with app.app_context():
-        user = create_user(db.session, "teacher" if instructor else "learner", "password123",
+        user = create_user(db.session, "teacher" if instructor else "learner", "a password of the tests",
                            instructor=instructor)
+        value = login_value(db.session, user.id)
         db.session.commit()
-        user_id = user.id
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = value
         session["_fresh"] = True
 
 

@@ -57,3 +57,14 @@ def test_the_largest_id_still_reaches_the_view(synced):
     # The view runs its query and finds nothing: the same 404, from the view this time.
     assert client.get(f"/study/attempts/{MAX_ID}").status_code == 404
     assert client.get(f"/live/{MAX_ID}/results").status_code == 404
+
+
+@pytest.mark.parametrize("number", [HUGE, "-" + HUGE])
+def test_a_number_beyond_64_bits_in_a_query_or_form_is_taken_as_missing(synced, number):
+    synced.config["WTF_CSRF_ENABLED"] = False  # reach the view, where the database would have failed
+    client = synced.test_client()
+    sign_in(synced, client, "learner")
+    assert client.get(f"/cards?card={number}").status_code == 200  # as if no card were asked for
+    for form in ({"rating": "3", "version": number}, {"rating": number, "version": "0"}):
+        assert client.post("/cards/1/rate", data=form).status_code < 500, form
+    assert client.post("/cards/undo", data={"review": number}).status_code < 500

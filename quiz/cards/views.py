@@ -18,6 +18,7 @@ from quiz.cards import scheduler as fsrs
 from quiz.cards.forms import CardActionForm, SettingsForm, TimeZoneForm
 from quiz.extensions import db
 from quiz.models import User, utcnow
+from quiz.security.converters import whole_number
 from quiz.study import charts
 
 blueprint = Blueprint("cards", __name__)
@@ -52,7 +53,7 @@ def _back_to_review(message: str | None = None, category: str = "info", **args):
 def review():
     """The next card (front, or back with ``show=1``), today's counts and undo; or "done for today"."""
     user, now = _caught_up(), _now()
-    asked = request.args.get("card", type=int)
+    asked = request.args.get("card", type=whole_number)
     shown = queue.card_to_show(db.session, user, now, asked)
     # The back only of the card whose front was just seen, never of another that took its place.
     reveal = shown is not None and request.args.get("show") == "1" and shown.card.id == asked
@@ -82,8 +83,8 @@ def rate(card_id: int):
     """Record one rating of the card shown, once, and go on to the next card."""
     if not CardActionForm().validate_on_submit():
         abort(400)
-    rating = request.form.get("rating", type=int)
-    version = request.form.get("version", type=int)
+    rating = request.form.get("rating", type=whole_number)
+    version = request.form.get("version", type=whole_number)
     if rating is None or version is None:
         abort(400)
     try:
@@ -110,7 +111,7 @@ def undo():
     """Take back the last rating and show that card again."""
     if not CardActionForm().validate_on_submit():
         abort(400)
-    review_id = request.form.get("review", type=int)
+    review_id = request.form.get("review", type=whole_number)
     if review_id is None:
         abort(400)
     try:

@@ -12,6 +12,7 @@ from quiz.live import service, snapshot, web
 from quiz.live import state as machine
 from quiz.models import Question
 from quiz.security import limits
+from quiz.security.converters import whole_number
 
 
 def short_join():
@@ -92,7 +93,7 @@ def answer(pin: str):
         web.by_pin(pin)  # an unknown PIN is 404; a known one without a seat here, 403
         abort(403)
     live, player = found
-    index = request.form.get("question", type=int)
+    index = request.form.get("question", type=whole_number)
     if index is None or not 0 <= index < len(live.question_ids):
         abort(400)
     shared = web.shared(live)  # the open question's content: no read for it per answer

@@ -18,6 +18,7 @@ from quiz.live import opening, results, service, snapshot, web
 from quiz.live import state as machine
 from quiz.live.models import LiveSession
 from quiz.models import Bank, Concept
+from quiz.security.converters import whole_number
 from quiz.study import charts
 from quiz.study.service import Selection
 
@@ -114,7 +115,7 @@ def play_again(session_id: int):
 def act(session_id: int):
     """Start, close the question, move on, or end the session: only from the version the screen showed."""
     live = web.hosted(session_id)
-    version = request.form.get("version", type=int)
+    version = request.form.get("version", type=whole_number)
     if version is None:  # every action form carries the version its screen showed
         abort(400, "That action came without the screen it was made on. Reload the page and try again.")
     try:

@@ -21,3 +21,15 @@ class BoundedInt(IntegerConverter):
                  max: int | None = None, signed: bool = False) -> None:
         bound = MAX_ID if max is None else max if max < MAX_ID else MAX_ID
         super().__init__(map, fixed_digits, min, bound, signed)
+
+
+def whole_number(text: str) -> int:
+    """A form or query value as an int the database can hold; ValueError (so: missing) beyond 64 bits.
+
+    For ``request.args.get(name, type=whole_number)``: werkzeug treats the
+    ValueError as an absent value, so the view's own "missing" path answers.
+    """
+    number = int(text)
+    if not -MAX_ID - 1 <= number <= MAX_ID:
+        raise ValueError(f"{text[:20]}... is beyond what the database holds")
+    return number

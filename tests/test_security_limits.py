@@ -98,7 +98,7 @@ def test_a_refusal_is_json_for_a_script(app):
 
 
 def post_join(client, pin: str, nickname: str):
-    body = client.get("/live/join").get_data(as_text=True)
+    body = client.get("/login").get_data(as_text=True)  # a token from a page that looks no PIN up
     return client.post("/live/join", data={"csrf_token": token_in(body), "pin": pin, "nickname": nickname})
 
 
@@ -116,6 +116,14 @@ def test_guessed_pins_are_refused_after_the_budget_and_other_addresses_play_on(s
     phone = from_address(synced, "192.0.2.51")
     assert post_join(phone, pin, "Ann").status_code == 303
     assert phone.get(f"/live/{pin}/play").status_code == 200
+
+
+def test_pins_tried_on_the_join_page_count_as_misses_too(synced, host):
+    """The join page checks a PIN from its link before it asks for a nickname: that is a look-up too."""
+    guesser = from_address(synced, "192.0.2.52")
+    statuses = [guesser.get(f"/live/join?pin={n:06d}").status_code for n in range(200000, 200030)]
+    assert statuses == [400] * 30
+    assert guesser.get("/live/join?pin=200031").status_code == 429
 
 
 def test_a_running_session_is_not_held_up_by_its_own_players(synced, host):

@@ -24,7 +24,11 @@ def server_env(tmp_path_factory) -> dict[str, str]:
     """Environment of a server with its own instance folder and SQLite database."""
     folder = tmp_path_factory.mktemp("server")
     env = {**os.environ, "QUIZ_SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'quiz.sqlite3'}",
-           "QUIZ_SECRET_KEY": "browser-tests-only"}
+           "QUIZ_SECRET_KEY": "browser-tests-only",
+           # Every browser of the suite comes from 127.0.0.1 to this one server, in a few minutes:
+           # the per-address budgets are for the world, and tests/test_security_limits.py holds them.
+           "QUIZ_RATELIMIT_SIGN_IN": "10000 per minute", "QUIZ_RATELIMIT_SIGN_UP": "10000 per hour",
+           "QUIZ_RATELIMIT_LIVE_JOIN": "10000 per minute"}
     for command in (["db", "upgrade"], ["content", "sync"]):
         subprocess.run([QUIZ, *command], env=env, cwd=PROJECT, check=True, capture_output=True)
     return env

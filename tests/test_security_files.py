@@ -78,3 +78,32 @@ def test_db_upgrade_makes_a_private_database(tmp_path):
         db.engine.dispose()
     assert mode(instance) == 0o700
     assert mode(instance / "quiz.sqlite3") == 0o600
+
+
+def test_a_new_connection_leaves_the_locks_of_the_open_ones_alone(tmp_path):
+    """POSIX locks are per process: closing any descriptor of the database file drops them all.
+
+    Each new pooled connection makes sure the file is private; if that opened
+    and closed the file while another connection of the process held its
+    locks, a second process could take the database from under it (here:
+    switch it out of WAL mode), which is how the file gets corrupted.
+    """
+    import sqlite3
+    import subprocess
+    import sys
+
+    from quiz.security.files import private_database
+
+    path = tmp_path / "quiz.sqlite3"
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("PRAGMA journal_mode = WAL")
+    reader.execute("CREATE TABLE probe (x)")
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM probe").fetchone()  # a read in progress, its locks held
+    private_database(path)  # what a new pooled connection of this process runs first
+    other = subprocess.run(
+        [sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=0);"
+         "print(c.execute('PRAGMA journal_mode = DELETE').fetchone()[0])", str(path)],
+        capture_output=True, text=True)
+    reader.execute("COMMIT")
+    assert "database is locked" in other.stderr and other.stdout.strip() != "delete", other

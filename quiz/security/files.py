@@ -25,9 +25,17 @@ def private_database(path: Path) -> None:
     and gives its journal and WAL files the database file's mode. So the file
     is made here first, empty (which SQLite reads as an empty database) and
     0600; a file from before this rule loses its group and other bits.
+
+    An existing file is never opened here, only its mode changed: POSIX locks
+    belong to the process, so closing any descriptor of the file would drop
+    the locks of this process's open connections, and another process could
+    then write under them (a corrupt database).
     """
     private_folder(path.parent)
-    os.close(os.open(path, os.O_RDONLY | os.O_CREAT, 0o600))
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
     for suffix in SQLITE_COMPANIONS:
         companion = Path(f"{path}{suffix}")
         try:

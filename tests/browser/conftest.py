@@ -35,12 +35,16 @@ def server_env(tmp_path_factory) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def live_server(server_env) -> str:
-    """The app served by `quiz run` on a free port of 127.0.0.1; yields its base URL."""
+def live_server(server_env, tmp_path_factory) -> str:
+    """The app served by `quiz run` on a free port of 127.0.0.1; yields its base URL.
+
+    Its log goes to ``server.log`` in the test's temporary folder, for a failure to be read.
+    """
     port = free_port()
+    log = (tmp_path_factory.mktemp("server-log") / "server.log").open("wb")
     process = subprocess.Popen(
         [QUIZ, "run", "--host", "127.0.0.1", "--port", str(port)],
-        env=server_env, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=server_env, cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -49,6 +53,7 @@ def live_server(server_env) -> str:
     finally:
         process.terminate()
         process.wait(timeout=10)
+        log.close()
 
 
 @pytest.fixture(scope="session")

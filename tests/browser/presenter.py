@@ -18,8 +18,9 @@ class Presenter:
     def __init__(self, base: str, name: str):
         self.client = httpx.Client(base_url=base, timeout=10)
         login = self.client.get("/login").text
-        self.client.post("/login", data={"name": name, "password": PASSWORD,
-                                         "csrf_token": TOKEN.search(login).group(1)})
+        signed_in = self.client.post("/login", data={"name": name, "password": PASSWORD,
+                                                     "csrf_token": TOKEN.search(login).group(1)})
+        assert signed_in.status_code == 302, (signed_in.status_code, signed_in.text[:2000])
 
     def create(self, count: int = 1) -> tuple[int, str]:
         """A session of ``count`` single-choice questions: its id and PIN."""

@@ -15,13 +15,15 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import Table, event, func, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.orm import Session
 
 from quiz.extensions import db
@@ -37,6 +39,62 @@ def insert_for(database: Session | str):
     """INSERT with ON CONFLICT for a session's database or a dialect's name: PostgreSQL's, else SQLite's."""
     name = database if isinstance(database, str) else database.get_bind().dialect.name
     return postgresql_insert if name == "postgresql" else sqlite_insert
+
+
+_NAMED_SQLITE = SQLiteDialect_pysqlite(paramstyle="named")
+
+
+@dataclass(frozen=True)
+class BulkWrite:
+    """One INSERT, UPDATE or DELETE for many rows, compiled and converted ahead of running it.
+
+    Everything Python does per row (JSON, dates, booleans in the database's
+    terms) happens when it is made, so that running it inside a write
+    transaction is the driver's ``executemany`` and nothing more.
+    """
+
+    sql: str
+    rows: list[dict]
+
+    @classmethod
+    def of(cls, session: Session, statement, rows: list[dict]) -> BulkWrite:
+        """``statement`` for ``rows`` (each with the same keys), ready for the session's database."""
+        dialect = session.get_bind().dialect
+        # Named parameters, so the rows stay dicts: SQLite's driver defaults to positional ones.
+        compiling = _NAMED_SQLITE if dialect.name == "sqlite" else dialect
+        compiled = statement.compile(dialect=compiling, column_keys=list(rows[0]) if rows else [])
+        processors = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+                      for name, bind in compiled.binds.items()}
+        processors = {name: process for name, process in processors.items() if process is not None}
+        if processors:
+            rows = [{key: processors[key](value) if key in processors else value
+                     for key, value in row.items()} for row in rows]
+        return cls(compiled.string, rows)
+
+    def run(self, session: Session, chunk: int, after: Callable[[int], None] | None = None) -> None:
+        """Execute it, ``chunk`` rows at a time, telling ``after`` how many rows each chunk wrote."""
+        connection = session.connection()
+        for start in range(0, len(self.rows), chunk):
+            part = self.rows[start:start + chunk]
+            connection.exec_driver_sql(self.sql, part)
+            if after is not None:
+                after(len(part))
+
+
+def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
+    """``count`` new primary keys for ``table``, for a writer that is the only one inserting into it.
+
+    PostgreSQL hands them out from the column's sequence; SQLite numbers rows
+    from the highest id up, as it would itself.
+    """
+    if count <= 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        sequence = session.scalar(text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name})
+        return list(session.scalars(text("SELECT nextval(:sequence) FROM generate_series(1, :count)"),
+                                    {"sequence": sequence, "count": count}))
+    start = (session.scalar(select(func.max(table.c.id))) or 0) + 1
+    return list(range(start, start + count))
 
 
 def is_lock_wait(error: BaseException) -> bool:

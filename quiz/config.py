@@ -17,6 +17,10 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI: str | None = None  # None: a SQLite file in the instance folder
     # Long enough that a burst of writers waits its turn rather than failing.
     SQLITE_BUSY_TIMEOUT_MS = 15000
+    # How long a web import waits for a sync or another import to finish before it says one is running.
+    CONTENT_LOCK_WAIT_SECONDS = 5.0
+    # The most questions one import (web or `quiz import`) may bring; a larger file is refused at once.
+    IMPORT_MAX_QUESTIONS = 5000
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     SESSION_COOKIE_HTTPONLY = True

@@ -7,7 +7,7 @@ write lock at once) and make the changes in bulk statements, a few thousand
 rows each. So other writers wait only for those statements, and readers see
 the old content until the one commit shows all of the new.
 
-Nothing else writes these tables, and syncs take turns (``quiz.catalog.turns``),
+Nothing else writes these tables, and syncs take turns (``quiz.catalog.content_lock``),
 so what was read still holds when the writes run.
 """
 

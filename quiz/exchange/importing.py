@@ -13,6 +13,7 @@ from quiz.content.writer import dump_yaml
 from quiz.exchange.formats import Format, Imported
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_IMPORT_QUESTIONS = 5000  # the default of IMPORT_MAX_QUESTIONS
 
 
 def slugify(text: str, fallback: str = "question") -> str:
@@ -44,11 +45,12 @@ def infer_concepts(data: dict, concepts: Mapping[str, Concept]) -> list[str]:
     return found
 
 
-def import_bank(fmt: Format, data: bytes, name: str, bank_id: str,
-                concepts: Mapping[str, Concept]) -> tuple[Bank, str]:
+def import_bank(fmt: Format, data: bytes, name: str, bank_id: str, concepts: Mapping[str, Concept],
+                *, max_questions: int = MAX_IMPORT_QUESTIONS) -> tuple[Bank, str]:
     """Parse ``data`` in ``fmt`` into a valid bank and its YAML text; ContentInvalid if not.
 
     Errors point at the line of the imported file where the question starts.
+    A file of more than ``max_questions`` questions is refused before they are checked.
     """
     if fmt.parse is None:
         raise ContentInvalid([ContentError(name, 1, 1, "", f"{fmt.name} cannot be imported")])
@@ -56,6 +58,10 @@ def import_bank(fmt: Format, data: bytes, name: str, bank_id: str,
         limit = MAX_IMPORT_BYTES // (1024 * 1024)
         raise ContentInvalid([ContentError(name, 1, 1, "", f"larger than the {limit} MiB limit")])
     imported: Imported = fmt.parse(data, name, concepts)
+    if len(imported.questions) > max_questions:
+        raise ContentInvalid([ContentError(
+            name, 1, 1, "", f"holds {len(imported.questions):,} questions, and one import takes at most "
+                            f"{max_questions:,}: split it into several files")])
     questions = []
     lines = []
     for item in imported.questions:

@@ -27,10 +27,12 @@ from quiz.extensions import db
 PROJECT = Path(__file__).resolve().parent.parent
 
 
+USER_ROW = ("INSERT INTO users (name, password_hash, is_instructor, created_at, time_zone, "
+            "desired_retention, new_cards_per_day) VALUES (:n, 'x', 0, '2025-01-01', 'UTC', 0.9, 10)")
+
+
 def _insert_user(name: str) -> None:
-    db.session.execute(db.text("INSERT INTO users (name, password_hash, is_instructor, created_at, time_zone, "
-                               "desired_retention, new_cards_per_day) VALUES (:n, 'x', 0, '2025-01-01', 'UTC', "
-                               "0.9, 10)"), {"n": name})
+    db.session.execute(db.text(USER_ROW), {"n": name})
     db.session.commit()
 
 
@@ -131,7 +133,8 @@ GEVENT_SCRIPT = textwrap.dedent("""
     from quiz.extensions import db
 
     path, content = sys.argv[1], sys.argv[2]
-    app = create_app({"SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "CONTENT_DIR": content})
+    app = create_app({"SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                      "CONTENT_DIR": content})
     with app.app_context():
         db.create_all()
         db.session.execute(db.text("SELECT 1"))

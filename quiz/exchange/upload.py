@@ -18,7 +18,7 @@ from quiz.catalog.content_lock import ContentBusy
 from quiz.catalog.sync import SyncReport
 from quiz.content.errors import ContentInvalid
 from quiz.content.model import Bank
-from quiz.content.validate import load_content
+from quiz.exchange.content_cache import current_content
 from quiz.exchange.formats import Format
 from quiz.exchange.importing import import_bank, slugify
 from quiz.exchange.publish import publish
@@ -44,7 +44,7 @@ def run_upload(session: Session, *, data: bytes, filename: str, format_name: str
     """Import an uploaded file as the bank ``bank`` (or one named after the file), synced at once."""
     bank_id = slugify(bank or filename.split(".")[0], "imported")
     try:
-        content = load_content(content_dir)
+        content = current_content(content_dir)
     except ContentInvalid as exc:
         return UploadOutcome(errors=["The question banks on the server have errors; they must be fixed "
                                      "before anything can be imported.", *exc.errors], status=503)

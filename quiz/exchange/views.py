@@ -9,8 +9,9 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from quiz.content.errors import ContentInvalid
 from quiz.content.types import QUESTION_TYPES
-from quiz.content.validate import load_content
+from quiz.exchange.content_cache import current_content
 from quiz.exchange.upload import RETRY_SECONDS, run_upload
 from quiz.extensions import db
 
@@ -18,7 +19,11 @@ blueprint = Blueprint("exchange", __name__)
 
 
 def _content():
-    return load_content(current_app.config["CONTENT_DIR"])
+    try:
+        return current_content(current_app.config["CONTENT_DIR"])
+    except ContentInvalid:
+        abort(503, description="The question banks on the server have errors, so nothing can be exported "
+                               "until they are fixed.")
 
 
 def _selection_args() -> dict:

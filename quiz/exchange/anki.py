@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import os
 import re
 import sqlite3
@@ -128,9 +129,15 @@ def _quotes(q: Question, concepts: dict[str, Concept], sources: dict[str, str]) 
 
 
 def back(q: Question, concepts: dict[str, Concept], sources: dict[str, str]) -> str:
-    """The back of a basic note: the answer, other accepted answers, explanation, quotes."""
+    """The back of a basic note: the answer, other accepted answers, explanation, quotes.
+
+    A question Anki shows only as a flashcard (not a short answer) keeps its type and fields in
+    a ``data-question`` attribute, which Anki leaves alone and shows nothing of, so that our
+    import of an Anki text export gives the same question back.
+    """
     answer = QUESTION_TYPES[q.type].answer_text({"prompt": q.prompt, **q.fields})
-    parts = [f"<div class=answer>{text(answer)}</div>"]
+    kept = "" if q.type == "short" else f" data-question='{text(json.dumps({'type': q.type, **q.fields}))}'"
+    parts = [f"<div class=answer{kept}>{text(answer)}</div>"]
     if q.type == "short" and len(q.fields["answer"]) > 1:
         parts.append(_list(q.fields["answer"][1:], "accepted"))
     if q.explanation:

@@ -2,7 +2,8 @@ r"""CSV: one row per question, for spreadsheets; every type round-trips.
 
 Columns, in this order on export (a header row is required on import; the
 columns may come in any order, and only ``type``, ``prompt`` and ``answer``
-must be present):
+must be present; our export adds a last header cell, ``this file holds N
+questions``, over an empty column, and importing checks that count):
 
 ``bank``         the bank id (questions of several banks import as one bank;
                  an id found in more than one bank becomes ``<bank>-<id>``)
@@ -35,6 +36,7 @@ from collections.abc import Callable, Mapping
 
 from quiz.content.errors import ContentError, ContentInvalid
 from quiz.content.model import Concept, Question
+from quiz.exchange.counts import count_note, stated_count
 from quiz.exchange.documents import decode_utf8, merged_ids
 from quiz.exchange.formats import Format, Imported, ImportedQuestion, Support
 from quiz.exchange.importing import slugify, unique_id
@@ -130,7 +132,8 @@ def export_csv(selection: ExportSet) -> bytes:
     """One row per question under a header row, UTF-8 with a byte order mark."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    # The count heads a last column that the rows leave empty, so spreadsheets show it and skip it.
+    writer.writerow([*COLUMNS, count_note(selection.count())])
     for bank, question in selection.questions():
         writer.writerow(_row(bank.id, question))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -164,11 +167,16 @@ def parse_csv(data: bytes, name: str, concepts: Mapping[str, Concept]) -> Import
         fail(line, f"a field is longer than {MAX_FIELD:,} characters" if too_long
              else f"not valid CSV: {exc}")
     header = [cell.strip().lower() for cell in rows[0][1]] if rows else []
+    stated = stated_count(header[-1]) if header else None
+    if stated is not None:
+        header = header[:-1]
     columns = _check_header(header, fail)
     questions: list[tuple[int, str, dict]] = []
     for line, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
+        if stated is not None and len(row) == len(header) + 1 and not row[-1].strip():
+            row = row[:-1]  # the count's empty column, as a spreadsheet saves it
         if len(row) != len(header):
             fail(line, f"has {len(row)} fields, but the header names {len(header)} columns")
             continue
@@ -184,7 +192,7 @@ def parse_csv(data: bytes, name: str, concepts: Mapping[str, Concept]) -> Import
     if errors:
         raise ContentInvalid(errors)
     _name_questions(questions)
-    return Imported("", [ImportedQuestion(data, line) for line, _, data in questions])
+    return Imported("", [ImportedQuestion(data, line) for line, _, data in questions], stated_count=stated)
 
 
 def _check_header(header: list[str], fail: Callable[[int, str], None]) -> dict[str, int]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from quiz.content.errors import ContentError, ContentInvalid
 from quiz.content.model import Concept
+from quiz.exchange.counts import stated_in_comments
 from quiz.exchange.formats import Imported, ImportedQuestion
 from quiz.exchange.html_text import html_to_text
 from quiz.exchange.importing import slugify, unique_id
@@ -323,4 +324,5 @@ def parse_gift(data: bytes, name: str, concepts: Mapping[str, Concept]) -> Impor
         errors.append(ContentError(name, 1, 1, "", "no questions found"))
     if errors:
         raise ContentInvalid(errors)
-    return Imported(title, questions)
+    stated, line = stated_in_comments(source.split("\n"), "//")
+    return Imported(title, questions, stated_count=stated, stated_line=line)

@@ -10,6 +10,7 @@ from quiz.content.errors import ContentError, ContentInvalid
 from quiz.content.model import Bank, Concept
 from quiz.content.validate import validate_bank_text
 from quiz.content.writer import dump_yaml
+from quiz.exchange.counts import check_count
 from quiz.exchange.formats import Format, Imported
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -58,6 +59,7 @@ def import_bank(fmt: Format, data: bytes, name: str, bank_id: str, concepts: Map
         limit = MAX_IMPORT_BYTES // (1024 * 1024)
         raise ContentInvalid([ContentError(name, 1, 1, "", f"larger than the {limit} MiB limit")])
     imported: Imported = fmt.parse(data, name, concepts)
+    check_count(imported, name)
     if len(imported.questions) > max_questions:
         raise ContentInvalid([ContentError(
             name, 1, 1, "", f"holds {len(imported.questions):,} questions, and one import takes at most "

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from quiz.content.errors import ContentError, ContentInvalid
 from quiz.content.errors import Path as NodePath
 from quiz.content.model import Concept
 from quiz.content.types import QUESTION_TYPES
+from quiz.exchange.counts import JSON_KEY
 from quiz.exchange.documents import decode_utf8, merged_bank_data, read_bank_data
 from quiz.exchange.formats import Format, Imported, Support
 from quiz.exchange.selection import ExportSet
@@ -30,7 +31,10 @@ _NOT_JSON = {"NaN", "Infinity", "-Infinity"}
 
 def export_json(selection: ExportSet) -> bytes:
     """The selection as one bank document in JSON, UTF-8."""
-    text = json.dumps(merged_bank_data(selection), indent=2, ensure_ascii=False)
+    document = merged_bank_data(selection)
+    document = {"id": document["id"], "title": document["title"], JSON_KEY: selection.count(),
+                "questions": document["questions"]}
+    text = json.dumps(document, indent=2, ensure_ascii=False)
     return (text + "\n").encode("utf-8")
 
 
@@ -51,7 +55,14 @@ def parse_json(data: bytes, name: str, concepts: Mapping[str, Concept]) -> Impor
             path = path[:-1]
         return positions.get(path, (1, 1))
 
-    return read_bank_data(value, name, where)
+    stated = value.pop(JSON_KEY, None) if isinstance(value, dict) else None
+    imported = read_bank_data(value, name, where)
+    if stated is None:
+        return imported
+    if not isinstance(stated, int) or isinstance(stated, bool) or stated < 0:
+        raise ContentInvalid([ContentError(name, *where((JSON_KEY,)), JSON_KEY,
+                                           "expected the number of questions in the file")])
+    return replace(imported, stated_count=stated, stated_line=where((JSON_KEY,))[0], stated_where="json")
 
 
 @dataclass

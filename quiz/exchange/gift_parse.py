@@ -101,7 +101,8 @@ def split_answers(text: str, base: int, markers: str) -> list[Answer]:
     starts = [i for i, char in enumerate(text) if char in markers]
     lead = text[: starts[0]] if starts else text
     answers = [Answer("", None, lead, base + len(lead) - len(lead.lstrip()))] if lead.strip() else []
-    for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
+    ends = [*starts[1:], len(text)] if starts else []
+    for start, end in zip(starts, ends, strict=True):
         answers.append(Answer(text[start], None, text[start + 1: end], base + start))
     for answer in answers:
         body = answer.text.strip()

@@ -27,6 +27,7 @@ from quiz.exchange.moodle_rules import (
 )
 from quiz.exchange.moodle_xml_parse import parse_moodle_xml
 from quiz.exchange.selection import ExportSet
+from quiz.exchange.xml_text import xml_safe
 
 # Inside a cloze blank "}", "~" and "#" end an answer; Moodle decodes entities there, so
 # numeric entities carry them (a backslash escape would stay in the answer for "~").
@@ -162,6 +163,7 @@ def category_element(bank: Bank) -> Element:
 
 def export_moodle_xml(selection: ExportSet) -> bytes:
     """The selection as a Moodle XML file, UTF-8 with its declaration; a comment says how many."""
+    selection = xml_safe(selection)
     quiz = etree.Element("quiz")
     quiz.append(etree.Comment(f" {count_note(selection.count())} "))  # Moodle skips comments
     for bank in selection.banks:

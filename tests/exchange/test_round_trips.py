@@ -83,7 +83,7 @@ def test_xml_and_json_cut_short_are_not_well_formed_and_one_missing_question_is_
     selection = select(content, banks=["ch01-concepts"])
     for name in ("moodle-xml", "json"):
         fmt = FORMATS[name]
-        with pytest.raises(ContentInvalid, match="not (well-formed XML|valid JSON)"):
+        with pytest.raises(ContentInvalid, match=r"not (well-formed XML|valid JSON)"):
             import_bank(fmt, cut_at_last(fmt.export(selection), b"\n"), "cut", "cut", content.concepts)
     xml = FORMATS["moodle-xml"].export(selection)
     start = xml.index(b'<question type="multichoice">')

@@ -25,7 +25,9 @@ Inside an item of a joined cell, a backslash makes the next character
 literal: a ``|`` in a choice is written ``\|``, a backslash ``\\``, and the
 ``=>`` of a matching side ``=\>``. Files are UTF-8 with a byte order mark,
 so that spreadsheets open them in the right encoding; a field may hold at
-most 5,000 characters.
+most 5,000 characters. A cell that a spreadsheet would run as a formula
+(``=1+1``) is written with an apostrophe in front, which import takes off
+(see ``quiz.csv_cells``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from collections.abc import Callable, Mapping
 
 from quiz.content.errors import ContentError, ContentInvalid
 from quiz.content.model import Concept, Question
+from quiz.csv_cells import guarded, unguard
 from quiz.exchange.counts import count_note, stated_count
 from quiz.exchange.documents import decode_utf8, merged_ids
 from quiz.exchange.formats import Format, Imported, ImportedQuestion, Support
@@ -135,7 +138,7 @@ def export_csv(selection: ExportSet) -> bytes:
     # The count heads a last column that the rows leave empty, so spreadsheets show it and skip it.
     writer.writerow([*COLUMNS, count_note(selection.count())])
     for bank, question in selection.questions():
-        writer.writerow(_row(bank.id, question))
+        writer.writerow(guarded(_row(bank.id, question)))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -184,7 +187,7 @@ def parse_csv(data: bytes, name: str, concepts: Mapping[str, Concept]) -> Import
         for column in long:
             fail(line, f"column '{column}' is longer than {MAX_FIELD:,} characters")
         if columns and not long:
-            cells = {column: row[i] for column, i in columns.items()}
+            cells = {column: unguard(row[i]) for column, i in columns.items()}
             try:
                 questions.append((line, cells.get("bank", "").strip(), _question(cells)))
             except ValueError as exc:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quiz.content.types import QUESTION_TYPES
+from quiz.csv_cells import guarded
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
 from quiz.models import Question
 
@@ -142,7 +143,10 @@ CSV_HEADER = ["nickname", "question", "question_id", "prompt", "answer", "correc
 
 
 def results_csv(session: Session, live: LiveSession) -> str:
-    """A row per player and question: the answer, right or not, time and points (blank if none)."""
+    """A row per player and question: the answer, right or not, time and points (blank if none).
+
+    Text cells are guarded against spreadsheet formulas (a nickname such as ``=HYPERLINK(...)``).
+    """
     players = list(session.scalars(select(LivePlayer).where(LivePlayer.session_id == live.id)
                                    .order_by(LivePlayer.id)))
     answers = {(a.player_id, a.question_index): a for a in session.scalars(
@@ -156,10 +160,10 @@ def results_csv(session: Session, live: LiveSession) -> str:
             answer = answers.get((player.id, index))
             key = f"{question.bank_id}/{question.key}"
             if answer is None:
-                writer.writerow([player.nickname, index + 1, key, question.prompt, "", "", "", 0])
+                writer.writerow(guarded([player.nickname, index + 1, key, question.prompt, "", "", "", 0]))
             else:
-                writer.writerow([player.nickname, index + 1, key, question.prompt,
-                                 response_text(question.data, answer.response["value"]),
-                                 "yes" if answer.correct else "no",
-                                 f"{answer.elapsed_ms / 1000:.2f}", answer.points])
+                writer.writerow(guarded([player.nickname, index + 1, key, question.prompt,
+                                         response_text(question.data, answer.response["value"]),
+                                         "yes" if answer.correct else "no",
+                                         f"{answer.elapsed_ms / 1000:.2f}", answer.points]))
     return out.getvalue()

@@ -34,8 +34,8 @@ COLUMN_HEADERS = {"guid column": "guid", "notetype column": "notetype", "deck co
                   "tags column": "tags"}
 # Headers Anki understands that change nothing in what we read.
 IGNORED_HEADERS = {"columns", "if matches", "match scope"}
-_DELETION = re.compile(r"\{\{c(\d+)::((?:(?!::|\}\}).)*)(?:::(?:(?!\}\}).)*)?\}\}", re.S)
-_RAW_BLANK = re.compile(r"<li data-blank=(\d+) data-raw='([^']*)'>")
+_DELETION = re.compile(r"\{\{c(\d{1,9})::((?:(?!::|\}\}).)*)(?:::(?:(?!\}\}).)*)?\}\}", re.S)
+_RAW_BLANK = re.compile(r"<li data-blank=(\d{1,9}) data-raw='([^']*)'>")
 _KEPT = re.compile(r"""<div class=answer data-question=(["'])(.*?)\1>""", re.S)
 KEPT_TYPES = ("single", "multiple", "true_false", "matching", "ordering")
 
@@ -214,7 +214,7 @@ def _read_headers(lines: list[str], name: str) -> tuple[_Layout, int]:
     while start < len(lines) and lines[start].startswith("#") and ":" in lines[start]:
         key, _, value = (part.strip() for part in lines[start][1:].partition(":"))
         key, start = key.lower(), start + 1
-        if key in COLUMN_HEADERS and value.isdigit() and int(value) > 0:
+        if key in COLUMN_HEADERS and value.isdigit() and len(value) <= 9 and int(value) > 0:
             layout.columns[COLUMN_HEADERS[key]] = int(value) - 1
         elif key == "separator" and (value.lower() in SEPARATORS or len(value) == 1):
             layout.separator = SEPARATORS.get(value.lower(), value)

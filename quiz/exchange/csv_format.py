@@ -233,7 +233,8 @@ def _question(cells: dict[str, str]) -> dict:
     difficulty = cells.get("difficulty", "").strip()
     if difficulty:
         # Kept as text when it is not a number, so validation says what is expected.
-        data["difficulty"] = int(difficulty) if difficulty.isascii() and difficulty.isdigit() else difficulty
+        readable = difficulty.isascii() and difficulty.isdigit() and len(difficulty) <= 9
+        data["difficulty"] = int(difficulty) if readable else difficulty
     return data
 
 

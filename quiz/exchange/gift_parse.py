@@ -274,8 +274,9 @@ def _comment_fields(block: Block) -> dict:
         if colon and key in ("concepts", "tags"):
             found[key] = [item.strip() for item in value.split(",") if item.strip()]
         elif colon and key == "difficulty":
-            if not value.strip().isdigit():
-                raise GiftError(0, f"difficulty {value.strip()!r} is not a whole number", line)
+            if not value.strip().isdigit() or len(value.strip()) > 9:
+                shown = value.strip() if len(value.strip()) <= 12 else value.strip()[:12] + "..."
+                raise GiftError(0, f"difficulty {shown!r} is not a whole number from 1 to 3", line)
             found["difficulty"] = int(value)
     moodle_tags = [t.strip() for t in re.findall(r"\[tag:([^\]]+)\]", markers)]
     found.setdefault("concepts", [t[len("concept:"):] for t in moodle_tags if t.startswith("concept:")])

@@ -183,7 +183,7 @@ def _labels(q: Element) -> dict:
         label = _child_text(tag, "text").strip()
         if label.startswith("concept:"):
             found["concepts"].append(label[len("concept:"):].strip())
-        elif re.fullmatch(r"difficulty:\s*\d+", label):
+        elif re.fullmatch(r"difficulty:\s*\d{1,9}", label):
             found["difficulty"] = int(label.split(":")[1])
         elif label and slugify(label, "") not in found["tags"]:
             found["tags"].append(slugify(label, ""))

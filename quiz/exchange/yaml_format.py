@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from quiz.content.errors import ContentError, ContentInvalid
 from quiz.content.loader import load_text
 from quiz.content.model import Concept
 from quiz.content.types import QUESTION_TYPES
@@ -32,7 +33,10 @@ def export_yaml(selection: ExportSet) -> bytes:
 
 def parse_yaml(data: bytes, name: str, concepts: Mapping[str, Concept]) -> Imported:
     """Read a bank file: its title and its questions, each with the line it starts on."""
-    document = load_text(data, name)
+    try:
+        document = load_text(data, name)
+    except ValueError as exc:  # a number too long to read, say: refused like any unreadable file
+        raise ContentInvalid([ContentError(name, 1, 1, "", f"cannot be read: {exc}")]) from None
     imported = read_bank_data(document.data, name, document.position)
     stated, line = stated_in_comments(document.text.splitlines(), "#")
     return replace(imported, stated_count=stated, stated_line=line)

@@ -74,6 +74,25 @@ WAIT_OPTION = click.option("--wait", default=600.0, show_default=True, type=clic
                            help="Seconds to wait for a sync or import that is running (0: do not wait).")
 
 
+class _NoBar:
+    """What a command updates when standard error is not a terminal: nothing is shown."""
+
+    length = 0
+
+    def update(self, _count: int) -> None:
+        """Nothing to draw."""
+
+
+@contextmanager
+def progress_bar(length: int, label: str):
+    """click's progress bar on standard error when that is a terminal; yields it (update, length)."""
+    if not sys.stderr.isatty():
+        yield _NoBar()
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True) as bar:
+        yield bar
+
+
 def say_waiting() -> None:
     """Tell the shell why a command has not started yet."""
     click.echo("waiting for the sync or import that is running...", err=True)
@@ -98,7 +117,7 @@ def sync_command(wait: float) -> None:
     """Load every bank into the database in one short write transaction (retire, never delete)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from quiz.catalog.sync import sync_content
+    from quiz.catalog.sync import question_count, sync_content
     from quiz.content.validate import load_content
     from quiz.extensions import db
 
@@ -110,7 +129,8 @@ def sync_command(wait: float) -> None:
             click.echo("sync aborted: the database is unchanged", err=True)
             sys.exit(1)
         try:
-            report = sync_content(db.session, content)
+            with progress_bar(2 * question_count(content), "syncing") as bar:
+                report = sync_content(db.session, content, bar.update)
         except SQLAlchemyError as exc:
             reason = getattr(exc, "orig", None) or exc
             raise click.ClickException(f"the database refused the sync ({type(exc).__name__}: {reason}); "

@@ -25,6 +25,7 @@ from quiz.content.model import Bank, Concept, Question
 from quiz.content.types import QUESTION_TYPES, cloze_segments
 from quiz.exchange.formats import LOSSY, Format, Support
 from quiz.exchange.selection import ExportSet
+from quiz.progress import advance
 
 DECK_ROOT = "Virtualization"
 GLOSSARY_DECK = f"{DECK_ROOT}::Glossary"
@@ -165,6 +166,7 @@ def notes(selection: ExportSet) -> list[NoteSpec]:
     sources = {c.id: g.source for g in selection.glossaries for c in g.concepts}
     out = []
     for bank, q in selection.questions():
+        advance()
         is_cloze = q.type == "cloze"
         fields = (FRONTS[q.type](q), (back_extra if is_cloze else back)(q, concepts, sources))
         out.append(NoteSpec(genanki.guid_for(bank.id, q.id), CLOZE if is_cloze else BASIC,

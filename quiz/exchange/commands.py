@@ -10,13 +10,14 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from quiz.catalog.content_lock import ContentBusy
-from quiz.cli import WAIT_OPTION, say_waiting
+from quiz.cli import WAIT_OPTION, progress_bar, say_waiting
 from quiz.content.errors import ContentInvalid
 from quiz.content.validate import load_content
 from quiz.exchange.formats import Format
 from quiz.exchange.importing import slugify
 from quiz.exchange.store import StoreError
 from quiz.extensions import db
+from quiz.progress import reporting
 
 # The format modules (and genanki, lxml...) load only when one of these commands runs.
 EXPORT_NAMES = ("yaml, json, csv, anki, anki-text, gift, moodle-xml, qti, quizlet, markdown, html")
@@ -60,7 +61,9 @@ def export_command(format_name, banks, concepts, tags, types, output: Path) -> N
         raise click.ClickException(str(exc)) from None
     if not selection.count():
         raise click.ClickException("no question matches that selection")
-    data, report = export(fmt, selection)
+    exported = selection.without_types(fmt.skipped_types()).count()
+    with progress_bar(exported, f"exporting to {fmt.name}") as bar, reporting(bar.update):
+        data, report = export(fmt, selection)
     if str(output) == "-":
         sys.stdout.buffer.write(data)
     else:
@@ -94,8 +97,10 @@ def import_command(file: Path, format_name: str | None, bank_id: str | None, rep
     content = _content()
     content_dir = Path(current_app.config["CONTENT_DIR"])
     try:
-        bank, text = import_bank(fmt, data, file.name, bank_id, content.concepts,
-                                 max_questions=int(current_app.config["IMPORT_MAX_QUESTIONS"]))
+        with progress_bar(0, "importing") as bar, \
+                reporting(bar.update, sized=lambda total: setattr(bar, "length", total)):
+            bank, text = import_bank(fmt, data, file.name, bank_id, content.concepts,
+                                     max_questions=int(current_app.config["IMPORT_MAX_QUESTIONS"]))
         publish(db.session, content_dir, bank_id, text, wait=wait, replace=replace, sync=False,
                 on_wait=say_waiting)
     except ContentInvalid as exc:

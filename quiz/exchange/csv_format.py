@@ -44,6 +44,7 @@ from quiz.exchange.documents import decode_utf8, merged_ids
 from quiz.exchange.formats import Format, Imported, ImportedQuestion, Support
 from quiz.exchange.importing import slugify, unique_id
 from quiz.exchange.selection import ExportSet
+from quiz.progress import advance
 
 COLUMNS = ("bank", "id", "type", "prompt", "choices", "answer", "explanation", "concepts", "tags",
            "difficulty")
@@ -139,6 +140,7 @@ def export_csv(selection: ExportSet) -> bytes:
     writer.writerow([*COLUMNS, count_note(selection.count())])
     for bank, question in selection.questions():
         writer.writerow(guarded(_row(bank.id, question)))
+        advance()
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

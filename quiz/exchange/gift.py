@@ -27,6 +27,7 @@ from quiz.exchange.moodle_rules import (
     typed_answer,
 )
 from quiz.exchange.selection import ExportSet
+from quiz.progress import advance
 
 # The characters GIFT gives a meaning; Moodle's writer escapes exactly these.
 _ESCAPES = {"\\": "\\\\", "~": "\\~", "=": "\\=", "#": "\\#", "{": "\\{", "}": "\\}", ":": "\\:",
@@ -138,6 +139,7 @@ def export_gift(selection: ExportSet) -> bytes:
     for bank in selection.banks:
         blocks.append(category_line(bank))
         blocks += [question_text(q) for q in bank.questions if _WRITERS[q.type] is not None]
+        advance(len(bank.questions))
     count = len(blocks) - len(selection.banks)
     head = f"// {' '.join(selection.title.split())}: GIFT for Moodle\n// {count_note(count)}"
     return ("\n\n".join([head, *blocks]) + "\n").encode("utf-8")

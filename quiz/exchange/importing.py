@@ -12,6 +12,7 @@ from quiz.content.validate import validate_bank_text
 from quiz.content.writer import dump_yaml
 from quiz.exchange.counts import check_count
 from quiz.exchange.formats import Format, Imported
+from quiz.progress import advance, expect
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_QUESTIONS = 5000  # the default of IMPORT_MAX_QUESTIONS
@@ -64,6 +65,7 @@ def import_bank(fmt: Format, data: bytes, name: str, bank_id: str, concepts: Map
         raise ContentInvalid([ContentError(
             name, 1, 1, "", f"holds {len(imported.questions):,} questions, and one import takes at most "
                             f"{max_questions:,}: split it into several files")])
+    expect(2 * len(imported.questions))  # converting each question, then checking them all
     questions = []
     lines = []
     for item in imported.questions:
@@ -72,13 +74,25 @@ def import_bank(fmt: Format, data: bytes, name: str, bank_id: str, concepts: Map
             question["concepts"] = infer_concepts(question, concepts)
         questions.append(question)
         lines.append(item.line)
-    text = dump_yaml({"id": bank_id, "title": imported.title or bank_id, "questions": questions})
+    text = _bank_yaml(bank_id, imported.title or bank_id, questions)
     try:
         bank = validate_bank_text(text, f"{bank_id}.yaml", dict(concepts))
     except ContentInvalid as exc:
         raise ContentInvalid([_locate(error, name, lines) for error in exc.errors]) from None
+    advance(len(questions))
     header = f"# yaml-language-server: $schema=../schema/bank.schema.json\n# Imported from {name}.\n"
     return bank, header + text
+
+
+def _bank_yaml(bank_id: str, title: str, questions: list[dict]) -> str:
+    """The bank as YAML, written a question at a time (the same text as one dump) so progress moves."""
+    if not questions:
+        return dump_yaml({"id": bank_id, "title": title, "questions": questions})
+    parts = [dump_yaml({"id": bank_id, "title": title}), "questions:\n"]
+    for question in questions:
+        parts.append(dump_yaml([question]))
+        advance()
+    return "".join(parts)
 
 
 def _locate(error: ContentError, name: str, lines: list[int]) -> ContentError:

@@ -28,6 +28,7 @@ from quiz.exchange.moodle_rules import (
 from quiz.exchange.moodle_xml_parse import parse_moodle_xml
 from quiz.exchange.selection import ExportSet
 from quiz.exchange.xml_text import xml_safe
+from quiz.progress import advance
 
 # Inside a cloze blank "}", "~" and "#" end an answer; Moodle decodes entities there, so
 # numeric entities carry them (a backslash escape would stay in the answer for "~").
@@ -169,6 +170,7 @@ def export_moodle_xml(selection: ExportSet) -> bytes:
     for bank in selection.banks:
         quiz.append(category_element(bank))
         quiz.extend(question_element(q) for q in bank.questions)
+        advance(len(bank.questions))
     return etree.tostring(quiz, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

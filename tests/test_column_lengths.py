@@ -53,3 +53,35 @@ def test_a_card_key_fits_the_longest_concept_id():
     stand_in = type("C", (), {"id": longest, "term": "t", "definition": "d", "data": {}})()
     keys = [card.key for card in concept_cards(stand_in)]
     assert max(len(key) for key in keys) <= Card.key.property.columns[0].type.length
+
+
+def test_the_migrations_give_postgresql_the_same_columns(postgres_url, tmp_path):
+    """On PostgreSQL the migration alters the columns in place: `db check` finds nothing to change."""
+    from sqlalchemy import text as sql
+
+    from quiz import create_app
+    from quiz.extensions import db
+
+    app = create_app({"SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": postgres_url},
+                     instance_path=tmp_path / "i")
+    runner = app.test_cli_runner()
+    with app.app_context():
+        db.drop_all()
+        db.session.execute(sql("DROP TABLE IF EXISTS alembic_version"))
+        db.session.commit()
+    try:
+        upgrade = runner.invoke(args=["db", "upgrade"])
+        assert upgrade.exit_code == 0, upgrade.output
+        check = runner.invoke(args=["db", "check"])
+        assert check.exit_code == 0, check.output
+        with app.app_context():
+            length = db.session.execute(sql(
+                "SELECT character_maximum_length FROM information_schema.columns "
+                "WHERE table_name = 'banks' AND column_name = 'title'")).scalar()
+        assert length == BANK["title"]["maxLength"]
+    finally:
+        with app.app_context():
+            db.drop_all()
+            db.session.execute(sql("DROP TABLE IF EXISTS alembic_version"))
+            db.session.commit()
+            db.engine.dispose()

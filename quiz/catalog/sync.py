@@ -26,6 +26,7 @@ from quiz.models import Bank, Card, Concept, Question, QuestionConcept, utcnow
 
 Progress = Callable[[int], None]
 CHUNK = 2000  # rows per executemany, so that progress moves during the writes
+TICK = 250  # questions planned between two reports of progress
 
 _BANKS, _CONCEPTS = Bank.__table__, Concept.__table__
 _QUESTIONS, _LINKS = Question.__table__, QuestionConcept.__table__
@@ -142,6 +143,8 @@ def _plan(session: Session, content: Content, report: SyncReport, tick: Progress
         existing = current.pop(bank.id, {})
         bank_cards = cards.setdefault(bank.id, [])
         for position, question in enumerate(bank.questions):
+            if position % TICK == TICK - 1:
+                tick(TICK)
             data = question.to_dict()
             values = {"type": question.type, "prompt": question.prompt, "data": data,
                       "difficulty": question.difficulty, "position": position, "retired": False,
@@ -164,7 +167,7 @@ def _plan(session: Session, content: Content, report: SyncReport, tick: Progress
                 report.updated += 1
         retired += [{"question_id": row.id} for row in existing.values() if not row.retired]
         report.banks.append(bank.id)
-        tick(len(bank.questions))
+        tick(len(bank.questions) % TICK)  # the rest, after the last full TICK
     for bank_id, row in known_banks.items():  # banks whose file is gone: retire them with their questions
         if not row.retired:
             changed_banks.append({"bank_id": bank_id, "title": row.title, "generated": row.generated,

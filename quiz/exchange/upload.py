@@ -8,6 +8,7 @@ a bank file behind or a row half-written.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,9 +24,19 @@ from quiz.exchange.formats import Format
 from quiz.exchange.importing import import_bank, slugify
 from quiz.exchange.publish import publish
 from quiz.exchange.store import StoreError, bank_path, guess_format
+from quiz.progress import reporting
 
 RETRY_SECONDS = 10
 log = logging.getLogger(__name__)
+
+
+def let_others_run(_count: int) -> None:
+    """Between two steps of a long import, let the worker serve its other requests and streams.
+
+    Under gevent ``time.sleep(0)`` hands the loop to every other greenlet that is ready; a
+    thousand-question import would otherwise hold it for as long as its checks take.
+    """
+    time.sleep(0)
 
 
 @dataclass
@@ -54,11 +65,12 @@ def run_upload(session: Session, *, data: bytes, filename: str, format_name: str
         if format_name and format_name not in formats:
             raise StoreError(f"No importable format is called '{format_name}'.")
         fmt = formats[format_name] if format_name else guess_format(filename, data, formats)
-        imported, text = import_bank(fmt, data, filename, bank_id, content.concepts,
-                                     max_questions=max_questions)
+        with reporting(let_others_run):
+            imported, text = import_bank(fmt, data, filename, bank_id, content.concepts,
+                                         max_questions=max_questions)
         if bank_path(content_dir, bank_id).exists():
             raise StoreError(f"A bank '{bank_id}' exists already: choose another id.")
-        report = publish(session, content_dir, bank_id, text, wait=wait)
+        report = publish(session, content_dir, bank_id, text, wait=wait, progress=let_others_run)
     except ContentInvalid as exc:
         return UploadOutcome(errors=exc.errors, status=400)
     except StoreError as exc:

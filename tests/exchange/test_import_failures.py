@@ -174,3 +174,14 @@ def test_the_import_cap_is_a_setting(synced, runner, tmp_path):
     result = runner.invoke(args=["import", str(source)])
     assert result.exit_code == 1
     assert "holds 11 questions, and one import takes at most 10" in result.output
+
+
+def test_a_long_web_import_lets_the_worker_serve_others_between_its_steps(synced, monkeypatch):
+    """Each question converted, planned and written is a point where gevent may run other requests."""
+    from quiz.exchange import upload as upload_module
+
+    yields: list[float] = []
+    monkeypatch.setattr(upload_module.time, "sleep", yields.append)
+    response = upload(instructor(synced), big_csv(500), "five-hundred.csv", bank="five-hundred")
+    assert response.status_code == 302
+    assert len(yields) >= 500 and set(yields) == {0}

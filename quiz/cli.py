@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -77,25 +78,71 @@ def _read(path: Path) -> str | None:
         return None
 
 
-@content_cli.command("sync")
-def sync_command() -> None:
-    """Load every bank into the database in one transaction (retire, never delete)."""
-    from quiz.catalog.sync import sync_content
-    from quiz.content.validate import load_content
+WAIT_OPTION = click.option("--wait", default=600.0, show_default=True, type=click.FloatRange(min=0),
+                           help="Seconds to wait for a sync or import that is running (0: do not wait).")
+
+
+class _NoBar:
+    """What a command updates when standard error is not a terminal: nothing is shown."""
+
+    length = 0
+
+    def update(self, _count: int) -> None:
+        """Nothing to draw."""
+
+
+@contextmanager
+def progress_bar(length: int, label: str):
+    """click's progress bar on standard error when that is a terminal; yields it (update, length)."""
+    if not sys.stderr.isatty():
+        yield _NoBar()
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True) as bar:
+        yield bar
+
+
+def say_waiting() -> None:
+    """Tell the shell why a command has not started yet."""
+    click.echo("waiting for the sync or import that is running...", err=True)
+
+
+@contextmanager
+def content_turn(wait: float):
+    """Hold the content lock for a command: say so while waiting, fail plainly if it stays taken."""
+    from quiz.catalog.content_lock import ContentBusy, content_lock
     from quiz.extensions import db
 
     try:
-        content = load_content(_content_dir())
-    except ContentInvalid as exc:
-        click.echo(str(exc))
-        click.echo("sync aborted: the database is unchanged", err=True)
-        sys.exit(1)
-    try:
-        report = sync_content(db.session, content)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+        with content_lock(db.engine, wait, on_wait=say_waiting):
+            yield
+    except ContentBusy as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@content_cli.command("sync")
+@WAIT_OPTION
+def sync_command(wait: float) -> None:
+    """Load every bank into the database in one short write transaction (retire, never delete)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from quiz.catalog.sync import question_count, sync_content
+    from quiz.content.validate import load_content
+    from quiz.extensions import db
+
+    with content_turn(wait):
+        try:
+            content = load_content(_content_dir())
+        except ContentInvalid as exc:
+            click.echo(str(exc))
+            click.echo("sync aborted: the database is unchanged", err=True)
+            sys.exit(1)
+        try:
+            with progress_bar(2 * question_count(content), "syncing") as bar:
+                report = sync_content(db.session, content, bar.update)
+        except SQLAlchemyError as exc:
+            reason = getattr(exc, "orig", None) or exc
+            raise click.ClickException(f"the database refused the sync ({type(exc).__name__}: {reason}); "
+                                       "it keeps what it had") from None
     click.echo(str(report))
 
 

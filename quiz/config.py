@@ -22,6 +22,10 @@ class Defaults:
     # A pooled connection is checked before each use, so one a database restart left dead is
     # replaced instead of failing the first request of every worker.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # How long a web import waits for a sync or another import to finish before it says one is running.
+    CONTENT_LOCK_WAIT_SECONDS = 5.0
+    # The most questions one import (web or `quiz import`) may bring; a larger file is refused at once.
+    IMPORT_MAX_QUESTIONS = 5000
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     SESSION_COOKIE_HTTPONLY = True

@@ -65,7 +65,7 @@ class Concept(db.Model):
 
     id: Mapped[str] = mapped_column(String(80), primary_key=True)
     glossary_id: Mapped[str] = mapped_column(String(80))
-    term: Mapped[str] = mapped_column(String(200))
+    term: Mapped[str] = mapped_column(String(2000))  # lengths as the validator's (tests check they agree)
     definition: Mapped[str] = mapped_column(Text)
     quote: Mapped[str] = mapped_column(Text)
     section: Mapped[str] = mapped_column(String(20))
@@ -80,7 +80,7 @@ class Bank(db.Model):
     __tablename__ = "banks"
 
     id: Mapped[str] = mapped_column(String(80), primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(2000))
     generated: Mapped[bool] = mapped_column(Boolean, default=False)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
     synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -5,16 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 import yaml
 
 from quiz.catalog import sync as sync_module
 from quiz.content.validate import load_content
 from quiz.content.writer import dump_yaml
 from quiz.extensions import db
-from quiz.models import Answer, Attempt, Bank, Concept, Question, QuestionConcept, User
+from quiz.models import Answer, Attempt, Bank, Card, Concept, Question, QuestionConcept, User
 
 BANK = "ch01-concepts"
-TABLES = (User, Concept, Bank, Question, QuestionConcept, Attempt, Answer)
+TABLES = (User, Concept, Bank, Question, QuestionConcept, Card, Attempt, Answer)
 
 
 def bank_file(content_dir: Path, bank_id: str = BANK) -> Path:
@@ -231,7 +232,7 @@ def test_invalid_bank_aborts_and_keeps_the_database(answered, runner, content_di
 
 
 def test_failure_midway_rolls_back_every_bank(answered, runner, content_dir, monkeypatch):
-    """Banks are loaded in one transaction: an error on the second undoes the first."""
+    """The writes are one transaction: a failure after every question was written undoes them all."""
     before = snapshot()
     db.session.remove()
 
@@ -241,17 +242,74 @@ def test_failure_midway_rolls_back_every_bank(answered, runner, content_dir, mon
 
     edit_bank(content_dir, change_first)
     edit_bank(content_dir, lambda data: data["questions"].pop(), "ch01-definitions")
-    real = sync_module._sync_questions
-    calls = []
+    real = sync_module._plan_cards
 
-    def failing(session, row, bank, report):
-        calls.append(bank.id)
-        real(session, row, bank, report)
-        if len(calls) == 2:
-            raise RuntimeError("disk on fire")
+    def failing_last(session, content, cards, plan):
+        # The last statement repeats a card's unique key, so it fails after every other write ran.
+        real(session, content, cards, plan)
+        row = {"key": "concept:host:forward", "kind": "forward", "front": "x", "back": "y",
+               "concept_id": None, "question_id": None, "position": 0, "retired": False}
+        plan.add(db.insert(Card), [row])
 
-    monkeypatch.setattr(sync_module, "_sync_questions", failing)
+    monkeypatch.setattr(sync_module, "_plan_cards", failing_last)
     result = sync(runner)
-    assert result.exit_code != 0
-    assert isinstance(result.exception, RuntimeError)
+    assert result.exit_code == 1
+    assert "the database refused the sync (IntegrityError" in result.output
+    assert "it keeps what it had" in result.output
     assert snapshot() == before
+
+
+# ------------------------------------------------------------- bulk and short
+
+def many_questions(content_dir: Path, count: int) -> None:
+    """A bank of ``count`` true/false questions beside the committed ones."""
+    questions = [{"id": f"q{n}", "type": "true_false", "prompt": f"A host runs guest number {n}.",
+                  "answer": True, "concepts": ["host", "virtual-machine"]} for n in range(count)]
+    bank_file(content_dir, "many").write_text(
+        dump_yaml({"id": "many", "title": "Many", "questions": questions}), encoding="utf-8")
+
+
+@pytest.fixture
+def statements(synced):
+    """Every SQL statement the app's engine runs from now on, in order."""
+    seen: list[str] = []
+    with synced.app_context():
+        engine = db.engine
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(" ".join(statement.split()).upper())
+
+    sqlalchemy.event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    sqlalchemy.event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_large_sync_runs_a_few_bulk_statements_not_one_per_question(ctx, runner, content_dir,
+                                                                        statements):
+    many_questions(content_dir, 3000)
+    result = sync(runner)
+    assert result.exit_code == 0, result.output
+    assert "3000 added" in result.output
+    assert len(statements) < 40, statements[:50]
+    live = db.session.execute(db.select(db.func.count()).select_from(Question)
+                              .where(Question.bank_id == "many", Question.retired.is_(False))).scalar()
+    links = db.session.execute(db.select(db.func.count()).select_from(QuestionConcept)
+                               .join(Question).where(Question.bank_id == "many")).scalar()
+    assert (live, links) == (3000, 6000)
+
+
+def test_the_write_transaction_only_writes(ctx, runner, content_dir, statements):
+    """Every read and all the planning happen before BEGIN IMMEDIATE takes SQLite's write lock."""
+    many_questions(content_dir, 500)
+    edit_bank(content_dir, lambda data: find(data, "fastest-method").update(prompt="Which one is fastest?"))
+    assert sync(runner).exit_code == 0
+    begin = statements.index("BEGIN IMMEDIATE")
+    inside = statements[begin + 1:]
+    assert inside and all(s.split()[0] in {"INSERT", "UPDATE", "DELETE"} for s in inside), inside
+    assert any(s.startswith("SELECT") for s in statements[:begin])
+
+
+def test_a_sync_that_changes_nothing_writes_no_question(ctx, runner, statements):
+    assert sync(runner).exit_code == 0
+    writes = ("INSERT", "DELETE", "UPDATE QUESTIONS", "UPDATE CARDS")
+    assert not [s for s in statements if s.startswith(writes)]

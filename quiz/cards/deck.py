@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, true, update
 from sqlalchemy.orm import Session
 
 from quiz.content.types import cloze_blanks, cloze_segments
@@ -66,36 +66,79 @@ def question_card(question: Question) -> CardSource:
 
 
 def sources(session: Session) -> list[CardSource]:
-    """Every card the live content makes, in the order new cards are introduced.
-
-    All the forward cards first, in glossary order, then all the reverses, so a
-    card and its reverse are not met in a row; then the questions, bank by bank.
-    """
+    """Every card the live content in the database makes, in the order new cards are introduced."""
     concepts = session.scalars(
         select(Concept).where(Concept.retired.is_(False)).order_by(Concept.position)).all()
-    pairs = [concept_cards(c) for c in concepts]
     questions = session.scalars(
         select(Question).join(Bank, Bank.id == Question.bank_id)
         .where(Question.retired.is_(False), Bank.retired.is_(False),
                Question.type.in_(CARD_QUESTION_TYPES))
         .order_by(Question.bank_id, Question.position)).all()
+    return card_sources(concepts, questions)
+
+
+def card_sources(concepts, questions) -> list[CardSource]:
+    """The cards of these concepts and card-type questions, in the order new cards are introduced.
+
+    All the forward cards first, in the order given, then all the reverses, so a
+    card and its reverse are not met in a row; then the questions, as given.
+    Rows or any objects with the same attributes will do (the sync passes plain values).
+    """
+    pairs = [concept_cards(c) for c in concepts]
     return ([forward for forward, _ in pairs] + [reverse for _, reverse in pairs]
             + [question_card(q) for q in questions])
 
 
+_CARD_FIELDS = ("kind", "front", "back", "concept_id", "question_id", "position", "retired")
+
+
+@dataclass
+class CardWrites:
+    """The rows that make the cards table hold a wanted deck: new cards, changed ones, ones to retire."""
+
+    inserts: list[dict]
+    updates: list[dict]
+    retire: list[dict]
+
+
 def sync_cards(session: Session) -> int:
-    """Make the cards table match the synced content; returns how many cards are live. Flushes."""
-    known = {card.key: card for card in session.scalars(select(Card))}
-    wanted = sources(session)
-    for position, source in enumerate(wanted):
-        card = known.pop(source.key, None)
-        if card is None:
-            card = Card(key=source.key)
-            session.add(card)
-        card.kind, card.front, card.back = source.kind, source.front, source.back
-        card.concept_id, card.question_id = source.concept_id, source.question_id
-        card.position, card.retired = position, False
-    for card in known.values():
-        card.retired = True
+    """Make the cards table match the synced content; returns how many cards are live."""
     session.flush()
+    wanted = sources(session)
+    apply_cards(session, plan_cards(session.execute(select(Card.__table__)), wanted))
     return len(wanted)
+
+
+def plan_cards(known_rows, wanted: list[CardSource]) -> CardWrites:
+    """What to write so that the cards, given as rows, become ``wanted`` in that order; the rest retire."""
+    known = {row.key: row for row in known_rows}
+    writes = CardWrites([], [], [])
+    for position, source in enumerate(wanted):
+        values = {"kind": source.kind, "front": source.front, "back": source.back,
+                  "concept_id": source.concept_id, "question_id": source.question_id,
+                  "position": position, "retired": False}
+        row = known.pop(source.key, None)
+        if row is None:
+            writes.inserts.append({"key": source.key, **values})
+        elif any(getattr(row, name) != values[name] for name in _CARD_FIELDS):
+            writes.updates.append({"card_id": row.id, **values})
+    writes.retire = [{"card_id": row.id} for row in known.values() if not row.retired]
+    return writes
+
+
+def card_statements(writes: CardWrites) -> list[tuple[object, list[dict]]]:
+    """The planned card writes as bulk statements, each with its rows."""
+    table = Card.__table__
+    by_id = update(table).where(table.c.id == bindparam("card_id"))
+    return [(insert(table), writes.inserts), (by_id, writes.updates),
+            (by_id.values(retired=true()), writes.retire)]
+
+
+def apply_cards(session: Session, writes: CardWrites, chunk: int = 2000) -> None:
+    """Run the planned card writes; the session's Card objects then read their rows anew."""
+    for statement, rows in card_statements(writes):
+        for start in range(0, len(rows), chunk):
+            session.execute(statement, rows[start:start + chunk])
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Card):
+            session.expire(obj)

@@ -1,15 +1,35 @@
-"""Load validated content into the database: add, update in place, retire; never delete."""
+"""Load validated content into the database: add, update in place, retire; never delete.
+
+A sync is planned before it writes. It reads what the database holds and
+works out every change in Python while holding no lock; only then does it
+open one write transaction (on SQLite ``BEGIN IMMEDIATE``, which takes the
+write lock at once) and make the changes in bulk statements, a few thousand
+rows each. So other writers wait only for those statements, and readers see
+the old content until the one commit shows all of the new.
+
+Nothing else writes these tables, and syncs take turns (``quiz.catalog.content_lock``),
+so what was read still holds when the writes run.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import Executable, bindparam, insert, select, text, true, update
 from sqlalchemy.orm import Session
 
-from quiz.cards.deck import sync_cards
+from quiz.cards.deck import CARD_QUESTION_TYPES, card_sources, card_statements, plan_cards
 from quiz.content.model import Content
-from quiz.models import Bank, Concept, Question, QuestionConcept, utcnow
+from quiz.database import BulkWrite, reserve_ids
+from quiz.models import Bank, Card, Concept, Question, QuestionConcept, utcnow
+
+Progress = Callable[[int], None]
+CHUNK = 2000  # rows per executemany, so that progress moves during the writes
+TICK = 250  # questions planned between two reports of progress
+
+_BANKS, _CONCEPTS = Bank.__table__, Concept.__table__
+_QUESTIONS, _LINKS = Question.__table__, QuestionConcept.__table__
 
 
 @dataclass
@@ -27,75 +47,179 @@ class SyncReport:
                 f"{self.retired} retired, {self.unchanged} unchanged")
 
 
-def sync_content(session: Session, content: Content) -> SyncReport:
-    """Make the database match ``content``; flushes, the caller commits (or rolls back)."""
-    _sync_concepts(session, content)
+@dataclass
+class _Plan:
+    """Every statement a sync runs, with its rows, worked out before the write transaction opens."""
+
+    session: Session
+    steps: list[tuple[BulkWrite, bool]] = field(default_factory=list)  # and whether its rows are questions
+
+    def add(self, statement: Executable, rows: list[dict], *, counted: bool = False) -> None:
+        """Run ``statement`` for each of ``rows``; ``counted``: the rows are questions, for progress."""
+        if rows:
+            self.steps.append((BulkWrite.of(self.session, statement, rows), counted))
+
+
+@dataclass
+class _CardQuestion:
+    """What the deck needs of a question to make its card (see ``quiz.cards.deck.question_card``)."""
+
+    id: int
+    type: str
+    data: dict
+
+
+@dataclass(frozen=True)
+class _CardConcept:
+    """What the deck needs of a concept to make its two cards."""
+
+    id: str
+    term: str
+    definition: str
+    data: dict
+
+
+def question_count(content: Content) -> int:
+    """How many questions a sync of ``content`` goes through: the length of its progress."""
+    return sum(len(bank.questions) for bank in content.banks)
+
+
+def sync_content(session: Session, content: Content, progress: Progress | None = None) -> SyncReport:
+    """Make the database match ``content``: read and plan, then one short write transaction, committed.
+
+    Call it with no work of the caller's pending on the session: it commits.
+    On an error the write transaction is rolled back and the database keeps what it had.
+    ``progress(n)`` hears of every ``n`` questions planned and written (twice the count in all).
+    """
+    tick = progress or (lambda _n: None)
     report = SyncReport()
-    known = {bank.id: bank for bank in session.scalars(select(Bank))}
-    for bank in content.banks:
-        row = known.pop(bank.id, None)
-        if row is None:
-            row = Bank(id=bank.id, title=bank.title)
-            session.add(row)
-        row.title, row.generated, row.retired, row.synced_at = (
-            bank.title, bank.generated, False, utcnow())
-        _sync_questions(session, row, bank, report)
-        report.banks.append(bank.id)
-    for row in known.values():  # banks whose file is gone: retire them with their questions
-        row.retired = True
-        for question in row.questions:
-            if not question.retired:
-                question.retired = True
-                report.retired += 1
-    session.flush()
-    sync_cards(session)
+    plan = _plan(session, content, report, tick)
+    session.commit()  # ends the reading; the writes start on a fresh transaction
+    try:
+        if session.get_bind().dialect.name == "sqlite":
+            session.execute(text("BEGIN IMMEDIATE"))
+        for write, counted in plan.steps:
+            write.run(session, CHUNK, tick if counted else None)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    expire_content(session)
+    tick(question_count(content) - sum(len(write.rows) for write, counted in plan.steps if counted))
     return report
 
 
-def _sync_concepts(session: Session, content: Content) -> None:
-    known = {c.id: c for c in session.scalars(select(Concept))}
+def expire_content(session: Session) -> None:
+    """Make the session's content objects read their rows again: bulk statements leave them stale."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Bank | Concept | Question | Card):
+            session.expire(obj)
+
+
+def _by(table, key: str):
+    """An UPDATE of ``table``'s row whose id is the parameter ``key``."""
+    return update(table).where(table.c.id == bindparam(key))
+
+
+def _plan(session: Session, content: Content, report: SyncReport, tick: Progress) -> _Plan:
+    plan = _Plan(session)
+    _plan_concepts(session, content, plan)
+    known_banks = {row.id: row for row in session.execute(select(_BANKS))}
+    current: dict[str, dict[str, object]] = {}
+    for row in session.execute(select(_QUESTIONS.c.id, _QUESTIONS.c.bank_id, _QUESTIONS.c.key,
+                                      _QUESTIONS.c.data, _QUESTIONS.c.position, _QUESTIONS.c.retired)):
+        current.setdefault(row.bank_id, {})[row.key] = row
+    now = utcnow()
+    new_banks, changed_banks = [], []
+    new, changed, retired, relinked, links = [], [], [], [], []
+    cards: dict[str, list[_CardQuestion]] = {}
+    pending: list[tuple[dict, list[dict], _CardQuestion | None]] = []  # new rows awaiting their id
+    for bank in content.banks:
+        values = {"title": bank.title, "generated": bank.generated, "retired": False, "synced_at": now}
+        if known_banks.pop(bank.id, None) is None:
+            new_banks.append({"id": bank.id, **values})
+        else:
+            changed_banks.append({"bank_id": bank.id, **values})
+        existing = current.pop(bank.id, {})
+        bank_cards = cards.setdefault(bank.id, [])
+        for position, question in enumerate(bank.questions):
+            if position % TICK == TICK - 1:
+                tick(TICK)
+            data = question.to_dict()
+            values = {"type": question.type, "prompt": question.prompt, "data": data,
+                      "difficulty": question.difficulty, "position": position, "retired": False,
+                      "updated_at": now}
+            row = existing.pop(question.id, None)
+            card = _CardQuestion(row.id if row else 0, question.type, data) \
+                if question.type in CARD_QUESTION_TYPES else None
+            if card is not None:
+                bank_cards.append(card)
+            if row is None:
+                pending.append(({"bank_id": bank.id, "key": question.id, **values},
+                                [{"concept_id": c} for c in question.concepts], card))
+                report.added += 1
+            elif row.data == data and not row.retired and row.position == position:
+                report.unchanged += 1
+            else:
+                changed.append({"question_id": row.id, **values})
+                relinked.append({"question_id": row.id})
+                links += [{"question_id": row.id, "concept_id": c} for c in question.concepts]
+                report.updated += 1
+        retired += [{"question_id": row.id} for row in existing.values() if not row.retired]
+        report.banks.append(bank.id)
+        tick(len(bank.questions) % TICK)  # the rest, after the last full TICK
+    for bank_id, row in known_banks.items():  # banks whose file is gone: retire them with their questions
+        if not row.retired:
+            changed_banks.append({"bank_id": bank_id, "title": row.title, "generated": row.generated,
+                                  "retired": True, "synced_at": row.synced_at})
+        retired += [{"question_id": q.id} for q in current.pop(bank_id, {}).values() if not q.retired]
+    report.retired = len(retired)
+    ids = reserve_ids(session, _QUESTIONS, len(pending))
+    for question_id, (row, concept_links, card) in zip(ids, pending, strict=True):
+        new.append({"id": question_id, **row})
+        links += [{"question_id": question_id, **link} for link in concept_links]
+        if card is not None:
+            card.id = question_id
+    plan.add(insert(_BANKS), new_banks)
+    plan.add(_by(_BANKS, "bank_id"), changed_banks)
+    plan.add(insert(_QUESTIONS), new, counted=True)
+    plan.add(_by(_QUESTIONS, "question_id"), changed, counted=True)
+    plan.add(_by(_QUESTIONS, "question_id").values(retired=true()), retired)
+    plan.add(_LINKS.delete().where(_LINKS.c.question_id == bindparam("question_id")), relinked)
+    plan.add(insert(_LINKS), links)
+    _plan_cards(session, content, cards, plan)
+    return plan
+
+
+def _plan_concepts(session: Session, content: Content, plan: _Plan) -> None:
+    known = {row.id: row for row in session.execute(select(_CONCEPTS))}
+    new, changed = [], []
     position = 0
     for glossary in content.glossaries:
         for concept in glossary.concepts:
-            row = known.pop(concept.id, None) or Concept(id=concept.id)
-            session.add(row)
-            row.glossary_id, row.term, row.definition = glossary.id, concept.term, concept.definition
-            row.quote, row.section, row.position, row.retired = (
-                concept.quote, concept.section, position, False)
-            row.data = {"aliases": list(concept.aliases), "facts": [fact.text for fact in concept.facts],
-                        "related": list(concept.related)}
+            values = {"glossary_id": glossary.id, "term": concept.term, "definition": concept.definition,
+                      "quote": concept.quote, "section": concept.section, "position": position,
+                      "retired": False, "data": {"aliases": list(concept.aliases),
+                                                 "facts": [fact.text for fact in concept.facts],
+                                                 "related": list(concept.related)}}
+            row = known.pop(concept.id, None)
+            if row is None:
+                new.append({"id": concept.id, **values})
+            elif any(getattr(row, name) != value for name, value in values.items()):
+                changed.append({"concept_id": concept.id, **values})
             position += 1
-    for row in known.values():
-        row.retired = True
-    session.flush()
+    plan.add(insert(_CONCEPTS), new)
+    plan.add(_by(_CONCEPTS, "concept_id"), changed)
+    plan.add(_by(_CONCEPTS, "concept_id").values(retired=true()),
+             [{"concept_id": row.id} for row in known.values() if not row.retired])
 
 
-def _sync_questions(session: Session, row: Bank, bank, report: SyncReport) -> None:
-    existing = {q.key: q for q in row.questions}
-    for position, question in enumerate(bank.questions):
-        data = question.to_dict()
-        current = existing.pop(question.id, None)
-        if current is None:
-            current = Question(bank=row, key=question.id)
-            session.add(current)
-            report.added += 1
-        elif current.data == data and not current.retired and current.position == position:
-            report.unchanged += 1
-            continue
-        else:
-            report.updated += 1
-        current.type, current.prompt, current.data = question.type, question.prompt, data
-        current.difficulty, current.position, current.retired = (
-            question.difficulty, position, False)
-        current.updated_at = utcnow()
-        session.flush()
-        _link_concepts(session, current, question.concepts)
-    for current in existing.values():
-        if not current.retired:
-            current.retired = True
-            report.retired += 1
-
-
-def _link_concepts(session: Session, question: Question, concept_ids) -> None:
-    session.execute(delete(QuestionConcept).where(QuestionConcept.question_id == question.id))
-    session.add_all(QuestionConcept(question_id=question.id, concept_id=c) for c in concept_ids)
+def _plan_cards(session: Session, content: Content, cards: dict[str, list[_CardQuestion]],
+                plan: _Plan) -> None:
+    """The deck of the new content, made from the content itself, and what it takes to write it."""
+    concepts = [_CardConcept(c.id, c.term, c.definition, {"aliases": list(c.aliases)})
+                for glossary in content.glossaries for c in glossary.concepts]
+    questions = [card for bank_id in sorted(cards) for card in cards[bank_id]]
+    writes = plan_cards(session.execute(select(Card.__table__)), card_sources(concepts, questions))
+    for statement, rows in card_statements(writes):
+        plan.add(statement, rows)

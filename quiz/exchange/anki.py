@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import os
 import re
 import sqlite3
@@ -24,6 +25,7 @@ from quiz.content.model import Bank, Concept, Question
 from quiz.content.types import QUESTION_TYPES, cloze_segments
 from quiz.exchange.formats import LOSSY, Format, Support
 from quiz.exchange.selection import ExportSet
+from quiz.progress import advance
 
 DECK_ROOT = "Virtualization"
 GLOSSARY_DECK = f"{DECK_ROOT}::Glossary"
@@ -128,9 +130,15 @@ def _quotes(q: Question, concepts: dict[str, Concept], sources: dict[str, str]) 
 
 
 def back(q: Question, concepts: dict[str, Concept], sources: dict[str, str]) -> str:
-    """The back of a basic note: the answer, other accepted answers, explanation, quotes."""
+    """The back of a basic note: the answer, other accepted answers, explanation, quotes.
+
+    A question Anki shows only as a flashcard (not a short answer) keeps its type and fields in
+    a ``data-question`` attribute, which Anki leaves alone and shows nothing of, so that our
+    import of an Anki text export gives the same question back.
+    """
     answer = QUESTION_TYPES[q.type].answer_text({"prompt": q.prompt, **q.fields})
-    parts = [f"<div class=answer>{text(answer)}</div>"]
+    kept = "" if q.type == "short" else f" data-question='{text(json.dumps({'type': q.type, **q.fields}))}'"
+    parts = [f"<div class=answer{kept}>{text(answer)}</div>"]
     if q.type == "short" and len(q.fields["answer"]) > 1:
         parts.append(_list(q.fields["answer"][1:], "accepted"))
     if q.explanation:
@@ -158,6 +166,7 @@ def notes(selection: ExportSet) -> list[NoteSpec]:
     sources = {c.id: g.source for g in selection.glossaries for c in g.concepts}
     out = []
     for bank, q in selection.questions():
+        advance()
         is_cloze = q.type == "cloze"
         fields = (FRONTS[q.type](q), (back_extra if is_cloze else back)(q, concepts, sources))
         out.append(NoteSpec(genanki.guid_for(bank.id, q.id), CLOZE if is_cloze else BASIC,

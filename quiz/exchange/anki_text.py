@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import html
+import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from quiz.content.errors import ContentError, ContentInvalid
 from quiz.content.model import Concept
 from quiz.content.types import QUESTION_TYPES
 from quiz.exchange.anki import BASIC, CLOZE, REVERSED, notes
+from quiz.exchange.counts import count_note, stated_in_comments
 from quiz.exchange.formats import FULL, LOSSY, Format, Imported, ImportedQuestion, Support
 from quiz.exchange.importing import slugify, unique_id
 from quiz.exchange.selection import ExportSet
@@ -32,8 +34,10 @@ COLUMN_HEADERS = {"guid column": "guid", "notetype column": "notetype", "deck co
                   "tags column": "tags"}
 # Headers Anki understands that change nothing in what we read.
 IGNORED_HEADERS = {"columns", "if matches", "match scope"}
-_DELETION = re.compile(r"\{\{c(\d+)::((?:(?!::|\}\}).)*)(?:::(?:(?!\}\}).)*)?\}\}", re.S)
-_RAW_BLANK = re.compile(r"<li data-blank=(\d+) data-raw='([^']*)'>")
+_DELETION = re.compile(r"\{\{c(\d{1,9})::((?:(?!::|\}\}).)*)(?:::(?:(?!\}\}).)*)?\}\}", re.S)
+_RAW_BLANK = re.compile(r"<li data-blank=(\d{1,9}) data-raw='([^']*)'>")
+_KEPT = re.compile(r"""<div class=answer data-question=(["'])(.*?)\1>""", re.S)
+KEPT_TYPES = ("single", "multiple", "true_false", "matching", "ordering")
 
 
 def _cell(value: str) -> str:
@@ -48,7 +52,8 @@ def _cell(value: str) -> str:
 
 def export_text(selection: ExportSet) -> bytes:
     """The selection as an Anki text import file: the .apkg's notes on Anki's stock note types."""
-    lines = list(HEADER)
+    # A comment line, which Anki skips: the count of questions (glossary notes are not questions).
+    lines = [*HEADER, f"# {count_note(selection.count())}"]
     for spec in notes(selection):
         row = [spec.guid, spec.notetype, spec.deck, *spec.fields, " ".join(spec.tags)]
         lines.append("\t".join(_cell(value) for value in row))
@@ -95,8 +100,31 @@ def _prompt_text(front: str) -> str:
     return html_to_text(front) if has_blocks else inner_text(front).strip()
 
 
+def _kept_question(front: str, back: str) -> dict | None:
+    """The question one of our Basic notes keeps in its answer's ``data-question``, or None."""
+    match = _KEPT.search(back)
+    if match is None:
+        return None
+    try:
+        kept = json.loads(html.unescape(match.group(2)))
+    except ValueError:
+        raise _Refused("the answer's data-question attribute is not valid JSON") from None
+    if not isinstance(kept, dict) or kept.get("type") not in KEPT_TYPES:
+        raise _Refused(f"the answer's data-question must name a type: one of {', '.join(KEPT_TYPES)}")
+    prompt = _block(front, "prompt")
+    if prompt is None:
+        raise _Refused("the front has no <div class=prompt> for the question the back keeps")
+    return {"type": kept.pop("type"), "prompt": prompt, **kept,
+            "explanation": _block(back, "explanation") or ""}
+
+
 def short_question(front: str, back: str, is_html: bool) -> dict:
-    """A Basic note as a short question: front as prompt, first line of the back as the answer."""
+    """A Basic note as a short question: front as prompt, first line of the back as the answer.
+
+    One of our notes that keeps its question (see ``quiz.exchange.anki.back``) gives it back instead.
+    """
+    if is_html and (kept := _kept_question(front, back)) is not None:
+        return kept
     if not is_html:
         first, _, rest = back.strip().partition("\n")
         return {"type": "short", "prompt": front.strip(), "answer": [first.strip()],
@@ -186,7 +214,7 @@ def _read_headers(lines: list[str], name: str) -> tuple[_Layout, int]:
     while start < len(lines) and lines[start].startswith("#") and ":" in lines[start]:
         key, _, value = (part.strip() for part in lines[start][1:].partition(":"))
         key, start = key.lower(), start + 1
-        if key in COLUMN_HEADERS and value.isdigit() and int(value) > 0:
+        if key in COLUMN_HEADERS and value.isdigit() and len(value) <= 9 and int(value) > 0:
             layout.columns[COLUMN_HEADERS[key]] = int(value) - 1
         elif key == "separator" and (value.lower() in SEPARATORS or len(value) == 1):
             layout.separator = SEPARATORS.get(value.lower(), value)
@@ -228,7 +256,7 @@ def _question(row: list[str], layout: _Layout) -> dict | None:
     if kind == CLOZE and not _DELETION.search(first):
         raise _Refused("a Cloze note without a {{c1::...}} deletion")
     question = (cloze_question if kind == CLOZE else short_question)(first, second, layout.is_html)
-    if any(len(answer) > MAX_ANSWER for answer in question.get("answer", ())):
+    if question["type"] == "short" and any(len(answer) > MAX_ANSWER for answer in question["answer"]):
         raise _Refused(f"the answer is longer than {MAX_ANSWER} characters, too long for the "
                        "short-answer question a Basic note becomes")
     if not question["explanation"]:
@@ -260,11 +288,12 @@ def parse_text(data: bytes, name: str, concepts: Mapping[str, Concept]) -> Impor
         raise ContentInvalid(errors)
     # One deck for every question names the bank (its last part, after Virtualization::).
     title = decks[0].split("::")[-1].strip() if decks and len(set(decks)) == 1 else ""
-    return Imported(title, questions)
+    stated, line = stated_in_comments(lines[start:], "#")
+    return Imported(title, questions, stated_count=stated, stated_line=start + line)
 
 
-_AS_SHORT = ("exported whole as a flashcard; imports back as a short-answer question (the front as "
-             "prompt, the answer as its only accepted answer, refused if over 200 characters)")
+_AS_SHORT = ("a flashcard in Anki, which does not quiz this type; our own file imports back as the same "
+             "question (new id), while another tool's Basic note imports as a short-answer question")
 FORMAT = Format(
     name="anki-text",
     label="Anki text notes",

@@ -9,11 +9,15 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from quiz.catalog.content_lock import ContentBusy
+from quiz.cli import WAIT_OPTION, progress_bar, say_waiting
 from quiz.content.errors import ContentInvalid
 from quiz.content.validate import load_content
 from quiz.exchange.formats import Format
 from quiz.exchange.importing import slugify
 from quiz.exchange.store import StoreError
+from quiz.extensions import db
+from quiz.progress import reporting
 
 # The format modules (and genanki, lxml...) load only when one of these commands runs.
 EXPORT_NAMES = ("yaml, json, csv, anki, anki-text, gift, moodle-xml, qti, quizlet, markdown, html")
@@ -57,7 +61,9 @@ def export_command(format_name, banks, concepts, tags, types, output: Path) -> N
         raise click.ClickException(str(exc)) from None
     if not selection.count():
         raise click.ClickException("no question matches that selection")
-    data, report = export(fmt, selection)
+    exported = selection.without_types(fmt.skipped_types()).count()
+    with progress_bar(exported, f"exporting to {fmt.name}") as bar, reporting(bar.update):
+        data, report = export(fmt, selection)
     if str(output) == "-":
         sys.stdout.buffer.write(data)
     else:
@@ -72,11 +78,14 @@ def export_command(format_name, banks, concepts, tags, types, output: Path) -> N
               help="yaml, json, csv, gift, moodle-xml or anki-text (default: guessed from the file).")
 @click.option("--bank", "bank_id", help="The new bank's id (default: from the file name).")
 @click.option("--replace", is_flag=True, help="Overwrite a bank with the same id.")
-def import_command(file: Path, format_name: str | None, bank_id: str | None, replace: bool) -> None:
+@WAIT_OPTION
+def import_command(file: Path, format_name: str | None, bank_id: str | None, replace: bool,
+                   wait: float) -> None:
     """Import a question set into content/banks, validated first; on error nothing is written."""
     from quiz.exchange.importing import import_bank
+    from quiz.exchange.publish import publish
     from quiz.exchange.registry import FORMATS
-    from quiz.exchange.store import guess_format, save_bank
+    from quiz.exchange.store import bank_path, guess_format
 
     data = file.read_bytes()
     try:
@@ -86,14 +95,22 @@ def import_command(file: Path, format_name: str | None, bank_id: str | None, rep
         raise click.ClickException(str(exc)) from None
     bank_id = bank_id or slugify(file.name.split(".")[0], "imported")
     content = _content()
+    content_dir = Path(current_app.config["CONTENT_DIR"])
     try:
-        bank, text = import_bank(fmt, data, file.name, bank_id, content.concepts)
-        path = save_bank(Path(current_app.config["CONTENT_DIR"]), bank_id, text, replace=replace)
+        with progress_bar(0, "importing") as bar, \
+                reporting(bar.update, sized=lambda total: setattr(bar, "length", total)):
+            bank, text = import_bank(fmt, data, file.name, bank_id, content.concepts,
+                                     max_questions=int(current_app.config["IMPORT_MAX_QUESTIONS"]))
+        publish(db.session, content_dir, bank_id, text, wait=wait, replace=replace, sync=False,
+                on_wait=say_waiting)
     except ContentInvalid as exc:
         click.echo(str(exc))
         click.echo(f"{len(exc.errors)} error(s): nothing was written", err=True)
         sys.exit(1)
-    except StoreError as exc:
+    except (StoreError, ContentBusy) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"imported {len(bank.questions)} question(s) into {path}; "
+    except OSError as exc:
+        raise click.ClickException(f"could not write {bank_path(content_dir, bank_id)}: "
+                                   f"{exc.strerror or exc}; nothing was written") from None
+    click.echo(f"imported {len(bank.questions)} question(s) into {bank_path(content_dir, bank_id)}; "
                "run `quiz content sync` to load them")

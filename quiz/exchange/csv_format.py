@@ -2,7 +2,8 @@ r"""CSV: one row per question, for spreadsheets; every type round-trips.
 
 Columns, in this order on export (a header row is required on import; the
 columns may come in any order, and only ``type``, ``prompt`` and ``answer``
-must be present):
+must be present; our export adds a last header cell, ``this file holds N
+questions``, over an empty column, and importing checks that count):
 
 ``bank``         the bank id (questions of several banks import as one bank;
                  an id found in more than one bank becomes ``<bank>-<id>``)
@@ -24,7 +25,9 @@ Inside an item of a joined cell, a backslash makes the next character
 literal: a ``|`` in a choice is written ``\|``, a backslash ``\\``, and the
 ``=>`` of a matching side ``=\>``. Files are UTF-8 with a byte order mark,
 so that spreadsheets open them in the right encoding; a field may hold at
-most 5,000 characters.
+most 5,000 characters. A cell that a spreadsheet would run as a formula
+(``=1+1``) is written with an apostrophe in front, which import takes off
+(see ``quiz.csv_cells``).
 """
 
 from __future__ import annotations
@@ -35,10 +38,13 @@ from collections.abc import Callable, Mapping
 
 from quiz.content.errors import ContentError, ContentInvalid
 from quiz.content.model import Concept, Question
+from quiz.csv_cells import guarded, unguard
+from quiz.exchange.counts import count_note, stated_count
 from quiz.exchange.documents import decode_utf8, merged_ids
 from quiz.exchange.formats import Format, Imported, ImportedQuestion, Support
 from quiz.exchange.importing import slugify, unique_id
 from quiz.exchange.selection import ExportSet
+from quiz.progress import advance
 
 COLUMNS = ("bank", "id", "type", "prompt", "choices", "answer", "explanation", "concepts", "tags",
            "difficulty")
@@ -130,9 +136,11 @@ def export_csv(selection: ExportSet) -> bytes:
     """One row per question under a header row, UTF-8 with a byte order mark."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    # The count heads a last column that the rows leave empty, so spreadsheets show it and skip it.
+    writer.writerow([*COLUMNS, count_note(selection.count())])
     for bank, question in selection.questions():
-        writer.writerow(_row(bank.id, question))
+        writer.writerow(guarded(_row(bank.id, question)))
+        advance()
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -164,11 +172,16 @@ def parse_csv(data: bytes, name: str, concepts: Mapping[str, Concept]) -> Import
         fail(line, f"a field is longer than {MAX_FIELD:,} characters" if too_long
              else f"not valid CSV: {exc}")
     header = [cell.strip().lower() for cell in rows[0][1]] if rows else []
+    stated = stated_count(header[-1]) if header else None
+    if stated is not None:
+        header = header[:-1]
     columns = _check_header(header, fail)
     questions: list[tuple[int, str, dict]] = []
     for line, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
+        if stated is not None and len(row) == len(header) + 1 and not row[-1].strip():
+            row = row[:-1]  # the count's empty column, as a spreadsheet saves it
         if len(row) != len(header):
             fail(line, f"has {len(row)} fields, but the header names {len(header)} columns")
             continue
@@ -176,7 +189,7 @@ def parse_csv(data: bytes, name: str, concepts: Mapping[str, Concept]) -> Import
         for column in long:
             fail(line, f"column '{column}' is longer than {MAX_FIELD:,} characters")
         if columns and not long:
-            cells = {column: row[i] for column, i in columns.items()}
+            cells = {column: unguard(row[i]) for column, i in columns.items()}
             try:
                 questions.append((line, cells.get("bank", "").strip(), _question(cells)))
             except ValueError as exc:
@@ -184,7 +197,7 @@ def parse_csv(data: bytes, name: str, concepts: Mapping[str, Concept]) -> Import
     if errors:
         raise ContentInvalid(errors)
     _name_questions(questions)
-    return Imported("", [ImportedQuestion(data, line) for line, _, data in questions])
+    return Imported("", [ImportedQuestion(data, line) for line, _, data in questions], stated_count=stated)
 
 
 def _check_header(header: list[str], fail: Callable[[int, str], None]) -> dict[str, int]:
@@ -222,7 +235,8 @@ def _question(cells: dict[str, str]) -> dict:
     difficulty = cells.get("difficulty", "").strip()
     if difficulty:
         # Kept as text when it is not a number, so validation says what is expected.
-        data["difficulty"] = int(difficulty) if difficulty.isascii() and difficulty.isdigit() else difficulty
+        readable = difficulty.isascii() and difficulty.isdigit() and len(difficulty) <= 9
+        data["difficulty"] = int(difficulty) if readable else difficulty
     return data
 
 

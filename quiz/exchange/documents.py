@@ -17,6 +17,7 @@ from quiz.content.errors import Path as NodePath
 from quiz.exchange.formats import Imported, ImportedQuestion
 from quiz.exchange.importing import slugify, unique_id
 from quiz.exchange.selection import ExportSet
+from quiz.progress import advance
 
 MAX_ID = 80  # the schema's limit on a slug
 DOCUMENT_KEYS = ("id", "title", "questions")
@@ -53,8 +54,10 @@ def merged_bank_data(selection: ExportSet) -> dict:
         bank_id, title = slugify(selection.title, "questions"), selection.title
     pairs = selection.questions()
     ids = merged_ids([(bank.id, question.id) for bank, question in pairs])
-    questions = [replace(question, id=new_id).to_dict()
-                 for (_, question), new_id in zip(pairs, ids, strict=True)]
+    questions = []
+    for (_, question), new_id in zip(pairs, ids, strict=True):
+        questions.append(replace(question, id=new_id).to_dict())
+        advance()
     return {"id": bank_id, "title": title, "questions": questions}
 
 

@@ -34,10 +34,17 @@ class ImportedQuestion:
 
 @dataclass(frozen=True)
 class Imported:
-    """What a parser read: a title and questions (concepts may be missing: they are inferred)."""
+    """What a parser read: a title and questions (concepts may be missing: they are inferred).
+
+    ``stated_count`` is the number of questions the file says it holds (our own exports say),
+    at ``stated_line``; ``stated_where`` is "json" when a key says it rather than a line.
+    """
 
     title: str
     questions: list[ImportedQuestion] = field(default_factory=list)
+    stated_count: int | None = None
+    stated_line: int = 1
+    stated_where: str = "line"
 
 
 Exporter = Callable[[ExportSet], bytes]

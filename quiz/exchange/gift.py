@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from quiz.content.model import Bank, Question
 from quiz.content.types import cloze_blanks, cloze_segments
+from quiz.exchange.counts import count_note
 from quiz.exchange.formats import FULL, LOSSY, SKIPPED, Format, Support
 from quiz.exchange.gift_parse import parse_gift
 from quiz.exchange.html_text import escape_html
@@ -26,6 +27,7 @@ from quiz.exchange.moodle_rules import (
     typed_answer,
 )
 from quiz.exchange.selection import ExportSet
+from quiz.progress import advance
 
 # The characters GIFT gives a meaning; Moodle's writer escapes exactly these.
 _ESCAPES = {"\\": "\\\\", "~": "\\~", "=": "\\=", "#": "\\#", "{": "\\{", "}": "\\}", ":": "\\:",
@@ -132,12 +134,15 @@ def question_text(question: Question) -> str:
 
 
 def export_gift(selection: ExportSet) -> bytes:
-    """The selection as a GIFT file, bank by bank, in UTF-8."""
-    blocks = [f"// {' '.join(selection.title.split())}: GIFT for Moodle"]
+    """The selection as a GIFT file, bank by bank, in UTF-8; the opening comment says how many."""
+    blocks = []
     for bank in selection.banks:
         blocks.append(category_line(bank))
         blocks += [question_text(q) for q in bank.questions if _WRITERS[q.type] is not None]
-    return ("\n\n".join(blocks) + "\n").encode("utf-8")
+        advance(len(bank.questions))
+    count = len(blocks) - len(selection.banks)
+    head = f"// {' '.join(selection.title.split())}: GIFT for Moodle\n// {count_note(count)}"
+    return ("\n\n".join([head, *blocks]) + "\n").encode("utf-8")
 
 
 SUPPORT: dict[str, Support] = {

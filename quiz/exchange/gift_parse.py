@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from quiz.content.errors import ContentError, ContentInvalid
 from quiz.content.model import Concept
+from quiz.exchange.counts import stated_in_comments
 from quiz.exchange.formats import Imported, ImportedQuestion
 from quiz.exchange.html_text import html_to_text
 from quiz.exchange.importing import slugify, unique_id
@@ -100,7 +101,8 @@ def split_answers(text: str, base: int, markers: str) -> list[Answer]:
     starts = [i for i, char in enumerate(text) if char in markers]
     lead = text[: starts[0]] if starts else text
     answers = [Answer("", None, lead, base + len(lead) - len(lead.lstrip()))] if lead.strip() else []
-    for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
+    ends = [*starts[1:], len(text)] if starts else []
+    for start, end in zip(starts, ends, strict=True):
         answers.append(Answer(text[start], None, text[start + 1: end], base + start))
     for answer in answers:
         body = answer.text.strip()
@@ -272,8 +274,9 @@ def _comment_fields(block: Block) -> dict:
         if colon and key in ("concepts", "tags"):
             found[key] = [item.strip() for item in value.split(",") if item.strip()]
         elif colon and key == "difficulty":
-            if not value.strip().isdigit():
-                raise GiftError(0, f"difficulty {value.strip()!r} is not a whole number", line)
+            if not value.strip().isdigit() or len(value.strip()) > 9:
+                shown = value.strip() if len(value.strip()) <= 12 else value.strip()[:12] + "..."
+                raise GiftError(0, f"difficulty {shown!r} is not a whole number from 1 to 3", line)
             found["difficulty"] = int(value)
     moodle_tags = [t.strip() for t in re.findall(r"\[tag:([^\]]+)\]", markers)]
     found.setdefault("concepts", [t[len("concept:"):] for t in moodle_tags if t.startswith("concept:")])
@@ -323,4 +326,5 @@ def parse_gift(data: bytes, name: str, concepts: Mapping[str, Concept]) -> Impor
         errors.append(ContentError(name, 1, 1, "", "no questions found"))
     if errors:
         raise ContentInvalid(errors)
-    return Imported(title, questions)
+    stated, line = stated_in_comments(source.split("\n"), "//")
+    return Imported(title, questions, stated_count=stated, stated_line=line)

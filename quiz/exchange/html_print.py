@@ -16,6 +16,7 @@ from quiz.content.model import Question
 from quiz.exchange.formats import Format, Support
 from quiz.exchange.printed import SHEETS, Sheet, answer_key, letter, sheet
 from quiz.exchange.selection import ExportSet
+from quiz.progress import advance
 
 _STYLE = """
 @page { size: A4; margin: 16mm 18mm; }
@@ -130,6 +131,7 @@ def export_html(selection: ExportSet) -> bytes:
         for question in bank.questions:
             number += 1
             items.append(_item(number, question))
+            advance()
         banks.append((bank, items))
         everything += items
     page = _PAGE.render(title=selection.title, banks=banks, everything=everything,

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from quiz.content.errors import ContentError, ContentInvalid
+from quiz.content.errors import ContentError, ContentInvalid, format_path
 from quiz.content.errors import Path as NodePath
 from quiz.content.model import Concept
 from quiz.content.types import QUESTION_TYPES
+from quiz.exchange.counts import JSON_KEY
 from quiz.exchange.documents import decode_utf8, merged_bank_data, read_bank_data
 from quiz.exchange.formats import Format, Imported, Support
 from quiz.exchange.selection import ExportSet
@@ -26,11 +27,15 @@ MAX_DEPTH = 64
 # no text is scanned twice), a punctuation mark, or a run of anything else.
 _LEXEME = re.compile(r'"(?:[^"\\]++|\\.?)*+(?:"|\Z)|[{}\[\],:]|[^\s{}\[\],:"]++', re.DOTALL)
 _NOT_JSON = {"NaN", "Infinity", "-Infinity"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def export_json(selection: ExportSet) -> bytes:
     """The selection as one bank document in JSON, UTF-8."""
-    text = json.dumps(merged_bank_data(selection), indent=2, ensure_ascii=False)
+    document = merged_bank_data(selection)
+    document = {"id": document["id"], "title": document["title"], JSON_KEY: selection.count(),
+                "questions": document["questions"]}
+    text = json.dumps(document, indent=2, ensure_ascii=False)
     return (text + "\n").encode("utf-8")
 
 
@@ -51,7 +56,32 @@ def parse_json(data: bytes, name: str, concepts: Mapping[str, Concept]) -> Impor
             path = path[:-1]
         return positions.get(path, (1, 1))
 
-    return read_bank_data(value, name, where)
+    broken = _lone_surrogate(value)
+    if broken is not None:
+        raise ContentInvalid([ContentError(name, *where(broken), format_path(broken),
+                                           "a \\u escape names half of a character (a lone surrogate)")])
+    stated = value.pop(JSON_KEY, None) if isinstance(value, dict) else None
+    imported = read_bank_data(value, name, where)
+    if stated is None:
+        return imported
+    if not isinstance(stated, int) or isinstance(stated, bool) or stated < 0:
+        raise ContentInvalid([ContentError(name, *where((JSON_KEY,)), JSON_KEY,
+                                           "expected the number of questions in the file")])
+    return replace(imported, stated_count=stated, stated_line=where((JSON_KEY,))[0], stated_where="json")
+
+
+def _lone_surrogate(value: object, path: NodePath = ()) -> NodePath | None:
+    """Where a string holds half a UTF-16 pair (which JSON's escapes allow and UTF-8 cannot hold)."""
+    if isinstance(value, str):
+        return path if _SURROGATE.search(value) else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if isinstance(key, str) and _SURROGATE.search(key):
+            return (*path, key)
+        found = _lone_surrogate(item, (*path, key))
+        if found is not None:
+            return found
+    return None
 
 
 @dataclass

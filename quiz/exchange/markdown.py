@@ -13,6 +13,7 @@ from quiz.content.model import Question
 from quiz.exchange.formats import Format, Support
 from quiz.exchange.printed import SHEETS, answer_key, letter, sheet
 from quiz.exchange.selection import ExportSet
+from quiz.progress import advance
 
 # Inline markup (and "&", which starts an entity) anywhere in a line.
 _INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
@@ -42,6 +43,7 @@ def export_markdown(selection: ExportSet) -> bytes:
         for question in bank.questions:
             number += 1
             lines += _question(number, question)
+            advance()
     return "\n".join(lines).encode("utf-8")
 
 

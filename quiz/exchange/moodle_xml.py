@@ -14,6 +14,7 @@ from lxml import etree
 
 from quiz.content.model import Bank, Question
 from quiz.content.types import cloze_blanks, cloze_segments
+from quiz.exchange.counts import count_note
 from quiz.exchange.formats import FULL, LOSSY, Format, Support
 from quiz.exchange.html_text import escape_html
 from quiz.exchange.moodle_rules import (
@@ -26,6 +27,8 @@ from quiz.exchange.moodle_rules import (
 )
 from quiz.exchange.moodle_xml_parse import parse_moodle_xml
 from quiz.exchange.selection import ExportSet
+from quiz.exchange.xml_text import xml_safe
+from quiz.progress import advance
 
 # Inside a cloze blank "}", "~" and "#" end an answer; Moodle decodes entities there, so
 # numeric entities carry them (a backslash escape would stay in the answer for "~").
@@ -160,11 +163,14 @@ def category_element(bank: Bank) -> Element:
 
 
 def export_moodle_xml(selection: ExportSet) -> bytes:
-    """The selection as a Moodle XML file, UTF-8 with its declaration."""
+    """The selection as a Moodle XML file, UTF-8 with its declaration; a comment says how many."""
+    selection = xml_safe(selection)
     quiz = etree.Element("quiz")
+    quiz.append(etree.Comment(f" {count_note(selection.count())} "))  # Moodle skips comments
     for bank in selection.banks:
         quiz.append(category_element(bank))
         quiz.extend(question_element(q) for q in bank.questions)
+        advance(len(bank.questions))
     return etree.tostring(quiz, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

@@ -16,6 +16,7 @@ from lxml import etree
 
 from quiz.content.errors import ContentError, ContentInvalid
 from quiz.content.model import Concept
+from quiz.exchange.counts import stated_count
 from quiz.exchange.formats import Imported, ImportedQuestion
 from quiz.exchange.html_text import html_to_text
 from quiz.exchange.importing import slugify, unique_id
@@ -24,6 +25,7 @@ from quiz.exchange.moodle_rules import category_title, is_valid_percent, read_ty
 Element = etree._Element
 _PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "huge_tree": False,
                    "load_dtd": False, "dtd_validation": False, "remove_comments": True}
+_COMMENT = re.compile(rb"<!--(.*?)-->", re.DOTALL)
 # Moodle's embedded answer: {weight:TYPE:alternatives}; an unescaped "}" ends it.
 _CLOZE = re.compile(r"\{(\d*):([A-Z_]+):(.*?)(?<!\\)\}", re.DOTALL)
 _SHORT_CLOZE = {"SHORTANSWER", "SA", "MW", "SHORTANSWER_C", "SAC", "MWC"}
@@ -181,7 +183,7 @@ def _labels(q: Element) -> dict:
         label = _child_text(tag, "text").strip()
         if label.startswith("concept:"):
             found["concepts"].append(label[len("concept:"):].strip())
-        elif re.fullmatch(r"difficulty:\s*\d+", label):
+        elif re.fullmatch(r"difficulty:\s*\d{1,9}", label):
             found["difficulty"] = int(label.split(":")[1])
         elif label and slugify(label, "") not in found["tags"]:
             found["tags"].append(slugify(label, ""))
@@ -252,4 +254,11 @@ def parse_moodle_xml(data: bytes, name: str, concepts: Mapping[str, Concept]) ->
         errors.append(ContentError(name, root.sourceline or 1, 1, "", "no questions found"))
     if errors:
         raise ContentInvalid(errors)
+    # The parser drops comments, so our count is looked for in the text before the first question.
+    head = data[: data.find(b"<question") if b"<question" in data else 0]
+    for comment in _COMMENT.finditer(head):
+        stated = stated_count(comment.group(1).decode("utf-8", "replace"))
+        if stated is not None:
+            line = head.count(b"\n", 0, comment.start()) + 1
+            return Imported(title, questions, stated_count=stated, stated_line=line)
     return Imported(title, questions)

@@ -20,6 +20,8 @@ from quiz.content.model import Bank, Question
 from quiz.exchange.formats import FULL, LOSSY, Format, Support
 from quiz.exchange.qti_items import QTI_NS, QTI_XSD, TOOL_NAME, XSI_NS, build_item, el, ncname, one_line
 from quiz.exchange.selection import ExportSet
+from quiz.exchange.xml_text import xml_safe
+from quiz.progress import advance
 
 CP_NS = "http://www.imsglobal.org/xsd/imscp_v1p1"
 CP_XSD = "http://www.imsglobal.org/xsd/imscp_v1p1.xsd"
@@ -153,8 +155,12 @@ def build_manifest(selection: ExportSet, items: list[PackagedItem]) -> etree._El
 
 def package_files(selection: ExportSet) -> dict[str, bytes]:
     """Every file of the package by its path in the zip."""
+    selection = xml_safe(selection)
     items = package_items(selection)
-    files = {item.href: _xml(build_item(item.identifier, item.question)) for item in items}
+    files = {}
+    for item in items:
+        files[item.href] = _xml(build_item(item.identifier, item.question))
+        advance()
     files[TEST_FILE] = _xml(build_test(selection, items))
     files[MANIFEST] = _xml(build_manifest(selection, items))
     return files

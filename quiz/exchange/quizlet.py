@@ -14,6 +14,7 @@ from quiz.content.model import Question
 from quiz.content.types import QUESTION_TYPES
 from quiz.exchange.formats import LOSSY, SKIPPED, Format, Support
 from quiz.exchange.selection import ExportSet
+from quiz.progress import advance
 
 CARDS: dict[str, Callable[[Question], str]] = {
     "single": lambda q: q.fields["answer"],
@@ -36,6 +37,7 @@ def export_quizlet(selection: ExportSet) -> bytes:
     tested = {concept for _, question in pairs for concept in question.concepts}
     cards = [(c.term, c.definition) for c in selection.concepts.values() if c.id in tested]
     cards += [(q.prompt, CARDS[q.type](q)) for _, q in pairs if q.type in CARDS]
+    advance(len(pairs))
     return "".join(f"{flat(term)}\t{flat(definition)}\n" for term, definition in cards).encode("utf-8")
 
 

@@ -9,10 +9,10 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from quiz.catalog.sync import sync_content
 from quiz.content.errors import ContentInvalid
 from quiz.content.types import QUESTION_TYPES
-from quiz.content.validate import load_content
+from quiz.exchange.content_cache import current_content
+from quiz.exchange.upload import RETRY_SECONDS, run_upload
 from quiz.extensions import db
 from quiz.security import limits
 
@@ -20,7 +20,11 @@ blueprint = Blueprint("exchange", __name__)
 
 
 def _content():
-    return load_content(current_app.config["CONTENT_DIR"])
+    try:
+        return current_content(current_app.config["CONTENT_DIR"])
+    except ContentInvalid:
+        abort(503, description="The question banks on the server have errors, so nothing can be exported "
+                               "until they are fixed.")
 
 
 def _selection_args() -> dict:
@@ -83,50 +87,31 @@ class ImportForm(FlaskForm):
 @login_required
 @limits.bank_import
 def import_page():
-    """Instructors upload a question set; it becomes a new bank only if it is valid."""
-    from quiz.exchange.importing import import_bank, slugify
+    """Instructors upload a question set; it becomes a new bank only if it is valid and syncs."""
     from quiz.exchange.registry import FORMATS
-    from quiz.exchange.store import StoreError, bank_path, guess_format, save_bank
 
     if not current_user.is_instructor:
         abort(403)
     form = ImportForm()
     importable = {name: fmt for name, fmt in FORMATS.items() if fmt.parse is not None}
-    errors: list = []
-    if form.validate_on_submit():
-        upload = request.files.get("file")
-        data = upload.read() if upload else b""
-        filename = (upload.filename or "upload") if upload else "upload"
-        bank_id = slugify(request.form.get("bank", "") or filename.split(".")[0], "imported")
-        content_dir = Path(current_app.config["CONTENT_DIR"])
-        try:
-            if not data:
-                raise StoreError("Choose a file to import.")
-            name = request.form.get("format", "")
-            if name and name not in importable:
-                raise StoreError(f"No importable format is called '{name}'.")
-            fmt = importable[name] if name else guess_format(filename, data, FORMATS)
-            bank, text = import_bank(fmt, data, filename, bank_id, _content().concepts)
-            if bank_path(content_dir, bank_id).exists():
-                raise StoreError(f"A bank '{bank_id}' exists already: choose another id.")
-            path = save_bank(content_dir, bank_id, text)
-            try:
-                report = sync_content(db.session, _content())
-            except ContentInvalid:
-                path.unlink()
-                raise
-            db.session.commit()
-        except ContentInvalid as exc:
-            db.session.rollback()
-            errors = exc.errors
-        except StoreError as exc:
-            errors = [str(exc)]
-        else:
-            flash(f"Imported {len(bank.questions)} question(s) into the bank '{bank.id}' "
-                  f"({report.added} new).", "success")
-            return redirect(url_for("catalog.bank", bank_id=bank.id))
-    elif request.method == "POST":
+    if request.method == "POST" and not form.validate_on_submit():
         abort(400)
-    status = 400 if errors else 200
-    return render_template("exchange/import.html", form=form, formats=importable,
-                           errors=errors), status
+    outcome = None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        data, filename = (upload.read(), upload.filename or "upload") if upload else (b"", "upload")
+        outcome = run_upload(
+            db.session, data=data, filename=filename,
+            format_name=request.form.get("format", ""), bank=request.form.get("bank", ""),
+            content_dir=Path(current_app.config["CONTENT_DIR"]), formats=importable,
+            wait=float(current_app.config["CONTENT_LOCK_WAIT_SECONDS"]),
+            max_questions=int(current_app.config["IMPORT_MAX_QUESTIONS"]))
+        if outcome.bank is not None:
+            flash(f"Imported {len(outcome.bank.questions)} question(s) into the bank '{outcome.bank.id}' "
+                  f"({outcome.report.added} new).", "success")
+            return redirect(url_for("catalog.bank", bank_id=outcome.bank.id))
+    errors = outcome.errors if outcome else []
+    page = render_template("exchange/import.html", form=form, formats=importable, errors=errors)
+    if outcome is None:
+        return page
+    return page, outcome.status, {"Retry-After": str(RETRY_SECONDS)} if outcome.status == 503 else {}

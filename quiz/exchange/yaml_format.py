@@ -9,11 +9,14 @@ aliases with their lines, as it does for the files of ``content/``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
+from quiz.content.errors import ContentError, ContentInvalid
 from quiz.content.loader import load_text
 from quiz.content.model import Concept
 from quiz.content.types import QUESTION_TYPES
 from quiz.content.writer import dump_yaml
+from quiz.exchange.counts import count_note, stated_in_comments
 from quiz.exchange.documents import merged_bank_data, read_bank_data
 from quiz.exchange.formats import Format, Imported, Support
 from quiz.exchange.selection import ExportSet
@@ -23,14 +26,20 @@ SCHEMA_LINE = "# yaml-language-server: $schema=../schema/bank.schema.json\n"
 
 
 def export_yaml(selection: ExportSet) -> bytes:
-    """The selection as one bank file, UTF-8."""
-    return (SCHEMA_LINE + dump_yaml(merged_bank_data(selection))).encode("utf-8")
+    """The selection as one bank file, UTF-8, its count in a comment under the schema line."""
+    count = f"# {count_note(selection.count())}\n"
+    return (SCHEMA_LINE + count + dump_yaml(merged_bank_data(selection))).encode("utf-8")
 
 
 def parse_yaml(data: bytes, name: str, concepts: Mapping[str, Concept]) -> Imported:
     """Read a bank file: its title and its questions, each with the line it starts on."""
-    document = load_text(data, name)
-    return read_bank_data(document.data, name, document.position)
+    try:
+        document = load_text(data, name)
+    except ValueError as exc:  # a number too long to read, say: refused like any unreadable file
+        raise ContentInvalid([ContentError(name, 1, 1, "", f"cannot be read: {exc}")]) from None
+    imported = read_bank_data(document.data, name, document.position)
+    stated, line = stated_in_comments(document.text.splitlines(), "#")
+    return replace(imported, stated_count=stated, stated_line=line)
 
 
 FORMAT = Format(

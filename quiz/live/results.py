@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quiz.content.types import QUESTION_TYPES
+from quiz.csv_cells import guarded
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
 from quiz.models import Question
 
@@ -194,6 +195,8 @@ def results_csv(session: Session, live: LiveSession) -> str:
 
     It starts with a UTF-8 byte-order mark, as the question export's CSV does,
     so that Excel reads accented nicknames right.
+
+    Its text cells are guarded against spreadsheet formulas (a nickname such as ``=HYPERLINK(...)``).
     """
     players = list(session.scalars(select(LivePlayer).where(LivePlayer.session_id == live.id)
                                    .order_by(LivePlayer.id)))
@@ -209,10 +212,10 @@ def results_csv(session: Session, live: LiveSession) -> str:
             answer = answers.get((player.id, index))
             key = f"{question.bank_id}/{question.key}"
             if answer is None:
-                writer.writerow([player.nickname, index + 1, key, question.prompt, "", "", "", 0])
+                writer.writerow(guarded([player.nickname, index + 1, key, question.prompt, "", "", "", 0]))
             else:
-                writer.writerow([player.nickname, index + 1, key, question.prompt,
-                                 response_text(question.data, answer.response["value"]),
-                                 "yes" if answer.correct else "no",
-                                 f"{answer.elapsed_ms / 1000:.2f}", answer.points])
+                writer.writerow(guarded([player.nickname, index + 1, key, question.prompt,
+                                         response_text(question.data, answer.response["value"]),
+                                         "yes" if answer.correct else "no",
+                                         f"{answer.elapsed_ms / 1000:.2f}", answer.points]))
     return out.getvalue()

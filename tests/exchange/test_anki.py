@@ -282,7 +282,7 @@ def test_text_edge_cases_import_into_anki(edge, collection, tmp_path):
 
 
 def test_parser_reads_ankis_own_text_export(content, collection, tmp_path):
-    selection = select(content, types=[t for t in QUESTION_TYPES if t != "matching"])
+    selection = select(content)
     ours = export_text(selection)
     import_text(collection, ours, tmp_path / "ours.txt")
     exported = tmp_path / "from-anki.txt"
@@ -303,48 +303,48 @@ def canonical(questions) -> list[str]:
 # ---------------------------------------------------------------- anki-text parser
 
 
-def test_round_trip_gives_back_short_and_cloze_questions(edge, everything, content):
+def test_round_trip_gives_back_every_question_but_its_id(edge, everything, content):
     for selection in (edge, everything):
-        keep = [t for t in QUESTION_TYPES if t != "matching"]
-        chosen = replace(selection, banks=tuple(
-            replace(b, questions=tuple(q for q in b.questions if q.type in keep)) for b in selection.banks))
-        imported = parse_text(export_text(chosen), "back.txt", content.concepts)
-        originals = [q for _, q in chosen.questions()]
+        imported = parse_text(export_text(selection), "back.txt", content.concepts)
+        originals = [q for _, q in selection.questions()]
         assert len(imported.questions) == len(originals)
         for original, item in zip(originals, imported.questions, strict=True):
-            data = dict(item.data)
-            if original.type in {"short", "cloze"}:
-                expected = original.to_dict()
-                expected.pop("id"), data.pop("id")
-                assert data == expected
-            else:
-                assert data["type"] == "short"
-                assert data["prompt"].startswith(original.prompt)
-                answer_text = QUESTION_TYPES[original.type].answer_text
-                assert data["answer"] == [answer_text({"prompt": original.prompt, **original.fields})]
-                assert list(data["concepts"]) == list(original.concepts)
+            data, expected = dict(item.data), original.to_dict()
+            data.pop("id"), expected.pop("id")
+            assert data == expected
 
 
 def test_round_trip_through_import_bank(edge, content):
-    without_matching = edge.without_types({"matching"})
-    bank, yaml_text = import_bank(anki_text.FORMAT, export_text(without_matching), "edge.txt", "edge-back",
+    bank, yaml_text = import_bank(anki_text.FORMAT, export_text(edge), "edge.txt", "edge-back",
                                   content.concepts)
     assert bank.title == "Edge : cases"
-    assert [q.type for q in bank.questions] == ["short", "cloze", "short", "short", "short", "short"]
+    assert [q.type for q in bank.questions] == [q.type for _, q in edge.questions()]
     cloze = bank.questions[1]
     assert cloze_blanks(cloze.prompt) == [["guest", "virtual machine"], ["std::vector"], ["host"]]
+    assert bank.questions[5].fields["pairs"] == {"Host": "runs guests", "Guest": "runs on a host"}
     assert "Imported from edge.txt" in yaml_text
 
 
-def test_matching_answers_too_long_for_short_are_refused_on_their_lines(everything, content):
-    data = export_text(everything)
+def test_another_tools_basic_note_becomes_a_short_question_and_a_long_answer_is_refused(content):
+    body = HEAD + "\n".join([
+        "g1\tBasic\tD\tWhat runs guests?\t<div class=answer>A host</div>\tconcept::host",
+        "g2\tBasic\tD\tWhat is a hypervisor?\t<div class=answer>" + "software " * 30 + "</div>\t",
+    ]) + "\n"
     with pytest.raises(ContentInvalid) as caught:
-        parse_text(data, "all.txt", content.concepts)
-    expected = [HEADER_LINES + 1 + index for index, (_, q) in enumerate(everything.questions())
-                if len(QUESTION_TYPES[q.type].answer_text({"prompt": q.prompt, **q.fields})) > 200]
-    assert expected
-    assert [e.line for e in caught.value.errors] == expected
-    assert all("longer than 200" in e.message for e in caught.value.errors)
+        parse_text(body.encode(), "theirs.txt", content.concepts)
+    refused = [(e.line, "longer than 200" in e.message) for e in caught.value.errors]
+    assert refused == [(HEADER_LINES + 2, True)]
+    first = parse_text(body.split("\ng2")[0].encode() + b"\n", "theirs.txt", content.concepts).questions[0]
+    assert (first.data["type"], first.data["answer"]) == ("short", ["A host"])
+
+
+def test_a_kept_question_that_is_not_json_is_refused_on_its_line(content):
+    body = (HEAD + "g1\tBasic\tD\t<div class=prompt>Which?</div>\t"
+            "<div class=answer data-question='{x'>a</div>\t\n")
+    with pytest.raises(ContentInvalid) as caught:
+        parse_text(body.encode(), "bad.txt", content.concepts)
+    assert [(e.line, e.message) for e in caught.value.errors] == [
+        (HEADER_LINES + 1, "the answer's data-question attribute is not valid JSON")]
 
 
 def _parse_errors(body: str | bytes) -> list[tuple[int, str]]:
@@ -406,5 +406,5 @@ def test_parser_reads_plain_files_with_a_fixed_note_type(content):
 
 def test_glossary_cards_are_not_questions(content):
     selection = select(content, concepts=["host"])
-    imported = parse_text(export_text(selection.without_types({"matching"})), "g.txt", content.concepts)
-    assert len(imported.questions) == selection.without_types({"matching"}).count()
+    imported = parse_text(export_text(selection), "g.txt", content.concepts)
+    assert len(imported.questions) == selection.count()

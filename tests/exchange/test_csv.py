@@ -48,17 +48,20 @@ def test_one_bank_round_trips_with_its_ids(content):
         assert bank.questions == source.questions
 
 
-def test_export_has_a_bom_a_header_and_a_row_per_question(everything):
+def test_export_has_a_bom_a_header_with_the_count_and_a_row_per_question(everything):
     data = FORMAT.export(everything)
-    assert data.startswith(b"\xef\xbb\xbf" + HEADER.encode() + b"\r\n")
+    count = f"this file holds {everything.count()} questions"
+    assert data.startswith(b"\xef\xbb\xbf" + f"{HEADER},{count}".encode() + b"\r\n")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert len(rows) == everything.count() + 1
-    assert all(len(row) == len(COLUMNS) for row in rows)
+    assert all(len(row) == len(COLUMNS) for row in rows[1:])
 
 
 def test_each_type_writes_its_cells(content):
-    row_of = {row[1]: dict(zip(COLUMNS, row, strict=True)) for row in csv.reader(io.StringIO(
-        FORMAT.export(select(content, banks=["ch01-concepts"])).decode("utf-8-sig"), newline=""))}
+    rows = csv.reader(io.StringIO(FORMAT.export(select(content, banks=["ch01-concepts"])).decode("utf-8-sig"),
+                                  newline=""))
+    next(rows)
+    row_of = {row[1]: dict(zip(COLUMNS, row, strict=True)) for row in rows}
     assert row_of["fastest-method"]["choices"] == (
         "Paravirtualization | Full virtualization | Software virtualization (emulation)")
     assert row_of["tf-host-is-a-guest"]["answer"] in ("TRUE", "FALSE")

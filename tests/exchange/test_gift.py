@@ -294,3 +294,13 @@ def test_gift_pegjs_reads_the_special_questions(tmp_path):
     assert [(p["type"], p["title"]) for p in parsed] == [(PEG_TYPES[q.type], q.id) for q in questions]
     assert [p["embedded"] for p in parsed] == [q.type == "cloze" for q in questions]
 
+
+
+@pytest.mark.parametrize("answer", [rb"{\\}", rb"{\=}", rb"{\~}", rb"{\#}"])
+def test_an_answer_block_of_one_escaped_character_is_a_clear_error(content, answer):
+    r"""``{\}`` and ``{\=}`` once crashed the parser (an answer with no marker before it)."""
+    data = b"::q::A host runs guests " + answer + b"\n"
+    with pytest.raises(ContentInvalid) as caught:
+        import_bank(FORMAT, data, "x.gift.txt", "x", content.concepts)
+    assert [e.line for e in caught.value.errors] == [1]
+    assert "has no letters or digits" in caught.value.errors[0].message

@@ -186,3 +186,12 @@ def test_a_question_without_concepts_gets_them_from_its_text(fmt, content):
     selection = ExportSet("t", (Bank("b", "B", (question,)),))
     bank, _ = import_bank(fmt, fmt.export(selection), "upload", "b", content.concepts)
     assert bank.questions[0].concepts == ("hypervisor", "host")
+
+
+def test_a_lone_surrogate_in_json_is_refused_at_its_place(content):
+    data = (b'{"id": "x", "title": "t", "questions": [\n {"id": "q", "type": "true_false",'
+            b' "prompt": "A host \\ud800 runs.", "answer": true, "concepts": ["host"]}]}')
+    with pytest.raises(ContentInvalid) as caught:
+        import_bank(json_format.FORMAT, data, "x.json", "x", content.concepts)
+    assert [(e.line, e.path) for e in caught.value.errors] == [(2, "questions[0].prompt")]
+    assert "lone surrogate" in caught.value.errors[0].message

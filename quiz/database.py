@@ -149,7 +149,7 @@ class PatientConnection(sqlite3.Connection):
 
 
 def init_app(app: Flask) -> None:
-    """Make SQLite safe for several writers (WAL, waits that yield, foreign keys); make its file, owner-only."""
+    """Make SQLite safe for several writers (WAL, waits that yield, foreign keys); its file owner-only."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     budget = int(app.config["SQLITE_BUSY_TIMEOUT_MS"]) / 1000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import stat
@@ -32,10 +33,8 @@ def private_database(path: Path) -> None:
     then write under them (a corrupt database).
     """
     private_folder(path.parent)
-    try:
+    with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass
     for suffix in SQLITE_COMPANIONS:
         companion = Path(f"{path}{suffix}")
         try:

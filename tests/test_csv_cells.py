@@ -57,6 +57,6 @@ def test_the_live_results_csv_guards_nicknames(synced, host, clock):
     session_id, pin, phones, _, data = started(synced, host, "=HYPERLINK(\"x\")", "Bob", count="1")
     send(phones['=HYPERLINK("x")'], pin, 0, choice=wrong(data))
     act(host, session_id, "finish")
-    exported = host.get(f"/live/{session_id}/results.csv").get_data(as_text=True)
+    exported = host.get(f"/live/{session_id}/results.csv").get_data().decode("utf-8-sig")
     nicknames = [row["nickname"] for row in csv.DictReader(io.StringIO(exported))]
     assert nicknames == ["'=HYPERLINK(\"x\")", "Bob"]

@@ -79,7 +79,7 @@ def test_players_stream_and_answer_while_a_long_sync_runs(served, content_dir, t
     for listener in listeners:
         listener.start()
     _wait_for(lambda: all(streams))
-    host.post(f"/live/{session_id}/act", data={"action": "start", "csrf_token": token})
+    host.post(f"/live/{session_id}/act", data={"action": "start", "csrf_token": token, "version": "0"})
     _wait_for(lambda: all(any(e.get("phase") == "question" for e in events) for events in streams))
     ask = next(e for e in streams[0] if e.get("phase") == "question")["ask"]
 

@@ -88,7 +88,8 @@ def test_xml_and_json_cut_short_are_not_well_formed_and_one_missing_question_is_
     xml = FORMATS["moodle-xml"].export(selection)
     start = xml.index(b'<question type="multichoice">')
     end = xml.index(b"</question>", start) + len(b"</question>")
-    with pytest.raises(ContentInvalid, match="holds 36 questions, but only 35 could be read"):
+    held = selection.count()
+    with pytest.raises(ContentInvalid, match=f"holds {held} questions, but only {held - 1} could be read"):
         import_bank(FORMATS["moodle-xml"], xml[:start] + xml[end:], "lost.xml", "lost", content.concepts)
     data = FORMATS["json"].export(selection).decode()
     first = data.index('    {\n      "id"')
@@ -104,7 +105,8 @@ def test_a_file_with_more_questions_than_it_says_is_read_whole(content):
     data = fmt.export(select(content, banks=["ch01-concepts"]))
     extra = b",added-by-hand,true_false,A host runs guests.,,TRUE,,host,,1\r\n"
     bank, _ = import_bank(fmt, data + extra, "more.csv", "more", content.concepts)
-    assert len(bank.questions) == 37 and bank.questions[-1].id == "added-by-hand"
+    held = select(content, banks=["ch01-concepts"]).count()
+    assert len(bank.questions) == held + 1 and bank.questions[-1].id == "added-by-hand"
 
 
 def test_a_file_without_a_count_is_read_as_before(content):

@@ -111,7 +111,7 @@ def test_players_stream_and_answer_while_a_long_sync_runs(served, content_dir, t
         _wait_for(lambda: all(any(e.get("phase") == "reveal" for e in events) for events in streams))
     finally:
         stop.set()
-        host.post(f"/live/{session_id}/act", data={"action": "finish", "csrf_token": token})
+        host.post(f"/live/{session_id}/act", data={"action": "finish", "csrf_token": token, "version": "0"})
         for listener in listeners:
             listener.join(timeout=10)
     assert answered >= 3, "the sync ended before the players could answer during it"

@@ -174,8 +174,8 @@ def _decode(data: bytes, name: str) -> str:
         raise ContentInvalid([ContentError(name, line, 1, "", "not UTF-8 text")]) from None
 
 
-def _records(lines: list[str], start: int, separator: str) -> Iterator[tuple[int, list[str]]]:
-    """Each record with the line it starts on; a quoted field may span lines, '#' lines are comments."""
+def _records(lines: list[str], start: int) -> Iterator[tuple[int, str]]:
+    """Each record's text and first line; a quoted field may span lines, '#' lines are comments."""
     index = start
     while index < len(lines):
         first = index
@@ -187,7 +187,15 @@ def _records(lines: list[str], start: int, separator: str) -> Iterator[tuple[int
         while chunk.count('"') % 2 and index < len(lines):
             chunk += "\n" + lines[index]
             index += 1
-        yield first + 1, next(csv.reader([chunk], delimiter=separator, quotechar='"', strict=False), [])
+        yield first + 1, chunk
+
+
+def _fields(record: str, separator: str) -> list[str]:
+    """The fields of one record; a line break outside quotes (a stray '"' before it) is refused."""
+    try:
+        return next(csv.reader([record], delimiter=separator, quotechar='"', strict=False), [])
+    except csv.Error:
+        raise _Refused("a line break inside a field that is not quoted (is a '\"' missing?)") from None
 
 
 class _Refused(ValueError):
@@ -274,8 +282,9 @@ def parse_text(data: bytes, name: str, concepts: Mapping[str, Concept]) -> Impor
         raise ContentInvalid(errors)
     layout, start = _read_headers(lines, name)
     questions, decks, taken = [], [], set()
-    for line, row in _records(lines, start, layout.separator):
+    for line, record in _records(lines, start):
         try:
+            row = _fields(record, layout.separator)
             question = _question(row, layout)
         except _Refused as exc:
             errors.append(ContentError(name, line, 1, "", str(exc)))

@@ -408,3 +408,9 @@ def test_glossary_cards_are_not_questions(content):
     selection = select(content, concepts=["host"])
     imported = parse_text(export_text(selection), "g.txt", content.concepts)
     assert len(imported.questions) == selection.count()
+
+
+def test_a_stray_quote_mark_before_a_line_break_is_refused_on_its_line():
+    # A '"' inside an unquoted field used to join the next line into it and crash the CSV reader.
+    errors = _parse_errors(HEAD + 'g1\tBasic\tD\tfr"ont\tback\t\ng2\tBasic\tD\tf\tb\t\n')
+    assert errors == [(7, "a line break inside a field that is not quoted (is a '\"' missing?)")]

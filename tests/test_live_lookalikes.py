@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from quiz.extensions import db
 from quiz.live.models import LivePlayer
+from quiz.live.service import LiveError, clean_nickname
 from quiz.security.lookalikes import skeleton
 from tests.test_live_http import create, join, token_in
 
@@ -66,3 +67,10 @@ def test_the_database_refuses_a_second_twin(synced, host):
                                   nickname_key=twin, nickname_skeleton=player.nickname_skeleton))
         with pytest.raises(IntegrityError, match="UNIQUE"):
             db.session.commit()
+
+
+def test_a_name_whose_folded_key_outgrows_its_column_is_refused_plainly():
+    # Twenty "ﬃ" fold to sixty letters: PostgreSQL's 40-character key column refused the row.
+    with pytest.raises(LiveError, match="at most 20 characters"):
+        clean_nickname("ﬃ" * 20)
+    assert clean_nickname("ﬃ" * 13) == "ﬃ" * 13

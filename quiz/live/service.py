@@ -24,7 +24,9 @@ from quiz.models import Answer, Attempt, Question
 from quiz.security.lookalikes import skeleton
 
 NICKNAME_MAX = 20
-SKELETON_MAX = 200  # the look-alike key's column: NFKC may make one character many
+# The folded keys' columns: case folding and NFKC may make one character several ("ﬃ" is "ffi").
+KEY_MAX = LivePlayer.__table__.c.nickname_key.type.length
+SKELETON_MAX = LivePlayer.__table__.c.nickname_skeleton.type.length
 
 
 class LiveError(ValueError):
@@ -59,7 +61,7 @@ def clean_nickname(nickname: str) -> str:
     name = re.sub(r"\s+", " ", nickname or "").strip()
     if not name:
         raise LiveError("Choose a nickname.")
-    if len(name) > NICKNAME_MAX or len(skeleton(name)) > SKELETON_MAX:
+    if len(name) > NICKNAME_MAX or len(name.casefold()) > KEY_MAX or len(skeleton(name)) > SKELETON_MAX:
         raise LiveError(f"A nickname has at most {NICKNAME_MAX} characters.")
     if any(not ch.isprintable() for ch in name):
         raise LiveError("A nickname cannot hold control characters.")

@@ -148,9 +148,14 @@
   }
 
   function gridClass(options) {
-    // Two buttons a row, as the page draws them; one a row when a label is long (as play.html says).
-    var longest = options.reduce(function (most, pair) { return Math.max(most, pair[1].length); }, 0);
-    return longest > 60 ? "answer-grid answer-grid-long" : "answer-grid";
+    // Two buttons a row, as the page draws them; one a row when a label or one of its words is long
+    // (half a phone's width cannot hold "Paravirtualization" whole), as play.html says.
+    var longest = 0, longestWord = 0;
+    options.forEach(function (pair) {
+      longest = Math.max(longest, pair[1].length);
+      pair[1].split(/\s+/).forEach(function (word) { longestWord = Math.max(longestWord, word.length); });
+    });
+    return longest > 60 || longestWord > 14 ? "answer-grid answer-grid-long" : "answer-grid";
   }
 
   function fields(ask) {

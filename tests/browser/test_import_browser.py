@@ -45,6 +45,11 @@ def test_an_import_says_it_is_working_until_the_bank_page_comes(page, import_ser
     page.get_by_role("button", name="Log in").click()
     page.goto(url + "/import")
     assert_accessible(page)
+    # Every one of an instructor's links is in sight, none scrolled off a phone's edge.
+    width = page.viewport_size["width"]
+    for link in page.locator(".main-nav a").all():
+        box = link.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, link.inner_text()
     rows = ["type,prompt,answer,concepts"]
     rows += [f"true_false,A host runs guest {n}.,TRUE,host" for n in range(2000)]
     source = tmp_path / "many.csv"

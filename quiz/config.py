@@ -79,7 +79,8 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = False  # only a refusal says when to come back (Retry-After)
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # an unreachable store limits per process, never a 500
     RATELIMIT_SIGN_IN = "60 per minute; 600 per hour"  # sign-in forms posted from one address
-    RATELIMIT_LOGIN_FAILURES = "10 per 15 minutes"  # wrong passwords for one account, from anywhere
+    RATELIMIT_LOGIN_FAILURES = "10 per 15 minutes"  # wrong passwords for one account from one address
+    RATELIMIT_ACCOUNT_FAILURES = "100 per hour"  # wrong passwords for one account, from anywhere
     RATELIMIT_SIGN_UP = "60 per hour"  # sign-up forms posted from one address
     RATELIMIT_SIGN_UP_NAME = "10 per hour"  # sign-up forms naming one account
     RATELIMIT_LIVE_JOIN = "60 per minute"  # live joins from one address: a class behind one NAT

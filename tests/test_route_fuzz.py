@@ -43,7 +43,8 @@ fields = st.dictionaries(st.one_of(st.sampled_from(FIELDS), text.filter(bool)),
 def app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("fuzz")
     shutil.copytree(CONTENT, folder / "content")
-    names = ("SIGN_IN", "LOGIN_FAILURES", "SIGN_UP", "SIGN_UP_NAME", "LIVE_JOIN", "PIN_MISSES", "IMPORT")
+    names = ("SIGN_IN", "LOGIN_FAILURES", "ACCOUNT_FAILURES", "SIGN_UP", "SIGN_UP_NAME", "LIVE_JOIN",
+             "PIN_MISSES", "IMPORT")
     limits = {f"RATELIMIT_{name}": UNLIMITED for name in names}
     app = create_app({"TESTING": True, "SECRET_KEY": "fuzz-key", "WTF_CSRF_ENABLED": False,
                       "CONTENT_DIR": str(folder / "content"),

@@ -41,12 +41,30 @@ def test_two_hundred_wrong_passwords_are_not_all_answered_and_the_right_one_wait
 
 def test_the_account_limit_holds_whatever_the_address(app):
     make_user(app)
+    app.config["RATELIMIT_ACCOUNT_FAILURES"] = "10 per 15 minutes"
     for number in range(10):
         assert wrong_login(from_address(app, f"198.51.100.{number}")).status_code == 200
     assert login(from_address(app, "203.0.113.7")).status_code == 429
     # Another account is not held up by ada's.
     make_user(app, "grace")
     assert login(from_address(app, "203.0.113.7"), "grace").status_code == 302
+
+
+def test_a_guesser_at_one_address_does_not_lock_the_owner_out(app):
+    # One budget per account from anywhere let any one address lock an account for everyone.
+    make_user(app)
+    guesser = from_address(app, "198.51.100.9")
+    assert [wrong_login(guesser).status_code for _ in range(12)] == [200] * 10 + [429] * 2
+    assert login(from_address(app, "203.0.113.7")).status_code == 302  # the owner, at home
+    assert login(from_address(app, "198.51.100.9")).status_code == 429  # but not from there
+
+
+def test_many_addresses_guessing_at_one_account_are_stopped_by_its_own_budget(app):
+    make_user(app)
+    app.config["RATELIMIT_ACCOUNT_FAILURES"] = "25 per hour"
+    statuses = [wrong_login(from_address(app, f"198.51.100.{n // 10}")).status_code for n in range(40)]
+    assert statuses == [200] * 25 + [429] * 15
+    assert login(from_address(app, "203.0.113.7")).status_code == 429
 
 
 def test_right_passwords_do_not_use_up_the_account_budget(app):

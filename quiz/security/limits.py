@@ -9,9 +9,13 @@ The counts live in the store ``RATELIMIT_STORAGE_URI`` names: ``memory://``
 counts in each server process; ``redis://...`` shares one count between
 every process and server.
 
-Two limits count failures only, so that a classroom of phones behind one
-address is not held up by its own success: wrong passwords (per account,
-from anywhere) and PIN look-ups that find no session (per address).
+Some limits count failures only, so that a classroom of phones behind one
+address is not held up by its own success: wrong passwords and PIN look-ups
+that find no session (per address). Wrong passwords have two budgets: a
+small one per account and address, and a larger one per account from
+anywhere. So one address that guesses at an account locks out only itself,
+and the owner still signs in from their own; it takes many addresses to
+lock an account, and then only as long as the larger window.
 """
 
 from __future__ import annotations
@@ -88,13 +92,28 @@ def _missed_pin(_response) -> bool:
 
 WRONG_PASSWORDS = "Too many wrong passwords for this account."
 
-# Wrong passwords for one account, by whichever form checks one, from any address: one budget.
-wrong_password_typed = _limit(limiter.shared_limit(
-    _setting("RATELIMIT_LOGIN_FAILURES"), scope="wrong-password", key_func=_typed_name, methods=["POST"],
-    deduct_when=_wrong_password, error_message=WRONG_PASSWORDS))
-wrong_password_own = _limit(limiter.shared_limit(
-    _setting("RATELIMIT_LOGIN_FAILURES"), scope="wrong-password", key_func=_own_name, methods=["POST"],
-    deduct_when=_wrong_password, error_message=WRONG_PASSWORDS))
+
+def _typed_name_here() -> str:
+    return f"{_typed_name()}@{get_remote_address()}"
+
+
+def _own_name_here() -> str:
+    return f"{_own_name()}@{get_remote_address()}"
+
+
+def _wrong_passwords(account_key, here_key):
+    """Both budgets of wrong passwords, shared by every form that checks one for the account."""
+    anywhere = limiter.shared_limit(
+        _setting("RATELIMIT_ACCOUNT_FAILURES"), scope="wrong-password", key_func=account_key,
+        methods=["POST"], deduct_when=_wrong_password, error_message=WRONG_PASSWORDS)
+    here = limiter.shared_limit(
+        _setting("RATELIMIT_LOGIN_FAILURES"), scope="wrong-password-here", key_func=here_key,
+        methods=["POST"], deduct_when=_wrong_password, error_message=WRONG_PASSWORDS)
+    return _limit(lambda view: anywhere(here(view)))
+
+
+wrong_password_typed = _wrong_passwords(_typed_name, _typed_name_here)
+wrong_password_own = _wrong_passwords(_own_name, _own_name_here)
 
 sign_in_address = _limit(limiter.limit(
     _setting("RATELIMIT_SIGN_IN"), key_func=get_remote_address, methods=["POST"],

@@ -50,26 +50,34 @@ def _answer_what_is_shown(phone) -> None:
     phone.get_by_role("button", name="Send answer").click()
 
 
-def test_a_phone_draws_typed_chosen_and_ordered_answers_without_reloading(browser, live_server, server_env):
-    subprocess.run([QUIZ, "user", "create", "teacher2", "--instructor", "--password", PASSWORD],
+def _host_and_joined_phone(host, phone, live_server, server_env, teacher: str, nickname: str,
+                           labels: tuple[str, ...], count: int) -> None:
+    """An instructor creates a session of the questions ``labels`` pick; the phone joins it."""
+    subprocess.run([QUIZ, "user", "create", teacher, "--instructor", "--password", PASSWORD],
                    env=server_env, cwd=PROJECT, check=True, capture_output=True)
+    host.goto(live_server + "/login")
+    host.get_by_label("Name").fill(teacher)
+    host.get_by_label("Password").fill(PASSWORD)
+    host.get_by_role("button", name="Log in").click()
+    host.goto(live_server + "/live")
+    for label in labels:
+        host.get_by_label(label, exact=True).check()
+    host.get_by_label("Questions", exact=True).fill(str(count))
+    host.get_by_role("button", name="Create session").click()
+    pin = host.locator(".pin").inner_text().replace(" ", "")
+    phone.goto(f"{live_server}/live/join?pin={pin}")
+    phone.get_by_label("Nickname").fill(nickname)
+    phone.get_by_role("button", name="Join").click()
+    expect(phone.get_by_role("heading", name="You're in!")).to_be_visible()
+
+
+def test_a_phone_draws_typed_chosen_and_ordered_answers_without_reloading(browser, live_server, server_env):
     host_context, host = _context(browser, "desktop")
     phone_context, phone = _context(browser, "phone")
     try:
-        host.goto(live_server + "/login")
-        host.get_by_label("Name").fill("teacher2")
-        host.get_by_label("Password").fill(PASSWORD)
-        host.get_by_role("button", name="Log in").click()
-        host.goto(live_server + "/live")
-        for kind in ("Short answer", "Ordering", "Multiple choice"):
-            host.get_by_label(kind).check()
-        host.get_by_label("Questions", exact=True).fill("24")  # every one of those types there is
-        host.get_by_role("button", name="Create session").click()
-        pin = host.locator(".pin").inner_text().replace(" ", "")
-        phone.goto(f"{live_server}/live/join?pin={pin}")
-        phone.get_by_label("Nickname").fill("Solo")
-        phone.get_by_role("button", name="Join").click()
-        expect(phone.get_by_role("heading", name="You're in!")).to_be_visible()
+        # 24: every question of those types there is.
+        _host_and_joined_phone(host, phone, live_server, server_env, "teacher2", "Solo",
+                               ("Short answer", "Ordering", "Multiple choice"), 24)
         phone.evaluate("window.stayedOnPage = true")
         kinds: set[str] = set()
         host.get_by_role("button", name="Start").click()
@@ -103,24 +111,11 @@ def test_a_phone_draws_typed_chosen_and_ordered_answers_without_reloading(browse
 
 def test_a_phones_answer_buttons_keep_long_words_whole(browser, live_server, server_env):
     # Half a phone's width cut "Paravirtualization" in two; such choices now take a row each.
-    subprocess.run([QUIZ, "user", "create", "teacher3", "--instructor", "--password", PASSWORD],
-                   env=server_env, cwd=PROJECT, check=True, capture_output=True)
     host_context, host = _context(browser, "desktop")
     phone_context, phone = _context(browser, "phone")
     try:
-        host.goto(live_server + "/login")
-        host.get_by_label("Name").fill("teacher3")
-        host.get_by_label("Password").fill(PASSWORD)
-        host.get_by_role("button", name="Log in").click()
-        host.goto(live_server + "/live")
-        host.get_by_label("Multiple choice").check()
-        host.get_by_label("Paravirtualization", exact=True).check()
-        host.get_by_label("Questions", exact=True).fill("3")
-        host.get_by_role("button", name="Create session").click()
-        pin = host.locator(".pin").inner_text().replace(" ", "")
-        phone.goto(f"{live_server}/live/join?pin={pin}")
-        phone.get_by_label("Nickname").fill("Narrow")
-        phone.get_by_role("button", name="Join").click()
+        _host_and_joined_phone(host, phone, live_server, server_env, "teacher3", "Narrow",
+                               ("Multiple choice", "Paravirtualization"), 3)
         host.get_by_role("button", name="Start").click()
         long_words = 0
         for number in range(3):

@@ -79,9 +79,47 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*"))
+            if path.is_file()}
+
+
+@pytest.fixture(scope="session")
+def synced_database(tmp_path_factory) -> Path:
+    """A SQLite file with the schema and the project's banks synced: made once, copied per test."""
+    folder = tmp_path_factory.mktemp("synced-template")
+    shutil.copytree(CONTENT, folder / "content")
+    template = create_app({"TESTING": True, "SECRET_KEY": "test-only-key",
+                           "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'quiz.sqlite3'}",
+                           "CONTENT_DIR": str(folder / "content")}, instance_path=folder / "instance")
+    with template.app_context():
+        db.create_all()
+    result = template.test_cli_runner().invoke(args=["content", "sync"])
+    assert result.exit_code == 0, result.output
+    with template.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    return folder / "quiz.sqlite3"
+
+
 @pytest.fixture
-def synced(app, runner):
-    """The app with the project's banks loaded."""
+def synced(app, runner, tmp_path: Path, content_dir: Path, synced_database: Path):
+    """The app with the project's banks loaded.
+
+    A sync costs about half a second, so a test whose app is the default one
+    (its own SQLite file, the content as committed) gets a copy of a database
+    synced once per run; any other app is synced for real.
+    """
+    database = tmp_path / "quiz.sqlite3"
+    if (app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{database}"
+            and _tree(content_dir) == _tree(CONTENT)):
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        for leftover in ("-wal", "-shm", "-journal"):
+            Path(f"{database}{leftover}").unlink(missing_ok=True)
+        shutil.copyfile(synced_database, database)  # into the file the app made: its mode stays
+        return app
     result = runner.invoke(args=["content", "sync"])
     assert result.exit_code == 0, result.output
     return app

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from sqlalchemy import func, select, text
@@ -12,6 +11,7 @@ from quiz.extensions import db
 from quiz.live import service
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
 from tests.clock import T0, Clock
+from tests.lock_waits import until_someone_waits_on_a_lock
 from tests.sessions import sign_in
 from tests.test_live_http import act, create, current_question, join, right, send, state, wrong
 
@@ -60,7 +60,7 @@ def test_an_answer_racing_an_uncommitted_close_waits_and_is_refused(pg_app):
             live = db.session.get(LiveSession, session_id)
             service.act(db.session, live, "close", T0)  # the compare-and-set and the tally, uncommitted
             closing.set()
-            time.sleep(0.5)
+            until_someone_waits_on_a_lock(pg_app)  # the answer's insert, behind the close's row lock
             db.session.commit()
 
     def answer() -> None:

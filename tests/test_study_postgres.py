@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
@@ -12,6 +11,7 @@ from quiz.extensions import db
 from quiz.grading import parse_form
 from quiz.models import CardState
 from quiz.study import service
+from tests.lock_waits import until_someone_waits_on_a_lock
 from tests.sessions import login_key, sign_in
 from tests.test_study_http import (
     answer_count,
@@ -68,7 +68,7 @@ def test_the_last_two_answers_racing_still_finish_the_quiz(pg_app):
                 service.submit_answer(db.session, slot, parse_form(slot.data, fields))
                 if hold:  # recorded and counted, not yet committed: the other answer comes now
                     first_in.set()
-                    time.sleep(0.5)
+                    until_someone_waits_on_a_lock(pg_app)  # the other answer, behind the attempt's row
                 db.session.commit()
         except Exception as exc:  # reported by the assertion below
             errors.append(exc)

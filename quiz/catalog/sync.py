@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import Executable, bindparam, insert, select, text, true, update
 from sqlalchemy.orm import Session
 
-from quiz.cards.deck import CARD_QUESTION_TYPES, card_sources, card_statements, plan_cards
+from quiz.cards.deck import card_sources, card_statements, plan_cards
 from quiz.content.model import Content
 from quiz.database import BulkWrite, reserve_ids
 from quiz.models import Bank, Card, Concept, Question, QuestionConcept, utcnow
+from quiz.questions import card_types
 
 Progress = Callable[[int], None]
 CHUNK = 2000  # rows per executemany, so that progress moves during the writes
@@ -134,6 +135,7 @@ def _plan(session: Session, content: Content, report: SyncReport, tick: Progress
     new, changed, retired, relinked, links = [], [], [], [], []
     cards: dict[str, list[_CardQuestion]] = {}
     pending: list[tuple[dict, list[dict], _CardQuestion | None]] = []  # new rows awaiting their id
+    carded = card_types()
     for bank in content.banks:
         values = {"title": bank.title, "generated": bank.generated, "retired": False, "synced_at": now}
         if known_banks.pop(bank.id, None) is None:
@@ -151,7 +153,7 @@ def _plan(session: Session, content: Content, report: SyncReport, tick: Progress
                       "updated_at": now}
             row = existing.pop(question.id, None)
             card = _CardQuestion(row.id if row else 0, question.type, data) \
-                if question.type in CARD_QUESTION_TYPES else None
+                if question.type in carded else None
             if card is not None:
                 bank_cards.append(card)
             if row is None:

@@ -1,4 +1,4 @@
-"""The question-type registry: every type has a read-only template and a schema."""
+"""The question-type registry: every type has its macro file and a schema."""
 
 from __future__ import annotations
 
@@ -15,13 +15,21 @@ from quiz.content.types import QUESTION_TYPES, QuestionType
 PROJECT = Path(__file__).resolve().parent.parent
 
 
+MACROS = ("input", "feedback", "readonly")
+
+
 def missing_templates(app) -> list[str]:
-    """The registered types that have no read-only template."""
+    """The registered types that have no macro file, or one without the macros their type needs."""
     missing = []
-    for name in QUESTION_TYPES:
+    for name, qtype in QUESTION_TYPES.items():
         try:
-            app.jinja_env.get_template(f"questions/readonly/{name}.html")
+            module = app.jinja_env.get_template(f"questions/{name}.html").module
         except TemplateNotFound:
+            missing.append(name)
+            continue
+        needed = (*MACROS, *(() if qtype.live_refusal else ("live_input",)),
+                  *(() if qtype.card_label is None else ("card_ask", "card_back")))
+        if not all(callable(getattr(module, macro, None)) for macro in needed):
             missing.append(name)
     return missing
 
@@ -41,7 +49,7 @@ class Essay(QuestionType):
         return ""
 
 
-def test_every_type_has_a_readonly_template(app):
+def test_every_type_has_its_macro_file(app):
     assert missing_templates(app) == []
 
 
@@ -52,7 +60,7 @@ def test_a_new_type_without_a_template_is_caught(app, monkeypatch):
 
 
 def test_no_template_is_left_without_a_type():
-    folder = PROJECT / "templates" / "questions" / "readonly"
+    folder = PROJECT / "templates" / "questions"
     assert {path.stem for path in folder.glob("*.html")} == set(QUESTION_TYPES)
 
 

@@ -79,6 +79,11 @@ class QuestionType(ABC):
         """
         return {}
 
+    def answer_words(self, question: dict) -> str:
+        """Every word of the answer, alternatives included: what lint compares questions by."""
+        answer = question.get("answer", "")
+        return " ".join(answer) if isinstance(answer, list) else str(answer)
+
     def response_text(self, question: dict, value: object) -> str:
         """A recorded response in words, for tables and the CSV."""
         if isinstance(value, list):

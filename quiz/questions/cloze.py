@@ -68,6 +68,10 @@ class Cloze(QuestionType):
         """The fields ``blank-0`` .. one per blank."""
         return indexed(form, "blank", len(cloze_blanks(question["prompt"])))
 
+    def answer_words(self, question: dict) -> str:
+        """Every alternative of every blank."""
+        return " ".join(alt for alternatives in cloze_blanks(question["prompt"]) for alt in alternatives)
+
     def prompt_text(self, question: dict) -> str:
         """The prompt with each blank as ___."""
         return " ___ ".join(cloze_segments(question["prompt"]))

@@ -64,6 +64,10 @@ class Matching(QuestionType):
         chosen = indexed(form, "match", len(lefts))
         return {left: right for left, right in zip(lefts, chosen, strict=True) if right}
 
+    def answer_words(self, question: dict) -> str:
+        """Both sides of every pair."""
+        return " ".join(f"{left} {right}" for left, right in question["pairs"].items())
+
     def layout(self, question: dict, rng: random.Random, shuffle: bool = True) -> dict:
         """The right-hand texts, shuffled."""
         return {"rights": shuffled(question["pairs"].values(), rng)}

@@ -51,6 +51,10 @@ class Ordering(QuestionType):
             items.reverse()  # never show the answer as the starting order
         return {"items": items}
 
+    def answer_words(self, question: dict) -> str:
+        """Every item."""
+        return " ".join(question["items"])
+
     def response_text(self, question: dict, value: object) -> str:
         """The items in the order given."""
         return " → ".join(map(str, value)) if isinstance(value, list) else str(value)

@@ -37,6 +37,10 @@ class TrueFalse(QuestionType):
             raise InvalidResponse(f"'choice' must be 'true' or 'false', not {quote(value)}")
         return _TRUTH[value]
 
+    def answer_words(self, question: dict) -> str:
+        """true or false."""
+        return "true" if question["answer"] else "false"
+
     def response_text(self, question: dict, value: object) -> str:
         """True or False."""
         return "True" if value else "False"

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
+from quiz import charts
 from quiz.cards import days
 from quiz.extensions import db
 from quiz.live import opening, results, service, snapshot, web
@@ -19,7 +20,6 @@ from quiz.live.models import LiveSession
 from quiz.models import Bank, Concept
 from quiz.questions import QUESTION_TYPES, live_types
 from quiz.security.converters import whole_number
-from quiz.study import charts
 from quiz.study.service import Selection
 
 LOBBY_NAMES = 100  # the lobby names the newest players; a hall of thousands is counted, not listed

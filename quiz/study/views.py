@@ -14,12 +14,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
+from quiz import charts
 from quiz.accounts.login import signed_in_key
 from quiz.content.types import QUESTION_TYPES
 from quiz.extensions import db
 from quiz.grading import InvalidResponse, parse_form
 from quiz.models import Bank, Concept
-from quiz.study import charts, progress, service
+from quiz.study import progress, service
 from quiz.study.forms import ActionForm, QuizSetupForm
 
 blueprint = Blueprint("study", __name__)

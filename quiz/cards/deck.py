@@ -67,6 +67,13 @@ def sources(session: Session) -> list[CardSource]:
     return card_sources(concepts, questions)
 
 
+def plan_deck(_content, *, session: Session, concepts, questions, add) -> None:
+    """Plan the deck a content sync makes, in its transaction (the receiver of ``sync_planned``)."""
+    writes = plan_cards(session.execute(select(Card.__table__)), card_sources(concepts, questions))
+    for statement, rows in card_statements(writes):
+        add(statement, rows)
+
+
 def card_sources(concepts, questions) -> list[CardSource]:
     """The cards of these concepts and card-type questions, in the order new cards are introduced.
 

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from quiz.catalog.content_lock import ContentBusy
-from quiz.cli import WAIT_OPTION, progress_bar, say_waiting
+from quiz.commands import WAIT_OPTION, progress_bar, say_waiting
 from quiz.content.errors import ContentInvalid
 from quiz.content.validate import load_content
 from quiz.exchange.formats import Format

@@ -40,3 +40,10 @@ def test_a_feature_does_not_import_another(folder, forbidden):
 
 def test_live_borrows_no_charts_from_study():
     assert not {name for name in imports_of("live") if name.startswith("quiz.study.charts")}
+
+
+@pytest.mark.parametrize("edge", ["exchange/upload.py", "exchange/commands.py"])
+def test_the_web_page_and_the_command_import_through_one_flow(edge):
+    names = imports_of(edge)
+    assert "quiz.exchange.operations.import_question_set" in names
+    assert not names & {"quiz.exchange.importing.import_bank", "quiz.exchange.publish.publish"}

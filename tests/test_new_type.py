@@ -25,7 +25,7 @@ from quiz.exchange.selection import select as select_questions
 from quiz.extensions import db
 from quiz.grading import grade, parse_form
 from quiz.live.models import LiveAnswer, LiveSession
-from quiz.models import Question
+from quiz.models import Card, Question
 from quiz.questions import QUESTION_TYPES, QuestionType
 from quiz.questions.responses import InvalidResponse, one, quote, whole
 from tests.sessions import sign_in
@@ -80,6 +80,8 @@ MACROS = """\
 <input class="input input-big numeric-live" type="text" inputmode="decimal" id="answer" name="answer"
   aria-label="Your number" required><button class="button button-big" type="submit">Send answer</button>
 {%- endmacro %}
+{% macro card_ask(card) -%}<p class="flashcard-ask">Which number?</p>{%- endmacro %}
+{% macro card_back(card) -%}<p class="flashcard-text is-term">{{ card.back }}</p>{%- endmacro %}
 """
 
 BANK = """\
@@ -239,3 +241,18 @@ def test_it_exports_or_is_a_stated_loss_in_every_format(numeric, content_dir, na
         back = next(q.data for q in imported.questions if q.data["type"] == "numeric")
         assert (back["answer"], back["prompt"]) == (4, "How many guests run on the host in the example?")
     assert data
+
+
+def test_a_type_that_makes_flashcards_gets_its_card_at_the_next_sync(numeric, runner, monkeypatch):
+    monkeypatch.setattr(Numeric, "card_label", "Number", raising=False)
+    monkeypatch.setattr(Numeric, "card", lambda self, q: (q["prompt"], self.answer_text(q)), raising=False)
+    result = runner.invoke(args=["content", "sync"])
+    assert result.exit_code == 0, result.output
+    with numeric.app_context():
+        card = db.session.scalars(select(Card).where(Card.kind == "numeric")).one()
+        assert (card.front, card.back, card.retired) == (
+            "How many guests run on the host in the example?", "4", False)
+    monkeypatch.setattr(Numeric, "card_label", None)
+    assert runner.invoke(args=["content", "sync"]).exit_code == 0
+    with numeric.app_context():
+        assert db.session.scalars(select(Card.retired).where(Card.kind == "numeric")).one() is True

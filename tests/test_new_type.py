@@ -256,3 +256,13 @@ def test_a_type_that_makes_flashcards_gets_its_card_at_the_next_sync(numeric, ru
     assert runner.invoke(args=["content", "sync"]).exit_code == 0
     with numeric.app_context():
         assert db.session.scalars(select(Card.retired).where(Card.kind == "numeric")).one() is True
+
+
+def test_the_live_form_names_the_built_in_types_it_leaves_out_with_their_reasons(synced):
+    form = _host(synced).get("/live").get_data(as_text=True)
+    for name in ("cloze", "matching"):
+        qtype = QUESTION_TYPES[name]
+        assert f'id="type-{name}"' not in form
+        assert f"{qtype.label} ({qtype.live_refusal})" in form
+    played = ("single", "multiple", "true_false", "short", "ordering")
+    assert all(f'id="type-{name}"' in form for name in played)

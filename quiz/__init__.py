@@ -44,34 +44,30 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     csrf.init_app(app)
     app.session_interface = SessionCookies()
 
-    from quiz import database, errors, health, hosts, models  # noqa: F401  (models register their tables)
-    from quiz.accounts import login  # noqa: F401  (registers the user loader)
-    from quiz.accounts import models as account_models  # noqa: F401  (registers the sign-ins' table)
-    from quiz.accounts.account import blueprint as account
-    from quiz.accounts.views import blueprint as accounts
-    from quiz.cards.views import blueprint as cards
-    from quiz.catalog.views import blueprint as catalog
-    from quiz.exchange.views import blueprint as exchange
-    from quiz.live import models as live_models  # noqa: F401  (registers the live tables)
-    from quiz.live.blueprint import blueprint as live
-    from quiz.study.views import blueprint as study
+    from quiz import (  # noqa: F401  (models registers its tables)
+        accounts,
+        cards,
+        catalog,
+        database,
+        errors,
+        exchange,
+        health,
+        hosts,
+        live,
+        models,
+        serve_command,
+        study,
+    )
 
     database.init_app(app)
     errors.init_app(app)
     hosts.init_app(app)
     app.register_blueprint(health.blueprint)
-    app.register_blueprint(catalog)
-    app.register_blueprint(accounts)
-    app.register_blueprint(account)
-    app.register_blueprint(study)
-    app.register_blueprint(cards)
-    app.register_blueprint(exchange)
-    app.register_blueprint(live)
+    # Each feature adds its blueprints, commands and signal receivers.
+    for feature in (catalog, accounts, study, cards, exchange, live):
+        feature.init_app(app)
     if app.config["BENCH_ENDPOINTS"]:  # tests/bench only
         from quiz.bench import blueprint as bench
         app.register_blueprint(bench)
-
-    from quiz.cli import register
-
-    register(app)
+    app.cli.add_command(serve_command.serve_command)
     return app

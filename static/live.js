@@ -141,15 +141,9 @@
     return document.getElementById("live-shapes").content.children[index % 4].cloneNode(true);
   }
 
-  function option(tag, attributes, index) {
-    var el = element(tag, attributes);
-    el.className = "answer-option option-" + (index % 4);
-    return el;
-  }
-
   function gridClass(options) {
     // Two buttons a row, as the page draws them; one a row when a label or one of its words is long
-    // (half a phone's width cannot hold "Paravirtualization" whole), as play.html says.
+    // (half a phone's width cannot hold "Paravirtualization" whole), as live/_inputs.html says.
     var longest = 0, longestWord = 0;
     options.forEach(function (pair) {
       longest = Math.max(longest, pair[1].length);
@@ -158,51 +152,52 @@
     return longest > 60 || longestWord > 14 ? "answer-grid answer-grid-long" : "answer-grid";
   }
 
+  // A type's live input comes from its macro file (templates/questions/<type>.html), drawn for
+  // one sample option and item: every element marked data-each is repeated for each entry of that
+  // list in the question, and data-fill says what of the entry each part takes.
   function fields(ask) {
-    var box = document.createDocumentFragment();
-    var options = ask.options || [];
-    if (ask.type === "single" || ask.type === "true_false") {
-      var grid = element("div", {"class": gridClass(options), role: "group", "aria-labelledby": "prompt"});
-      options.forEach(function (pair, n) {
-        var button = option("button", {type: "submit", name: "choice", value: pair[0]}, n);
-        button.append(shape(n), element("span", {}, pair[1]));
-        grid.append(button);
+    var box = clone("live-input-" + ask.type);
+    box.querySelectorAll("[data-grid]").forEach(function (el) {
+      el.setAttribute("class", gridClass(ask.options || []));
+    });
+    box.querySelectorAll("[data-each]").forEach(function (unit) {
+      (ask[unit.getAttribute("data-each")] || []).forEach(function (entry, n) {
+        var copy = unit.cloneNode(true);
+        copy.removeAttribute("data-each");
+        fillEntry(copy, entry, n, ask);
+        unit.before(copy);
       });
-      box.append(grid);
-      return box;
-    }
-    if (ask.type === "multiple") {
-      var set = element("fieldset", {"class": gridClass(options)});
-      set.append(element("legend", {"class": "hint"}, "Choose all that apply, then send."));
-      options.forEach(function (pair, n) {
-        var label = option("label", {}, n);
-        label.append(element("input", {type: "checkbox", name: "choice", value: pair[0]}), shape(n),
-                     element("span", {}, pair[1]));
-        set.append(label);
-      });
-      box.append(set);
-    } else if (ask.type === "short") {
-      var field = element("div", {"class": "field"});
-      field.append(element("label", {"for": "answer"}, "Your answer"),
-                   element("input", {"class": "input input-big", type: "text", id: "answer", name: "answer",
-                                     maxlength: "200", autocomplete: "off", autocapitalize: "off",
-                                     spellcheck: "false", required: ""}));
-      box.append(field);
-    } else if (ask.type === "ordering") {
-      ask.items.forEach(function (current, n) {
-        var row = element("div", {"class": "field pair"});
-        var select = element("select", {"class": "input", id: "position-" + n, name: "position-" + n});
-        ask.items.forEach(function (item) {
-          var choice = element("option", {value: item}, item);
-          choice.selected = item === current;
-          select.append(choice);
-        });
-        row.append(element("label", {"for": "position-" + n}, "Position " + (n + 1)), select);
-        box.append(row);
-      });
-    }
-    box.append(clone("live-send"));
+      unit.remove();
+    });
     return box;
+  }
+
+  function fillEntry(unit, entry, n, ask) {
+    var value = Array.isArray(entry) ? entry[0] : entry;
+    var label = Array.isArray(entry) ? entry[1] : entry;
+    [unit].concat(Array.prototype.slice.call(unit.querySelectorAll("[data-fill]"))).forEach(function (el) {
+      (el.getAttribute("data-fill") || "").split(" ").forEach(function (hook) {
+        if (hook === "value") el.setAttribute("value", value);
+        else if (hook === "label") el.textContent = label;
+        else if (hook === "number") el.textContent = String(n + 1);
+        else if (hook === "option") {
+          el.className = el.className.replace(/option-\d+/, "option-" + (n % 4));
+          var sample = el.querySelector(".shape");
+          if (sample) sample.replaceWith(shape(n));
+        } else if (hook === "index") {
+          ["id", "name", "for"].forEach(function (name) {
+            if (el.hasAttribute(name)) el.setAttribute(name, el.getAttribute(name).replace(/\d+$/, String(n)));
+          });
+        } else if (hook === "items") {
+          el.replaceChildren();
+          (ask.items || []).forEach(function (item) {
+            var choice = element("option", {value: item}, item);
+            choice.selected = item === value;
+            el.append(choice);
+          });
+        }
+      });
+    });
   }
 
   function question(state) {

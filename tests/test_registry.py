@@ -1,4 +1,4 @@
-"""The question-type registry: every type has a read-only template and a schema."""
+"""The question-type registry: every type has its macro file and a schema."""
 
 from __future__ import annotations
 
@@ -15,30 +15,52 @@ from quiz.content.types import QUESTION_TYPES, QuestionType
 PROJECT = Path(__file__).resolve().parent.parent
 
 
+MACROS = ("input", "feedback", "readonly")
+
+
 def missing_templates(app) -> list[str]:
-    """The registered types that have no read-only template."""
+    """The registered types that have no macro file, or one without the macros their type needs."""
     missing = []
-    for name in QUESTION_TYPES:
+    for name, qtype in QUESTION_TYPES.items():
         try:
-            app.jinja_env.get_template(f"questions/readonly/{name}.html")
+            module = app.jinja_env.get_template(f"questions/{name}.html").module
         except TemplateNotFound:
+            missing.append(name)
+            continue
+        needed = (*MACROS, *(() if qtype.live_refusal else ("live_input",)),
+                  *(() if qtype.card_label is None else ("card_ask", "card_back")))
+        if not all(callable(getattr(module, macro, None)) for macro in needed):
             missing.append(name)
     return missing
 
 
-def test_every_type_has_a_readonly_template(app):
+class Essay(QuestionType):
+    """A type with no template: the registry's checks must name it."""
+
+    name, label = "essay", "Essay"
+
+    def answer_text(self, question):
+        return ""
+
+    def grade(self, question, response):
+        return True, 1.0, ()
+
+    def parse_form(self, question, form):
+        return ""
+
+
+def test_every_type_has_its_macro_file(app):
     assert missing_templates(app) == []
 
 
 def test_a_new_type_without_a_template_is_caught(app, monkeypatch):
     """The check above iterates the registry, so a type added to it is checked too."""
-    new = QuestionType("essay", "Essay", {}, (), lambda q: iter(()), lambda q: "")
-    monkeypatch.setitem(types_module.QUESTION_TYPES, "essay", new)
+    monkeypatch.setitem(types_module.QUESTION_TYPES, "essay", Essay())
     assert missing_templates(app) == ["essay"]
 
 
 def test_no_template_is_left_without_a_type():
-    folder = PROJECT / "templates" / "questions" / "readonly"
+    folder = PROJECT / "templates" / "questions"
     assert {path.stem for path in folder.glob("*.html")} == set(QUESTION_TYPES)
 
 

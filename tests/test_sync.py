@@ -242,7 +242,7 @@ def test_failure_midway_rolls_back_every_bank(answered, runner, content_dir, mon
 
     edit_bank(content_dir, change_first)
     edit_bank(content_dir, lambda data: data["questions"].pop(), "ch01-definitions")
-    real = sync_module._plan_cards
+    real = sync_module._tell_planned
 
     def failing_last(session, content, cards, plan):
         # The last statement repeats a card's unique key, so it fails after every other write ran.
@@ -251,7 +251,7 @@ def test_failure_midway_rolls_back_every_bank(answered, runner, content_dir, mon
                "concept_id": None, "question_id": None, "position": 0, "retired": False}
         plan.add(db.insert(Card), [row])
 
-    monkeypatch.setattr(sync_module, "_plan_cards", failing_last)
+    monkeypatch.setattr(sync_module, "_tell_planned", failing_last)
     result = sync(runner)
     assert result.exit_code == 1
     assert "the database refused the sync (IntegrityError" in result.output

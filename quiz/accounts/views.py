@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +21,6 @@ blueprint = Blueprint("accounts", __name__)
 NAME_TAKEN = "That name is taken. Choose another, or log in."
 WRONG_LOGIN = "Wrong name or password."
 CSRF_REFUSED = "The form expired or was not sent by this site. Reload the page and try again."
-VISITOR_ATTEMPTS = "visitor_attempts"  # attempt ids a signed-out visitor made, kept in their session
 
 
 def safe_next(target: str | None) -> str | None:
@@ -59,27 +58,9 @@ def _next_page() -> str | None:
 
 
 def _sign_in(user: User, *, remember: bool) -> None:
-    """Start the user's session, adopt what they did as a visitor, and commit."""
-    _claim_visitor_work(user)
+    """Start the user's session and commit (with what features did on ``user_logged_in``: study's claims)."""
     web.sign_in(user, remember=remember)
     db.session.commit()
-
-
-def _claim_visitor_work(user: User) -> None:
-    """Give the user the attempts they made before signing in, when the study service can take them."""
-    attempt_ids = session.pop(VISITOR_ATTEMPTS, None)
-    if not isinstance(attempt_ids, list):
-        return
-    ids = [item for item in attempt_ids if type(item) is int]
-    if not ids:
-        return
-    try:  # imported here: accounts must work even where study is not installed
-        from quiz.study.service import claim_attempts
-    except ModuleNotFoundError as error:
-        if error.name not in {"quiz.study", "quiz.study.service"}:
-            raise
-        return
-    claim_attempts(db.session, ids, user.id)
 
 
 @blueprint.route("/signup", methods=["GET", "POST"])

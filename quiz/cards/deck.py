@@ -1,7 +1,7 @@
 """The deck: which flashcards the synced content makes, kept in step by ``quiz content sync``.
 
 Every live glossary concept gives a term-to-definition card and its reverse;
-every live cloze and short-answer question gives one card. A card whose source
+every live question of a type that makes cards (cloze and short answer) gives one. A card whose source
 is gone is retired, never deleted, so nobody's reviews of it are lost.
 """
 
@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, insert, select, true, update
 from sqlalchemy.orm import Session
 
-from quiz.content.types import cloze_blanks, cloze_segments
 from quiz.models import Bank, Card, Concept, Question
-
-CARD_QUESTION_TYPES = ("cloze", "short")
-BLANK = "[…]"
+from quiz.questions import QUESTION_TYPES, card_types
+from quiz.questions.cloze import BLANK
 
 
 @dataclass(frozen=True)
@@ -51,16 +49,8 @@ def _mask(text: str, names: list[str]) -> str:
 
 
 def question_card(question: Question) -> CardSource:
-    """The card of a cloze or short-answer question: the prompt, then the answer."""
-    data = question.data
-    if question.type == "cloze":
-        blanks = cloze_blanks(data["prompt"])
-        segments = cloze_segments(data["prompt"])
-        front = BLANK.join(segments)
-        back = "".join(segment + (blanks[i][0] if i < len(blanks) else "")
-                       for i, segment in enumerate(segments))
-    else:
-        front, back = data["prompt"], data["answer"][0]
+    """The card of a question whose type makes one: as its type words the front and the back."""
+    front, back = QUESTION_TYPES[question.type].card(question.data)
     return CardSource(f"question:{question.id}", question.type, front, back,
                       question_id=question.id)
 
@@ -72,9 +62,16 @@ def sources(session: Session) -> list[CardSource]:
     questions = session.scalars(
         select(Question).join(Bank, Bank.id == Question.bank_id)
         .where(Question.retired.is_(False), Bank.retired.is_(False),
-               Question.type.in_(CARD_QUESTION_TYPES))
+               Question.type.in_(card_types()))
         .order_by(Question.bank_id, Question.position)).all()
     return card_sources(concepts, questions)
+
+
+def plan_deck(_content, *, session: Session, concepts, questions, add) -> None:
+    """Plan the deck a content sync makes, in its transaction (the receiver of ``sync_planned``)."""
+    writes = plan_cards(session.execute(select(Card.__table__)), card_sources(concepts, questions))
+    for statement, rows in card_statements(writes):
+        add(statement, rows)
 
 
 def card_sources(concepts, questions) -> list[CardSource]:

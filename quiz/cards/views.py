@@ -13,13 +13,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from quiz import charts
 from quiz.cards import days, queue, service, stats
 from quiz.cards import scheduler as fsrs
 from quiz.cards.forms import CardActionForm, SettingsForm, TimeZoneForm
 from quiz.extensions import db
 from quiz.models import User, utcnow
 from quiz.security.converters import whole_number
-from quiz.study import charts
 
 blueprint = Blueprint("cards", __name__)
 

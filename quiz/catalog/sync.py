@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import Executable, bindparam, insert, select, text, true, update
 from sqlalchemy.orm import Session
 
-from quiz.cards.deck import CARD_QUESTION_TYPES, card_sources, card_statements, plan_cards
+from quiz.catalog.signals import sync_planned
 from quiz.content.model import Content
 from quiz.database import BulkWrite, reserve_ids
 from quiz.models import Bank, Card, Concept, Question, QuestionConcept, utcnow
+from quiz.questions import card_types
 
 Progress = Callable[[int], None]
 CHUNK = 2000  # rows per executemany, so that progress moves during the writes
@@ -62,7 +63,7 @@ class _Plan:
 
 @dataclass
 class _CardQuestion:
-    """What the deck needs of a question to make its card (see ``quiz.cards.deck.question_card``)."""
+    """What the deck needs of a question to make its card (see ``quiz.catalog.signals``)."""
 
     id: int
     type: str
@@ -134,6 +135,7 @@ def _plan(session: Session, content: Content, report: SyncReport, tick: Progress
     new, changed, retired, relinked, links = [], [], [], [], []
     cards: dict[str, list[_CardQuestion]] = {}
     pending: list[tuple[dict, list[dict], _CardQuestion | None]] = []  # new rows awaiting their id
+    carded = card_types()
     for bank in content.banks:
         values = {"title": bank.title, "generated": bank.generated, "retired": False, "synced_at": now}
         if known_banks.pop(bank.id, None) is None:
@@ -151,7 +153,7 @@ def _plan(session: Session, content: Content, report: SyncReport, tick: Progress
                       "updated_at": now}
             row = existing.pop(question.id, None)
             card = _CardQuestion(row.id if row else 0, question.type, data) \
-                if question.type in CARD_QUESTION_TYPES else None
+                if question.type in carded else None
             if card is not None:
                 bank_cards.append(card)
             if row is None:
@@ -187,7 +189,7 @@ def _plan(session: Session, content: Content, report: SyncReport, tick: Progress
     plan.add(_by(_QUESTIONS, "question_id").values(retired=true()), retired)
     plan.add(_LINKS.delete().where(_LINKS.c.question_id == bindparam("question_id")), relinked)
     plan.add(insert(_LINKS), links)
-    _plan_cards(session, content, cards, plan)
+    _tell_planned(session, content, cards, plan)
     return plan
 
 
@@ -214,12 +216,10 @@ def _plan_concepts(session: Session, content: Content, plan: _Plan) -> None:
              [{"concept_id": row.id} for row in known.values() if not row.retired])
 
 
-def _plan_cards(session: Session, content: Content, cards: dict[str, list[_CardQuestion]],
-                plan: _Plan) -> None:
-    """The deck of the new content, made from the content itself, and what it takes to write it."""
+def _tell_planned(session: Session, content: Content, cards: dict[str, list[_CardQuestion]],
+                  plan: _Plan) -> None:
+    """Let the features whose rows follow the content (the deck) add their writes to the plan."""
     concepts = [_CardConcept(c.id, c.term, c.definition, {"aliases": list(c.aliases)})
                 for glossary in content.glossaries for c in glossary.concepts]
     questions = [card for bank_id in sorted(cards) for card in cards[bank_id]]
-    writes = plan_cards(session.execute(select(Card.__table__)), card_sources(concepts, questions))
-    for statement, rows in card_statements(writes):
-        plan.add(statement, rows)
+    sync_planned.send(content, session=session, concepts=concepts, questions=questions, add=plan.add)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from quiz.content.errors import ContentError
 from quiz.content.loader import Document
-from quiz.content.types import cloze_blanks, cloze_segments
+from quiz.content.types import QUESTION_TYPES, cloze_blanks, cloze_segments
 from quiz.content.words import ARTICLES, answer_forms, fold, singular, stems
 
 # Words that say where a statement comes from, not what it says.
@@ -190,17 +190,7 @@ def _true_false_balance(items: list[_Item]) -> Iterator[ContentError]:
 
 
 def _answer_text(data: dict) -> str:
-    qtype = data["type"]
-    if qtype == "cloze":
-        return " ".join(alt for alternatives in cloze_blanks(data["prompt"]) for alt in alternatives)
-    if qtype == "true_false":
-        return "true" if data["answer"] else "false"
-    if qtype == "matching":
-        return " ".join(f"{left} {right}" for left, right in data["pairs"].items())
-    if qtype == "ordering":
-        return " ".join(data["items"])
-    answer = data.get("answer", "")
-    return " ".join(answer) if isinstance(answer, list) else str(answer)
+    return QUESTION_TYPES[data["type"]].answer_words(data)
 
 
 def _signature(data: dict) -> frozenset[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from quiz.content.types import QUESTION_TYPES, TEXT, TYPE_SPECIFIC_KEYS
+from quiz.content.types import QUESTION_TYPES, TEXT, type_specific_keys
 
 # Draft 7: what editors (yaml-language-server) and both validators support best.
 SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"
@@ -19,13 +19,21 @@ TEXT_LIST = {"type": "array", "items": TEXT}
 
 _COMMON = {
     "id": {**SLUG, "description": "Unique in the bank; never reused for another question."},
-    "type": {"enum": list(QUESTION_TYPES), "description": "The question type."},
     "prompt": {**TEXT, "description": "The question; cloze blanks as {{answer|alternative}}."},
     "explanation": {**TEXT, "description": "Shown after answering; every bank we write has one."},
     "concepts": {**SLUG_LIST, "minItems": 1, "description": "Glossary ids this tests."},
     "tags": {**SLUG_LIST, "description": "Free labels for selecting questions."},
     "difficulty": {"enum": [1, 2, 3], "description": "1 easy .. 3 hard."},
 }
+
+
+def _common() -> dict:
+    """The keys every question has; the type's enum read from the registry as it is now."""
+    common = dict(_COMMON)
+    rest = {key: common.pop(key) for key in list(common) if key != "id"}
+    return {**common, "type": {"enum": list(QUESTION_TYPES), "description": "The question type."}, **rest}
+
+
 # No explanation is required: questions imported from other tools often have none.
 _REQUIRED = ["id", "type", "prompt", "concepts"]
 
@@ -33,7 +41,7 @@ _REQUIRED = ["id", "type", "prompt", "concepts"]
 def _type_rules(type_name: str) -> tuple[dict, list[str]]:
     """The properties and required keys one type adds; other types' keys are refused."""
     qtype = QUESTION_TYPES[type_name]
-    properties: dict = {key: False for key in TYPE_SPECIFIC_KEYS if key not in qtype.fields}
+    properties: dict = {key: False for key in type_specific_keys() if key not in qtype.fields}
     properties.update(qtype.fields)
     return properties, list(qtype.required)
 
@@ -44,7 +52,7 @@ def question_schema(type_name: str) -> dict:
     return {
         "$schema": SCHEMA_DIALECT,
         "type": "object",
-        "properties": {**_COMMON, **properties},
+        "properties": {**_common(), **properties},
         "required": _REQUIRED + required,
         "additionalProperties": False,
     }
@@ -52,8 +60,8 @@ def question_schema(type_name: str) -> dict:
 
 def _question_schema() -> dict:
     """One schema for every type, as editors want it: each type's rules under if/then."""
-    properties = dict(_COMMON)
-    for key in TYPE_SPECIFIC_KEYS:
+    properties = _common()
+    for key in type_specific_keys():
         properties[key] = {"description": f"Used by: {_users_of(key)}."}
     per_type = []
     for name in QUESTION_TYPES:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import fastjsonschema
@@ -17,7 +18,7 @@ from quiz.content.loader import Document, load_file, load_text
 from quiz.content.model import GENERATED_HEADER, Bank, Concept, Content, Contrast, Fact, Glossary, Question
 from quiz.content.model import Sequence as OrderSequence
 from quiz.content.schema import bank_schema, glossary_schema, question_schema
-from quiz.content.types import QUESTION_TYPES, TYPE_SPECIFIC_KEYS
+from quiz.content.types import QUESTION_TYPES, type_specific_keys
 
 
 class _Checker:
@@ -47,12 +48,17 @@ class _Checker:
 
 _GLOSSARY = _Checker(glossary_schema())
 _BANK_TOP = _Checker(bank_schema(questions=False))
-_ANY_QUESTION = _Checker(bank_schema()["properties"]["questions"]["items"])
-_QUESTION = {name: _Checker(question_schema(name)) for name in QUESTION_TYPES}
 _TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false", float: "a number",
                list: "a list", dict: "a mapping", type(None): "nothing"}
 _JSON_TYPES = {"string": "text", "integer": "a whole number", "boolean": "true or false",
                "number": "a number", "array": "a list", "object": "a mapping"}
+
+
+@lru_cache(maxsize=2)
+def _question_checkers(registered: tuple) -> tuple[dict[str, _Checker], _Checker]:
+    """A checker per registered type and one for a question of any type, built once per registry."""
+    return ({qtype.name: _Checker(question_schema(qtype.name)) for qtype in registered},
+            _Checker(bank_schema()["properties"]["questions"]["items"]))
 
 
 def display_name(path: Path) -> str:
@@ -180,7 +186,7 @@ def _schema_errors(doc: Document, error: ValidationError) -> list[ContentError]:
         fields = QUESTION_TYPES[question["type"]].fields
         return [doc.error((*path, key), f"key '{key}' is not used by type '{question['type']}'",
                           key=True)
-                for key in TYPE_SPECIFIC_KEYS if key in question and key not in fields]
+                for key in type_specific_keys() if key in question and key not in fields]
     return [_schema_error(doc, error)]
 
 
@@ -259,8 +265,9 @@ def _read_bank(doc: Document, path: Path, errors: list[ContentError]):
     if isinstance(data, dict) and isinstance(data.get("questions"), list):
         for index, item in enumerate(data["questions"]):
             qtype = item.get("type") if isinstance(item, dict) else None
-            checker = _QUESTION.get(qtype) if isinstance(qtype, str) else None
-            problems += (checker or _ANY_QUESTION).errors(doc, item, ("questions", index))
+            per_type, any_question = _question_checkers(tuple(QUESTION_TYPES.values()))
+            checker = per_type.get(qtype) if isinstance(qtype, str) else None
+            problems += (checker or any_question).errors(doc, item, ("questions", index))
     errors.extend(error for _, error in problems)
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
         return None

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from quiz.catalog.content_lock import ContentBusy
-from quiz.cli import WAIT_OPTION, progress_bar, say_waiting
+from quiz.commands import WAIT_OPTION, progress_bar, say_waiting
 from quiz.content.errors import ContentInvalid
 from quiz.content.validate import load_content
 from quiz.exchange.formats import Format
@@ -82,8 +82,7 @@ def export_command(format_name, banks, concepts, tags, types, output: Path) -> N
 def import_command(file: Path, format_name: str | None, bank_id: str | None, replace: bool,
                    wait: float) -> None:
     """Import a question set into content/banks, validated first; on error nothing is written."""
-    from quiz.exchange.importing import import_bank
-    from quiz.exchange.publish import publish
+    from quiz.exchange.operations import import_question_set
     from quiz.exchange.registry import FORMATS
     from quiz.exchange.store import bank_path, guess_format
 
@@ -97,12 +96,12 @@ def import_command(file: Path, format_name: str | None, bank_id: str | None, rep
     content = _content()
     content_dir = Path(current_app.config["CONTENT_DIR"])
     try:
-        with progress_bar(0, "importing") as bar, \
-                reporting(bar.update, sized=lambda total: setattr(bar, "length", total)):
-            bank, text = import_bank(fmt, data, file.name, bank_id, content.concepts,
-                                     max_questions=int(current_app.config["IMPORT_MAX_QUESTIONS"]))
-        publish(db.session, content_dir, bank_id, text, wait=wait, replace=replace, sync=False,
-                on_wait=say_waiting)
+        with progress_bar(0, "importing") as bar:
+            done = import_question_set(
+                db.session, data, file.name, bank_id, concepts=content.concepts, content_dir=content_dir,
+                formats=FORMATS, fmt=fmt, wait=wait, replace=replace, sync=False,
+                max_questions=int(current_app.config["IMPORT_MAX_QUESTIONS"]), progress=bar.update,
+                sized=lambda total: setattr(bar, "length", total), on_wait=say_waiting)
     except ContentInvalid as exc:
         click.echo(str(exc))
         click.echo(f"{len(exc.errors)} error(s): nothing was written", err=True)
@@ -112,5 +111,5 @@ def import_command(file: Path, format_name: str | None, bank_id: str | None, rep
     except OSError as exc:
         raise click.ClickException(f"could not write {bank_path(content_dir, bank_id)}: "
                                    f"{exc.strerror or exc}; nothing was written") from None
-    click.echo(f"imported {len(bank.questions)} question(s) into {bank_path(content_dir, bank_id)}; "
+    click.echo(f"imported {len(done.bank.questions)} question(s) into {done.path}; "
                "run `quiz content sync` to load them")

@@ -30,7 +30,7 @@ def report(fmt: Format, selection: ExportSet) -> ExportReport:
     notes = []
     exported = 0
     for qtype, count in sorted(counts.items()):
-        support = fmt.support[qtype]
+        support = fmt.support_of(qtype)
         if support.kind == SKIPPED:
             notes.append(f"skipped {count} {qtype} question(s): {support.note}")
             continue

@@ -170,5 +170,6 @@ FORMAT = Format(
     export=export_json,
     # Every type is carried whole: the document is the bank format itself.
     support={name: Support() for name in QUESTION_TYPES},
+    carries_any_type=True,
     parse=parse_json,
 )

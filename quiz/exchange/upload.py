@@ -1,5 +1,8 @@
 """The web import: an uploaded file checked, written as a bank and synced, or refused with reasons.
 
+The flow is ``quiz.exchange.operations``'s, as ``quiz import`` runs it; this
+module words its outcomes for the page.
+
 Every way it can fail ends in an outcome the page can show (the file's errors,
 a sync already running, the database or the disk refusing), and none leaves
 a bank file behind or a row half-written.
@@ -21,10 +24,9 @@ from quiz.content.errors import ContentInvalid
 from quiz.content.model import Bank
 from quiz.exchange.content_cache import current_content
 from quiz.exchange.formats import Format
-from quiz.exchange.importing import import_bank, slugify
-from quiz.exchange.publish import publish
-from quiz.exchange.store import StoreError, bank_path, guess_format
-from quiz.progress import reporting
+from quiz.exchange.importing import slugify
+from quiz.exchange.operations import BankExists, import_question_set
+from quiz.exchange.store import StoreError
 
 RETRY_SECONDS = 10
 log = logging.getLogger(__name__)
@@ -64,13 +66,12 @@ def run_upload(session: Session, *, data: bytes, filename: str, format_name: str
             raise StoreError("Choose a file to import.")
         if format_name and format_name not in formats:
             raise StoreError(f"No importable format is called '{format_name}'.")
-        fmt = formats[format_name] if format_name else guess_format(filename, data, formats)
-        with reporting(let_others_run):
-            imported, text = import_bank(fmt, data, filename, bank_id, content.concepts,
-                                         max_questions=max_questions)
-        if bank_path(content_dir, bank_id).exists():
-            raise StoreError(f"A bank '{bank_id}' exists already: choose another id.")
-        report = publish(session, content_dir, bank_id, text, wait=wait, progress=let_others_run)
+        done = import_question_set(
+            session, data, filename, bank_id, concepts=content.concepts, content_dir=content_dir,
+            formats=formats, fmt=formats[format_name] if format_name else None, wait=wait,
+            max_questions=max_questions, progress=let_others_run)
+    except BankExists:
+        return UploadOutcome(errors=[f"A bank '{bank_id}' exists already: choose another id."], status=400)
     except ContentInvalid as exc:
         return UploadOutcome(errors=exc.errors, status=400)
     except StoreError as exc:
@@ -88,4 +89,4 @@ def run_upload(session: Session, *, data: bytes, filename: str, format_name: str
         log.exception("an import could not be written")
         return UploadOutcome(errors=[f"The bank file could not be written ({exc.strerror or exc}), so "
                                      "nothing was imported."], status=503)
-    return UploadOutcome(bank=imported, report=report)
+    return UploadOutcome(bank=done.bank, report=done.report)

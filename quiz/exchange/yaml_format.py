@@ -50,5 +50,6 @@ FORMAT = Format(
     export=export_yaml,
     # Every type is carried whole: the file is the bank format itself.
     support={name: Support() for name in QUESTION_TYPES},
+    carries_any_type=True,
     parse=parse_yaml,
 )

@@ -20,12 +20,12 @@ from quiz.live import state as machine
 from quiz.live.models import LiveSession
 from quiz.live.service import LiveError
 from quiz.models import Bank, Question
+from quiz.questions import QUESTION_TYPES, live_types
 from quiz.study.service import Selection, draw_questions
 
 MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 5, 240, 20
 MAX_QUESTIONS = 50
 TITLE_MAX = 120
-LIVE_TYPES = ("single", "multiple", "true_false", "short", "ordering")
 
 
 @dataclass(frozen=True)
@@ -43,22 +43,6 @@ class Settings:
             raise LiveError(f"Choose from {MIN_SECONDS} to {MAX_SECONDS} seconds per question.")
         if self.points not in scoring.POINTS:
             raise LiveError(f"Points are one of: {', '.join(scoring.POINTS)}.")
-
-
-def _layout(data: dict, shuffle: bool, rng: random.Random) -> dict:
-    """The order a question's choices or items are shown in; items always start shuffled."""
-    if "choices" in data:
-        choices = list(data["choices"])
-        if shuffle:
-            rng.shuffle(choices)
-        return {"choices": choices}
-    if data["type"] == "ordering":
-        items = list(data["items"])
-        rng.shuffle(items)
-        if len(items) > 1 and items == list(data["items"]):
-            items.reverse()  # never show the answer as the starting order
-        return {"items": items}
-    return {}
 
 
 def _new_pin(session: Session, rng: random.Random) -> str:
@@ -107,10 +91,14 @@ def create_session(session: Session, host_id: int, selection: Selection, setting
     clean_title(title)  # refuse a bad title before drawing anything
     if not 1 <= selection.count <= MAX_QUESTIONS:
         raise LiveError(f"Choose between 1 and {MAX_QUESTIONS} questions.")
-    unsupported = set(selection.types) - set(LIVE_TYPES)
-    if unsupported:
-        raise LiveError(f"Live play does not support: {', '.join(sorted(unsupported))}.")
-    types = selection.types or LIVE_TYPES
+    refused = [QUESTION_TYPES[name] for name in sorted(set(selection.types))
+               if name in QUESTION_TYPES and QUESTION_TYPES[name].live_refusal]
+    unknown = sorted(set(selection.types) - set(QUESTION_TYPES))
+    if refused or unknown:
+        names = ", ".join(sorted(unknown + [t.name for t in refused]))
+        reasons = "".join(f" ({t.label}: {t.live_refusal})" for t in refused)
+        raise LiveError(f"Live play does not support: {names}{reasons}.")
+    types = selection.types or live_types()
     chosen = draw_questions(session, Selection(
         banks=selection.banks, concepts=selection.concepts, types=types,
         question_ids=selection.question_ids, count=selection.count,
@@ -150,7 +138,7 @@ def _open(session: Session, host_id: int, chosen: list[Question], settings: Sett
                   "banks": list(selection.banks), "concepts": list(selection.concepts),
                   "types": list(selection.types), "titled": bool(given)},
         question_ids=question_ids,
-        layout={str(q.id): _layout(q.data, settings.shuffle, rng) for q in chosen},
+        layout={str(q.id): QUESTION_TYPES[q.type].layout(q.data, rng, settings.shuffle) for q in chosen},
     )
     session.add(live)
     session.flush()

@@ -74,8 +74,7 @@ def play(pin: str):
     if live.phase != machine.LOBBY:
         question = service.current_question(db.session, live)
         shared = web.shared(live)  # ranks read once for every phone, not once per phone
-        context.update(question=question, q=question.data, options=snapshot.options(live, question),
-                       layout=live.layout.get(str(question.id), {}),
+        context.update(question=question, q=question.data, ask=snapshot.ask(live, question),
                        answer=service.answer_of(db.session, player, live.question_index),
                        line=shared.lines.get(player.id) if shared else None,
                        players=service.active_players(db.session, live))

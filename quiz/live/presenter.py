@@ -11,15 +11,15 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
+from quiz import charts
 from quiz.cards import days
-from quiz.content.types import QUESTION_TYPES
 from quiz.extensions import db
 from quiz.live import opening, results, service, snapshot, web
 from quiz.live import state as machine
 from quiz.live.models import LiveSession
 from quiz.models import Bank, Concept
+from quiz.questions import QUESTION_TYPES, live_types
 from quiz.security.converters import whole_number
-from quiz.study import charts
 from quiz.study.service import Selection
 
 LOBBY_NAMES = 100  # the lobby names the newest players; a hall of thousands is counted, not listed
@@ -56,7 +56,8 @@ def index():
     past = db.session.scalars(select(LiveSession).where(LiveSession.host_id == current_user.id)
                               .order_by(LiveSession.id.desc()).limit(50))
     return render_template("live/index.html", banks=list(banks), concepts=list(concepts),
-                           types=[(t, QUESTION_TYPES[t].label) for t in opening.LIVE_TYPES],
+                           types=[(t, QUESTION_TYPES[t].label) for t in live_types()],
+                           refused=[t for t in QUESTION_TYPES.values() if t.live_refusal],
                            past=list(past), opening=opening)
 
 

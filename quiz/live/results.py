@@ -63,13 +63,7 @@ def standings(session: Session, live: LiveSession) -> list[Standing]:
 
 def response_text(data: dict, value: object) -> str:
     """A recorded response in words, for tables and the CSV."""
-    if data["type"] == "true_false":
-        return "True" if value else "False"
-    if isinstance(value, list):
-        return (" → " if data["type"] == "ordering" else ", ").join(map(str, value))
-    if isinstance(value, dict):
-        return "; ".join(f"{k} = {v}" for k, v in value.items())
-    return str(value)
+    return QUESTION_TYPES[data["type"]].response_text(data, value)
 
 
 @dataclass(frozen=True)
@@ -88,22 +82,8 @@ def distribution(session: Session, live: LiveSession, index: int, players: int) 
     data = question.data
     answers = list(session.scalars(select(LiveAnswer).where(
         LiveAnswer.session_id == live.id, LiveAnswer.question_index == index)))
-    if "choices" in data:
-        labels = live.layout.get(str(question.id), {}).get("choices") or list(data["choices"])
-        expected = data["answer"] if isinstance(data["answer"], list) else [data["answer"]]
-        picked: Counter = Counter()
-        for answer in answers:
-            value = answer.response["value"]
-            picked.update(value if isinstance(value, list) else [value])
-        counts, right = [picked[c] for c in labels], [c in expected for c in labels]
-    elif data["type"] == "true_false":
-        labels = ["True", "False"]
-        picked = Counter(bool(a.response["value"]) for a in answers)
-        counts, right = [picked[True], picked[False]], [data["answer"] is True, data["answer"] is False]
-    else:
-        labels = ["Right", "Wrong"]
-        good = sum(1 for a in answers if a.correct)
-        counts, right = [good, len(answers) - good], [True, False]
+    labels, counts, right = QUESTION_TYPES[question.type].tally(
+        data, live.layout.get(str(question.id), {}), [(a.response["value"], a.correct) for a in answers])
     return Distribution(labels, counts, right, max(0, players - len(answers)))
 
 

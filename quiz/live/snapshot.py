@@ -18,11 +18,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from quiz.content.types import QUESTION_TYPES
 from quiz.live import results
 from quiz.live import state as machine
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
 from quiz.models import Question
+from quiz.questions import QUESTION_TYPES
 
 SHAPES = ("Triangle", "Diamond", "Circle", "Square")  # as templates/live/_shapes.html draws them
 KEPT = 64  # sessions whose latest snapshot a process keeps; the oldest goes first
@@ -63,26 +63,23 @@ class Snapshot:
 
 
 def options(live: LiveSession, question: Question) -> list[tuple[str, str]]:
-    """A choice question's answer buttons as (form value, label), in the order the session shows them."""
-    if question.type == "true_false":
-        return [("true", "True"), ("false", "False")]
-    choices = live.layout.get(str(question.id), {}).get("choices") or question.data.get("choices", [])
-    return [(choice, choice) for choice in choices]
+    """A question's answer buttons as (form value, label), in the order the session shows them."""
+    return QUESTION_TYPES[question.type].live_options(question.data, live.layout.get(str(question.id), {}))
 
 
-def _ask(live: LiveSession, question: Question) -> dict:
+def ask(live: LiveSession, question: Question) -> dict:
     """The open question as a phone draws it: prompt, answer buttons or fields, in the shown order."""
     data = question.data
+    qtype = QUESTION_TYPES[question.type]
     show = bool(live.settings.get("show_on_devices", True))
-    ask = {"index": live.question_index, "type": question.type,
-           "prompt": data["prompt"] if show or question.type in ("short", "ordering") else None}
+    asked = {"index": live.question_index, "type": question.type,
+             "prompt": data["prompt"] if show or qtype.live_prompt_on_phone else None}
     buttons = options(live, question)
     if buttons:
-        ask["options"] = [[value, label if show else SHAPES[n % 4]]
-                          for n, (value, label) in enumerate(buttons)]
-    if question.type == "ordering":
-        ask["items"] = list(live.layout.get(str(question.id), {}).get("items") or data["items"])
-    return ask
+        asked["options"] = [[value, label if show else SHAPES[n % 4]]
+                            for n, (value, label) in enumerate(buttons)]
+    asked.update(qtype.live_ask(data, live.layout.get(str(question.id), {})))
+    return asked
 
 
 def _lines(session: Session, live: LiveSession) -> tuple[dict[int, dict], frozenset[int]]:
@@ -121,7 +118,7 @@ def build(session: Session, session_id: int) -> Snapshot | None:
         kicked = frozenset(session.scalars(select(LivePlayer.id).where(
             LivePlayer.session_id == live.id, LivePlayer.kicked.is_(True))))
         if question is not None:
-            public["ask"] = _ask(live, question)
+            public["ask"] = ask(live, question)
     else:
         public["answer"] = QUESTION_TYPES[question.type].answer_text(question.data)
         lines, kicked = _lines(session, live)

@@ -82,30 +82,11 @@ def start_attempt(session: Session, user_id: int | None, selection: Selection,
                   "concepts": list(selection.concepts), "types": list(selection.types),
                   "count": selection.count, "shuffle": selection.shuffle},
         question_ids=[q.id for q in chosen],
-        layout={str(q.id): _layout(q.data, rng) for q in chosen},
+        layout={str(q.id): QUESTION_TYPES[q.type].layout(q.data, rng) for q in chosen},
     )
     session.add(attempt)
     session.flush()
     return attempt
-
-
-def _layout(data: dict, rng: random.Random) -> dict:
-    """The order in which a question's parts are shown: shuffled, except true/false."""
-    def shuffled(items) -> list:
-        items = list(items)
-        rng.shuffle(items)
-        return items
-
-    if "choices" in data:
-        return {"choices": shuffled(data["choices"])}
-    if data["type"] == "matching":
-        return {"rights": shuffled(data["pairs"].values())}
-    if data["type"] == "ordering":
-        items = shuffled(data["items"])
-        if len(items) > 1 and items == list(data["items"]):
-            items.reverse()  # never show the answer as the starting order
-        return {"items": items}
-    return {}
 
 
 def owned_attempt(session: Session, attempt_id: int, user_id: int | None,

@@ -9,21 +9,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from random import SystemRandom
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
+from quiz import charts
 from quiz.accounts.login import signed_in_key
 from quiz.content.types import QUESTION_TYPES
 from quiz.extensions import db
 from quiz.grading import InvalidResponse, parse_form
 from quiz.models import Bank, Concept
-from quiz.study import charts, progress, service
+from quiz.study import progress, service, visitors
 from quiz.study.forms import ActionForm, QuizSetupForm
 
 blueprint = Blueprint("study", __name__)
-VISITOR_KEY = "visitor_attempts"
 
 
 def _user_id() -> int | None:
@@ -53,7 +53,7 @@ def _start(selection: service.Selection, mode: str):
         return redirect(url_for("study.setup"))
     db.session.commit()
     if attempt.user_id is None:
-        session[VISITOR_KEY] = [*session.get(VISITOR_KEY, []), attempt.id][-20:]
+        visitors.remember(attempt.id)
     return redirect(url_for("study.question", attempt_id=attempt.id, position=1))
 
 
@@ -110,7 +110,7 @@ LIVE_SEALED = ("This quiz belongs to a live session that is still running: its q
 
 def _attempt_or_404(attempt_id: int):
     attempt = service.owned_attempt(db.session, attempt_id, _user_id(),
-                                    session.get(VISITOR_KEY, []))
+                                    visitors.visitor_attempts())
     if attempt is None:
         abort(404)
     if service.sealed(attempt.settings, attempt.finished_at):
@@ -150,7 +150,7 @@ def _answer(attempt_id: int, position: int):
     # Every answer of every quiz comes here: it reads only what recording needs, in one statement.
     signed_in = signed_in_key()
     slot = service.answer_slot(db.session, attempt_id, position, signed_in[1] if signed_in else None,
-                               session.get(VISITOR_KEY, []))
+                               visitors.visitor_attempts())
     if slot is None:
         abort(404)
     if slot.sealed:

@@ -1,0 +1,64 @@
+"""Ordering: the ``items`` in the right order, shown shuffled."""
+
+from __future__ import annotations
+
+import random
+
+from quiz.questions.base import CHOICES, QuestionType, join, shuffled
+from quiz.questions.registry import register
+from quiz.questions.responses import Form, InvalidResponse, Marked, Part, as_list, indexed, share
+
+
+@register
+class Ordering(QuestionType):
+    """Items to order; the response lists every item, the form fields ``position-<n>``."""
+
+    name = "ordering"
+    label = "Ordering"
+    fields = {"items": {**CHOICES, "maxItems": 10}}
+    required = ("items",)
+    live_prompt_on_phone = True
+    live_lead = "Put these in order on your phone."
+
+    def answer_text(self, question: dict) -> str:
+        """The items in order."""
+        return join(question["items"])
+
+    def grade(self, question: dict, response: object) -> Marked:
+        """A part per position, right when it holds the item that belongs there."""
+        items: list[str] = question["items"]
+        order = as_list(response, "the order")
+        # Items are distinct (the schema says so), so equal length and equal sets is a permutation.
+        if (
+            len(order) != len(items)
+            or not all(isinstance(item, str) for item in order)
+            or set(order) != set(items)
+        ):
+            raise InvalidResponse("the order must list every item of the question exactly once")
+        return share(tuple(
+            Part(position, given, expected, given == expected)
+            for position, (given, expected) in enumerate(zip(order, items, strict=True))
+        ))
+
+    def parse_form(self, question: dict, form: Form) -> object:
+        """The fields ``position-0`` .. one per item."""
+        return indexed(form, "position", len(question["items"]))
+
+    def layout(self, question: dict, rng: random.Random, shuffle: bool = True) -> dict:
+        """The items shuffled, whatever ``shuffle`` says: the order is what is asked."""
+        items = shuffled(question["items"], rng)
+        if len(items) > 1 and items == list(question["items"]):
+            items.reverse()  # never show the answer as the starting order
+        return {"items": items}
+
+    def answer_words(self, question: dict) -> str:
+        """Every item."""
+        return " ".join(question["items"])
+
+    def response_text(self, question: dict, value: object) -> str:
+        """The items in the order given."""
+        return " → ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+    def live_ask(self, question: dict, layout: dict) -> dict:
+        """The items, in the order they start in."""
+        return {"items": list(layout.get("items") or question["items"])}

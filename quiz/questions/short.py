@@ -1,0 +1,54 @@
+"""Short answer: typed text, matched against the accepted ``answer``s."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from quiz.content.words import fold, same_answer
+from quiz.questions.base import Problem, QuestionType
+from quiz.questions.registry import register
+from quiz.questions.responses import Form, Marked, one, typed_text, whole
+
+
+@register
+class Short(QuestionType):
+    """Typed text; the response is the text, the form field ``answer``."""
+
+    name = "short"
+    label = "Short answer"
+    fields = {
+        "answer": {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1, "maxLength": 200},
+            "minItems": 1,
+            "uniqueItems": True,
+        }
+    }
+    required = ("answer",)
+    live_prompt_on_phone = True
+    card_label = "Short answer"
+
+    def check(self, question: dict) -> Iterator[Problem]:
+        """Every accepted answer must have something a typed answer can match."""
+        for index, item in enumerate(question.get("answer") or []):
+            if isinstance(item, str) and item.strip() and not fold(item):
+                yield ("answer", index), f"'{item}' has no letters or digits, so nothing can match it"
+
+    def answer_text(self, question: dict) -> str:
+        """The first accepted answer."""
+        return question["answer"][0]
+
+    def grade(self, question: dict, response: object) -> Marked:
+        """Right when the text matches an accepted answer."""
+        # Case, accents, punctuation, a leading article, simple plurals and hyphens are
+        # forgiven for every question, so banks need not list such variants by hand. Text
+        # with no letters or digits has no form and matches nothing.
+        return whole(same_answer(typed_text(response, "the answer"), question["answer"]))
+
+    def parse_form(self, question: dict, form: Form) -> object:
+        """The ``answer`` field."""
+        return one(form, "answer")
+
+    def card(self, question: dict) -> tuple[str, str] | None:
+        """The prompt, then the first accepted answer."""
+        return question["prompt"], question["answer"][0]

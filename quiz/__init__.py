@@ -71,7 +71,11 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
         from quiz.bench import blueprint as bench
         app.register_blueprint(bench)
 
+    from quiz.arrival import ArrivalStamp
     from quiz.cli import register
+    from quiz.live.watcher import now_for
+
+    app.wsgi_app = ArrivalStamp(app.wsgi_app, lambda: now_for(app))  # outermost: before anything waits
 
     register(app)
     return app

@@ -12,15 +12,15 @@ import re
 import secrets
 from datetime import datetime
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from quiz.database import insert_for
 from quiz.grading import grade
-from quiz.live import scoring
+from quiz.live import scoring, writer
 from quiz.live import state as machine
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
-from quiz.models import Answer, Attempt, Question
+from quiz.models import Attempt, Question
 from quiz.security.lookalikes import skeleton
 
 NICKNAME_MAX = 20
@@ -245,18 +245,16 @@ def seat(session: Session, pin: str, tokens: list[str]) -> tuple[LiveSession, Li
     return (row[0], row[1]) if row is not None else None
 
 
-def submit(session: Session, live: LiveSession, player: LivePlayer, index: int, response: object,
-           now: datetime, data: dict | None = None) -> int:
-    """Grade and record a player's answer to question ``index``, once; return the recorded answer's id.
+def entry(session: Session, live: LiveSession, player: LivePlayer, index: int, response: object,
+          now: datetime, data: dict | None = None) -> writer.Entry | int:
+    """Check and grade a player's answer to question ``index`` as of ``now``: the rows to write.
 
-    ``data`` is the question's content when the caller has it at hand (else
-    it is read). Raises TooLate after the deadline, QuestionClosed when that
-    question is not the open one, and InvalidResponse (from grading) for a
-    forged answer. The insert itself checks, in the same statement, that the
-    question is still open at the version read, so an answer racing the
-    close is either in before the tally or refused. A repeat, or the loser of
-    two simultaneous submissions, gets the answer already recorded: the
-    unique (player, question index) constraint decides.
+    ``now`` is when the answer reached the server, so time spent queueing
+    inside it never makes an answer late. ``data`` is the question's content
+    when the caller has it at hand (else it is read). Raises TooLate after
+    the deadline, QuestionClosed when that question is not the open one, and
+    InvalidResponse (from grading) for a forged answer; after the deadline, a
+    repeat of an answer recorded in time gets that answer's id instead.
     """
     current = machine.State.of(live)
     if index != current.question_index or current.phase in (machine.LOBBY, machine.FINISHED):
@@ -278,39 +276,37 @@ def submit(session: Session, live: LiveSession, player: LivePlayer, index: int, 
     speed = scoring.speed_points(marked.correct, elapsed_ms, current.seconds * 1000, base)
     streak = scoring.next_streak(player.streak, marked.correct)
     bonus = scoring.streak_bonus(streak, base) if marked.correct else 0
-    values = {"session_id": live.id, "player_id": player.id, "question_index": index,
-              "question_id": question_id, "response": {"value": response}, "correct": marked.correct,
-              "elapsed_ms": elapsed_ms, "points": speed + bonus, "bonus": bonus, "streak": streak,
-              "answered_at": now}
-    columns = LiveAnswer.__table__.c
-    # FOR SHARE (PostgreSQL; SQLite's single writer needs none) makes a close wait for this insert,
-    # or this insert wait for the close and then find the question shut: the tally never misses it.
-    still_open = select(LiveSession.id).where(
-        LiveSession.id == live.id, LiveSession.version == current.version,
-        LiveSession.phase == machine.QUESTION).with_for_update(read=True).exists()
-    recorded = session.scalar(insert_for(session)(LiveAnswer).from_select(
-        list(values), select(*(literal(value, columns[name].type) for name, value in values.items()))
-        .where(still_open))
-        .on_conflict_do_nothing(index_elements=["player_id", "question_index"])
-        .returning(LiveAnswer.id))
-    if recorded is None:  # a second tap, another request first, or the question just closed
-        existing = answer_of(session, player, index)
-        if existing is None:
-            raise QuestionClosed("The question was closed before your answer arrived.")
-        return existing.id
-    if player.attempt_id is not None:
-        _count_in_progress(session, player.attempt_id, player.user_id, question_id, response, marked, now)
+    row = {"session_id": live.id, "player_id": player.id, "question_index": index,
+           "question_id": question_id, "response": {"value": response}, "correct": marked.correct,
+           "elapsed_ms": elapsed_ms, "points": speed + bonus, "bonus": bonus, "streak": streak,
+           "answered_at": now}
+    progress = None
+    if player.attempt_id is not None:  # a signed-in learner's answer also counts in their own progress
+        progress = {"attempt_id": player.attempt_id, "question_id": question_id,
+                    "response": {"value": response}, "correct": marked.correct, "score": marked.score,
+                    "answered_at": now, "push_pending": not marked.correct and player.user_id is not None}
+    return writer.Entry(row, current.version, progress)
+
+
+def submit(session: Session, live: LiveSession, player: LivePlayer, index: int, response: object,
+           now: datetime, data: dict | None = None) -> int:
+    """Grade and record a player's answer to question ``index``, once, in this session's transaction.
+
+    The checks are ``entry``'s. The insert itself checks, in the same
+    statement, that the question is still open at the version read, so an
+    answer racing the close is either in before the tally or refused. A
+    repeat, or the loser of two simultaneous submissions, gets the answer
+    already recorded: the unique (player, question index) constraint decides.
+    The live answer page writes through the process's group commit instead
+    (``quiz.live.writer``), with the same statements.
+    """
+    found = entry(session, live, player, index, response, now, data)
+    if isinstance(found, int):
+        return found
+    recorded = writer.record(session.connection(), found)
+    if recorded is None:
+        raise QuestionClosed("The question was closed before your answer arrived.")
     # Whether everyone has answered now is left to the next read or the watcher's next turn: a
     # count per answer would make a hall's answers cost the square of its size.
     session.flush()
     return recorded
-
-
-def _count_in_progress(session: Session, attempt_id: int, user_id: int, question_id: int,
-                       response: object, marked, now: datetime) -> None:
-    """Record the answer in the learner's own attempt; a wrong one brings their flashcards forward."""
-    session.execute(insert_for(session)(Answer).values(
-        attempt_id=attempt_id, question_id=question_id, response={"value": response},
-        correct=marked.correct, score=marked.score, answered_at=now,
-        push_pending=not marked.correct and user_id is not None,
-    ).on_conflict_do_nothing(index_elements=["attempt_id", "question_id"]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -207,18 +207,20 @@ def _tally(session: Session, session_id: int, index: int) -> None:
                     .execution_options(synchronize_session=False))
 
 
-def settle(session: Session, live: LiveSession, now: datetime) -> bool:
+def settle(session: Session, live: LiveSession, now: datetime, grace: float = 0.0) -> bool:
     """Close the open question if its time is up or everyone answered; True if this call closed it.
 
     Called on every read, so a question nobody answers moves on even with no
     host watching; of two processes doing this at once, one wins the
-    compare-and-set and the other simply sees the result.
+    compare-and-set and the other simply sees the result. Time is up
+    ``grace`` seconds after the deadline, so that answers which reached the
+    server in time and still wait inside it are written before the tally.
     """
     current = machine.State.of(live)
     if current.phase != machine.QUESTION:
         return False
     players, answered = room(session, live)
-    if not machine.due_to_close(current, now, answered, players):
+    if not machine.due_to_close(current, now - timedelta(seconds=grace), answered, players):
         return False
     return act(session, live, "close", now)
 

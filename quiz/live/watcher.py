@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Flask
 from sqlalchemy import func, select
@@ -233,14 +233,15 @@ def now_for(app: Flask) -> datetime:
 
 
 def close_due_questions(app: Flask, deadlines: Deadlines, everyone_answered: set[int]) -> None:
-    """Close every open question whose deadline has passed or that everyone answered; a commit each."""
+    """Close every open question past its deadline and grace, or that everyone answered; a commit each."""
     now = now_for(app)
+    grace = float(app.config["LIVE_ANSWER_GRACE_SECONDS"])
     with app.app_context():
         for session_id, deadline in deadlines.items():
-            if deadline > now and session_id not in everyone_answered:
+            if deadline + timedelta(seconds=grace) > now and session_id not in everyone_answered:
                 continue
             live = db.session.get(LiveSession, session_id)
-            if live is not None and service.settle(db.session, live, now):
+            if live is not None and service.settle(db.session, live, now, grace):
                 db.session.commit()
             else:
                 db.session.rollback()

@@ -76,7 +76,7 @@ def join_address() -> address.JoinAddress:
 
 def settled(live: LiveSession) -> LiveSession:
     """Move the session on if its question is due to close, and commit that at once."""
-    if service.settle(db.session, live, now()):
+    if service.settle(db.session, live, now(), float(current_app.config["LIVE_ANSWER_GRACE_SECONDS"])):
         db.session.commit()
     return live
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from quiz.database import insert_for
@@ -47,11 +48,33 @@ class StaleAction(LiveError):
     """A host's action made on a screen the session has moved on from since."""
 
 
+# The reads of every player's request, built once with bound parameters: building a statement
+# costs more than running it, and these run for every answer, poll and stream of a hall.
+_BY_PIN = (select(LiveSession).where(LiveSession.pin == bindparam("pin"))
+           .order_by(LiveSession.finished_at.is_not(None), LiveSession.id.desc()).limit(1))
+_PLAYER = select(LivePlayer).where(LivePlayer.session_id == bindparam("session_id"),
+                                   LivePlayer.token == bindparam("token"), LivePlayer.kicked.is_(False))
+_SEAT = (select(LiveSession.id, LiveSession.phase, LiveSession.question_index, LiveSession.question_ids,
+                LiveSession.settings, LiveSession.version, LiveSession.question_started_at,
+                LiveSession.deadline, LivePlayer.id.label("player_id"), LivePlayer.streak,
+                LivePlayer.attempt_id, LivePlayer.user_id)
+         .join(LivePlayer, LivePlayer.session_id == LiveSession.id)
+         .where(LiveSession.pin == bindparam("pin"), LivePlayer.kicked.is_(False),
+                LivePlayer.token.in_(bindparam("tokens", expanding=True)))
+         .order_by(LiveSession.finished_at.is_not(None), LiveSession.id.desc()).limit(1))
+_ANSWER_OF = select(LiveAnswer).where(LiveAnswer.player_id == bindparam("player_id"),
+                                      LiveAnswer.question_index == bindparam("index"))
+_IN_ROOM = (select(func.count()).select_from(LivePlayer)
+            .where(LivePlayer.session_id == bindparam("session_id"), LivePlayer.kicked.is_(False)))
+_ROOM = select(_IN_ROOM.scalar_subquery(), (
+    select(func.count()).select_from(LiveAnswer).join(LivePlayer)
+    .where(LiveAnswer.session_id == bindparam("session_id"), LiveAnswer.question_index == bindparam("index"),
+           LivePlayer.kicked.is_(False)).scalar_subquery()))
+
+
 def by_pin(session: Session, pin: str) -> LiveSession | None:
     """The running session with this PIN, else the latest finished one that had it."""
-    return session.scalar(select(LiveSession).where(LiveSession.pin == pin)
-                          .order_by(LiveSession.finished_at.is_not(None), LiveSession.id.desc())
-                          .limit(1))
+    return session.scalar(_BY_PIN, {"pin": pin})
 
 
 def clean_nickname(nickname: str) -> str:
@@ -103,8 +126,7 @@ def player_for(session: Session, live: LiveSession, token: str | None) -> LivePl
     """The player this token belongs to in this session, unless kicked."""
     if not token:
         return None
-    return session.scalar(select(LivePlayer).where(
-        LivePlayer.session_id == live.id, LivePlayer.token == token, LivePlayer.kicked.is_(False)))
+    return session.scalar(_PLAYER, {"session_id": live.id, "token": token})
 
 
 def newest_players(session: Session, live: LiveSession, limit: int) -> list[LivePlayer]:
@@ -114,24 +136,14 @@ def newest_players(session: Session, live: LiveSession, limit: int) -> list[Live
         .order_by(LivePlayer.id.desc()).limit(limit)))
 
 
-def _players_in(live: LiveSession):
-    """The count of players in the room (the kicked are not), as a query."""
-    return select(func.count()).select_from(LivePlayer).where(
-        LivePlayer.session_id == live.id, LivePlayer.kicked.is_(False))
-
-
 def active_players(session: Session, live: LiveSession) -> int:
     """How many players are in the room (the kicked are not)."""
-    return session.scalar(_players_in(live))
+    return session.scalar(_IN_ROOM, {"session_id": live.id})
 
 
 def room(session: Session, live: LiveSession) -> tuple[int, int]:
     """Players in the room and how many of them answered the current question, in one statement."""
-    players = _players_in(live).scalar_subquery()
-    answered = (select(func.count()).select_from(LiveAnswer).join(LivePlayer)
-                .where(LiveAnswer.session_id == live.id, LiveAnswer.question_index == live.question_index,
-                       LivePlayer.kicked.is_(False)).scalar_subquery())
-    return tuple(session.execute(select(players, answered)).one())
+    return tuple(session.execute(_ROOM, {"session_id": live.id, "index": live.question_index}).one())
 
 
 def lock(session: Session, live: LiveSession, locked: bool) -> None:
@@ -232,19 +244,31 @@ def current_question(session: Session, live: LiveSession) -> Question:
 
 def answer_of(session: Session, player: LivePlayer, index: int) -> LiveAnswer | None:
     """The player's recorded answer to question ``index``, if any."""
-    return session.scalar(select(LiveAnswer).where(
-        LiveAnswer.player_id == player.id, LiveAnswer.question_index == index))
+    return session.scalar(_ANSWER_OF, {"player_id": player.id, "index": index})
 
 
-def seat(session: Session, pin: str, tokens: list[str]) -> tuple[LiveSession, LivePlayer] | None:
-    """The session with this PIN and the player one of this browser's tokens makes of it, in one query."""
+class Seated(NamedTuple):
+    """What an answer needs of its player, as plain values."""
+
+    id: int
+    streak: int
+    attempt_id: int | None
+    user_id: int | None
+
+
+def seat(session: Session, pin: str, tokens: list[str]) -> tuple[Row, Seated] | None:
+    """The session with this PIN and the player one of this browser's tokens makes of it, in one query.
+
+    Plain values, not mapped objects: an answer reads them once, and a hall's
+    answers then cost no object loading. The session's row has the columns
+    ``State.of`` and ``entry`` read.
+    """
     if not tokens:
         return None
-    row = session.execute(
-        select(LiveSession, LivePlayer).join(LivePlayer, LivePlayer.session_id == LiveSession.id)
-        .where(LiveSession.pin == pin, LivePlayer.token.in_(tokens), LivePlayer.kicked.is_(False))
-        .order_by(LiveSession.finished_at.is_not(None), LiveSession.id.desc()).limit(1)).first()
-    return (row[0], row[1]) if row is not None else None
+    row = session.execute(_SEAT, {"pin": pin, "tokens": tokens}).first()
+    if row is None:
+        return None
+    return row, Seated(row.player_id, row.streak, row.attempt_id, row.user_id)
 
 
 def entry(session: Session, live: LiveSession, player: LivePlayer, index: int, response: object,

@@ -78,9 +78,12 @@ class Watcher:
         self._prepare = prepare
         self._close_due = close_due
         self._lock = threading.Lock()
-        # Two conditions on one lock: a count changing wakes the presenters, not a thousand phones.
-        self._changes = threading.Condition(self._lock)  # any part of a signature
-        self._versions = threading.Condition(self._lock)  # a new version, a session starting or ending
+        # Two conditions per session on one lock: a count changing wakes that session's presenter, not
+        # its thousand phones, and a change in one room wakes nobody in the others, so a poll's cost
+        # follows the streams of the sessions that moved, not every stream of the process.
+        self._changes: dict[int, threading.Condition] = {}  # any part of a signature
+        self._versions: dict[int, threading.Condition] = {}  # a new version, a session starting or ending
+        self._waiters: dict[tuple[bool, int], int] = {}  # (versions only, session id) -> streams waiting
         self._seen: dict[int, Signature] = {}
         self._checks = 0
         self._streams = 0
@@ -116,13 +119,16 @@ class Watcher:
         with self._lock:
             changed = {sid for sid, sig in current.items() if self._seen.get(sid) != sig}
             changed |= set(self._seen) - set(current)  # finished (or deleted) since the last check
-            moved_on = any(self._seen.get(sid, (None,))[0] != current.get(sid, (None,))[0] for sid in changed)
+            moved_on = {sid for sid in changed
+                        if self._seen.get(sid, (None,))[0] != current.get(sid, (None,))[0]}
+            # A stream waiting for a session no check has found yet learns of every check that misses it.
+            moved_on |= set(self._versions) - set(current)
             self._seen = current
             self._checks += 1
-            if changed:
-                self._changes.notify_all()
-            if moved_on:
-                self._versions.notify_all()
+            for sid in changed | moved_on:
+                self._notify(self._changes, sid)
+            for sid in moved_on:
+                self._notify(self._versions, sid)
         if deadlines and self._close_due is not None:
             everyone = {sid for sid in deadlines if 0 < current[sid][1] <= current[sid][2]}
             self._close_due(deadlines, everyone)
@@ -137,9 +143,14 @@ class Watcher:
         timeout or once the process is stopping, or None once a check no
         longer finds the session running.
         """
-        condition = self._versions if versions_only else self._changes
+        conditions = self._versions if versions_only else self._changes
         with self._lock:
             start = self._checks
+            condition = conditions.get(session_id)
+            if condition is None:
+                condition = conditions[session_id] = threading.Condition(self._lock)
+            key = (versions_only, session_id)
+            self._waiters[key] = self._waiters.get(key, 0) + 1
 
             def moved() -> bool:
                 if self._stopping:
@@ -152,9 +163,20 @@ class Watcher:
                 # A session made after the last check is not "gone" until a later check misses it.
                 return self._checks > start
 
-            if not condition.wait_for(moved, timeout) or self._stopping:
-                return seen
-            return self._seen.get(session_id)
+            try:
+                if not condition.wait_for(moved, timeout) or self._stopping:
+                    return seen
+                return self._seen.get(session_id)
+            finally:
+                self._waiters[key] -= 1
+                if not self._waiters[key]:  # the session's last waiter of this kind: forget its condition
+                    del self._waiters[key], conditions[session_id]
+
+    @staticmethod
+    def _notify(conditions: dict[int, threading.Condition], session_id: int) -> None:
+        condition = conditions.get(session_id)
+        if condition is not None:
+            condition.notify_all()
 
     def open_stream(self, limit: int | None = None, viewer: Viewer | None = None) -> bool:
         """Count a stream in; make sure the thread runs. False, and nothing counted, when it may not open:
@@ -189,8 +211,8 @@ class Watcher:
         """The process is stopping: wake every stream so that it ends now, and hold no new one."""
         with self._lock:
             self._stopping = True
-            self._changes.notify_all()
-            self._versions.notify_all()
+            for condition in (*self._changes.values(), *self._versions.values()):
+                condition.notify_all()
 
     def stop(self) -> None:
         """Stop the thread now (tests, shutdown)."""

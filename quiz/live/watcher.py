@@ -102,6 +102,10 @@ class Watcher:
         """Whether the process is shutting down: open streams end, new ones are not held."""
         return self._stopping
 
+    def known(self, session_id: int) -> Signature | None:
+        """The session's signature as the last check read it (None if that check did not find it)."""
+        return self._seen.get(session_id)
+
     def check_once(self) -> set[int]:
         """Read every running session's signature; wake the waiters; return the ids that changed or ended.
 

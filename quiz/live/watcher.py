@@ -1,14 +1,15 @@
 """One watcher per process: it notices changes to running sessions and wakes the event streams.
 
-Every open event stream waits on the watcher's condition, never on the
-database; the watcher alone reads, with one query every
+Every open event stream waits on a condition of the watcher's for its own
+session, never on the database, so a change wakes only the streams of the
+session that changed; the watcher alone reads, with one query every
 ``LIVE_WATCH_INTERVAL`` seconds on a connection it returns to the pool at
 once. What it compares is a session's *signature*: its version (every phase
 change) plus its player count and the answers to the current question, which
 change without a new version but still redraw the presenter's screen (phones
 wait for versions only). On a new version it has the session's snapshot built
 before it wakes anyone, so a thousand streams share one read; and it closes a
-question whose time is up, so play moves on with nobody's page open. The
+question whose time (and grace) is up, so play moves on with nobody's page open. The
 thread runs only while streams are open, and starts again with the next one.
 
 It also keeps count of the open streams, in all and per viewer (a player, or

@@ -75,7 +75,9 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     from quiz.cli import register
     from quiz.live.watcher import now_for
 
-    app.wsgi_app = ArrivalStamp(app.wsgi_app, lambda: now_for(app))  # outermost: before anything waits
+    # Outermost, before anything waits; the kernel's receive time counts only on the real clock.
+    app.wsgi_app = ArrivalStamp(app.wsgi_app, lambda: now_for(app),
+                                lambda: not callable(app.config.get("CLOCK")))
 
     register(app)
     return app

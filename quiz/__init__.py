@@ -70,4 +70,11 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
         from quiz.bench import blueprint as bench
         app.register_blueprint(bench)
     app.cli.add_command(serve_command.serve_command)
+
+    from quiz.arrival import ArrivalStamp
+    from quiz.live.watcher import now_for
+
+    # Outermost, before anything waits; the kernel's receive time counts only on the real clock.
+    app.wsgi_app = ArrivalStamp(app.wsgi_app, lambda: now_for(app),
+                                lambda: not callable(app.config.get("CLOCK")))
     return app

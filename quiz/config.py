@@ -55,6 +55,10 @@ class Defaults:
     LIVE_HEARTBEAT_SECONDS = 15
     LIVE_STREAM_SECONDS = 300
     LIVE_MAX_STREAMS: int | None = None
+    # A question stays open this long past its deadline for answers that reached the server in time
+    # but still wait inside it (quiz.arrival); answers that arrive after the deadline are refused.
+    LIVE_ANSWER_GRACE_SECONDS = 1.0
+    LIVE_ANSWER_BATCH_MS = 3  # how long the group commit gathers live answers (quiz.live.writer)
     # The address phones reach the server by, used in join links and QR codes: a scheme, a host and
     # maybe a port, e.g. "http://192.168.1.20:8000" or "https://quiz.example.org". None: the address
     # the presenter page was opened at, or this machine's network address when that was loopback.

@@ -19,6 +19,8 @@ from flask import Flask
 from gunicorn.workers.ggevent import GeventWorker
 from gunicorn.workers.gthread import ThreadWorker
 
+from quiz.arrival import StampedSocket
+
 
 def worker_ready(worker) -> None:
     """Log that a worker has loaded the app and serves: after a reload or an upgrade, the old may go."""
@@ -69,6 +71,18 @@ class StoppingGeventWorker(GeventWorker):
         have its client send the next request to a worker on its way out.
         """
         return _NextRequest(self._waiting, self.cfg.keepalive if self.alive else STOP_LINGER_SECONDS)
+
+    def handle(self, listener, client, addr) -> None:
+        """Serve a connection whose reads keep the kernel's receive time (``quiz.arrival``)."""
+        super().handle(listener, client if self.cfg.is_ssl else StampedSocket(client), addr)
+
+    def handle_request(self, listener_name, req, sock, addr):
+        """Serve one request; the connection's next request is stamped by its own data."""
+        try:
+            return super().handle_request(listener_name, req, sock, addr)
+        finally:
+            if isinstance(sock, StampedSocket):
+                sock.forget()
 
     def handle_exit(self, sig, frame) -> None:
         """SIGTERM: stop accepting, as gunicorn does; end the streams and idle connections (in a greenlet)."""

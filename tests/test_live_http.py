@@ -295,7 +295,10 @@ def test_a_question_nobody_answers_moves_on_when_read(synced, host, clock):
     join(synced, pin, "Ann")
     act(host, session_id, "start")
     assert state(host, pin)["remaining_ms"] == 20_000
-    clock.now = T0 + timedelta(seconds=20)
+    clock.now = T0 + timedelta(seconds=20)  # time is up, but answers that came in time may still wait
+    assert state(host, pin)["phase"] == "question"
+    assert state(host, pin)["remaining_ms"] == 0
+    clock.now = T0 + timedelta(seconds=20 + synced.config["LIVE_ANSWER_GRACE_SECONDS"])
     assert state(host, pin)["phase"] == "reveal"
 
 

@@ -20,11 +20,9 @@ def test_an_answer_racing_the_close_is_refused(synced, host, clock):
         live = db.session.get(LiveSession, session_id)
         player = db.session.scalar(select(LivePlayer).where(LivePlayer.nickname == "Ann"))
         stale = service.seat(db.session, pin, [player.token])  # read while the question is open
-        db.session.expunge_all()
     act(host, session_id, "close")  # another request closes it and tallies the scores
     with synced.app_context():
         live, player = stale
-        db.session.add_all([live, player])
         assert live.phase == "question"  # the stale copy: only the guarded insert knows better
         with pytest.raises(service.QuestionClosed):
             service.submit(db.session, live, player, index, right(data), T0)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from quiz.content.types import QUESTION_TYPES
 from quiz.extensions import db
 from quiz.grading import InvalidResponse, parse_form
-from quiz.live import service, snapshot, web
+from quiz.live import service, snapshot, web, writer
 from quiz.live import state as machine
 from quiz.models import Question
 from quiz.security import limits
@@ -87,12 +87,14 @@ def answer(pin: str):
     A form post is answered with the play page; a script asking for JSON gets
     ``{"taken": true}``, or ``{"error": ...}`` with 409 (late, closed) or 400 (forged).
     """
+    form = request.form  # read whole first: it has reached the server once its last byte has
+    arrived = web.arrived()  # in time or late by when it reached the server, not when it got a turn
     found = service.seat(db.session, pin, web.tokens())
     if found is None:
         web.by_pin(pin)  # an unknown PIN is 404; a known one without a seat here, 403
         abort(403)
     live, player = found
-    index = request.form.get("question", type=whole_number)
+    index = form.get("question", type=whole_number)
     if index is None or not 0 <= index < len(live.question_ids):
         abort(400)
     shared = web.shared(live)  # the open question's content: no read for it per answer
@@ -100,9 +102,11 @@ def answer(pin: str):
     if data is None:
         data = db.session.get(Question, live.question_ids[index]).data
     try:
-        response = parse_form(data, request.form)
-        service.submit(db.session, live, player, index, response, web.now(), data)
-        db.session.commit()
+        entry = service.entry(db.session, live, player, index, parse_form(data, form), arrived, data)
+        db.session.close()  # the wait for the group commit holds no connection of the pool
+        answers = writer.writer_for(current_app._get_current_object())
+        if not isinstance(entry, int) and answers.write(entry) is None:
+            raise service.QuestionClosed("The question was closed before your answer arrived.")
     except (service.LiveError, InvalidResponse) as exc:
         db.session.rollback()
         if web.wants_json():

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from quiz.database import insert_for
 from quiz.grading import grade
-from quiz.live import scoring
+from quiz.live import scoring, writer
 from quiz.live import state as machine
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
-from quiz.models import Answer, Attempt, Question
+from quiz.models import Attempt, Question
 from quiz.security.lookalikes import skeleton
 
 NICKNAME_MAX = 20
@@ -49,11 +50,33 @@ class StaleAction(LiveError):
     """A host's action made on a screen the session has moved on from since."""
 
 
+# The reads of every player's request, built once with bound parameters: building a statement
+# costs more than running it, and these run for every answer, poll and stream of a hall.
+_BY_PIN = (select(LiveSession).where(LiveSession.pin == bindparam("pin"))
+           .order_by(LiveSession.finished_at.is_not(None), LiveSession.id.desc()).limit(1))
+_PLAYER = select(LivePlayer).where(LivePlayer.session_id == bindparam("session_id"),
+                                   LivePlayer.token == bindparam("token"), LivePlayer.kicked.is_(False))
+_SEAT = (select(LiveSession.id, LiveSession.phase, LiveSession.question_index, LiveSession.question_ids,
+                LiveSession.settings, LiveSession.version, LiveSession.question_started_at,
+                LiveSession.deadline, LivePlayer.id.label("player_id"), LivePlayer.streak,
+                LivePlayer.attempt_id, LivePlayer.user_id)
+         .join(LivePlayer, LivePlayer.session_id == LiveSession.id)
+         .where(LiveSession.pin == bindparam("pin"), LivePlayer.kicked.is_(False),
+                LivePlayer.token.in_(bindparam("tokens", expanding=True)))
+         .order_by(LiveSession.finished_at.is_not(None), LiveSession.id.desc()).limit(1))
+_ANSWER_OF = select(LiveAnswer).where(LiveAnswer.player_id == bindparam("player_id"),
+                                      LiveAnswer.question_index == bindparam("index"))
+_IN_ROOM = (select(func.count()).select_from(LivePlayer)
+            .where(LivePlayer.session_id == bindparam("session_id"), LivePlayer.kicked.is_(False)))
+_ROOM = select(_IN_ROOM.scalar_subquery(), (
+    select(func.count()).select_from(LiveAnswer).join(LivePlayer)
+    .where(LiveAnswer.session_id == bindparam("session_id"), LiveAnswer.question_index == bindparam("index"),
+           LivePlayer.kicked.is_(False)).scalar_subquery()))
+
+
 def by_pin(session: Session, pin: str) -> LiveSession | None:
     """The running session with this PIN, else the latest finished one that had it."""
-    return session.scalar(select(LiveSession).where(LiveSession.pin == pin)
-                          .order_by(LiveSession.finished_at.is_not(None), LiveSession.id.desc())
-                          .limit(1))
+    return session.scalar(_BY_PIN, {"pin": pin})
 
 
 def clean_nickname(nickname: str) -> str:
@@ -105,8 +128,7 @@ def player_for(session: Session, live: LiveSession, token: str | None) -> LivePl
     """The player this token belongs to in this session, unless kicked."""
     if not token:
         return None
-    return session.scalar(select(LivePlayer).where(
-        LivePlayer.session_id == live.id, LivePlayer.token == token, LivePlayer.kicked.is_(False)))
+    return session.scalar(_PLAYER, {"session_id": live.id, "token": token})
 
 
 def newest_players(session: Session, live: LiveSession, limit: int) -> list[LivePlayer]:
@@ -116,24 +138,14 @@ def newest_players(session: Session, live: LiveSession, limit: int) -> list[Live
         .order_by(LivePlayer.id.desc()).limit(limit)))
 
 
-def _players_in(live: LiveSession):
-    """The count of players in the room (the kicked are not), as a query."""
-    return select(func.count()).select_from(LivePlayer).where(
-        LivePlayer.session_id == live.id, LivePlayer.kicked.is_(False))
-
-
 def active_players(session: Session, live: LiveSession) -> int:
     """How many players are in the room (the kicked are not)."""
-    return session.scalar(_players_in(live))
+    return session.scalar(_IN_ROOM, {"session_id": live.id})
 
 
 def room(session: Session, live: LiveSession) -> tuple[int, int]:
     """Players in the room and how many of them answered the current question, in one statement."""
-    players = _players_in(live).scalar_subquery()
-    answered = (select(func.count()).select_from(LiveAnswer).join(LivePlayer)
-                .where(LiveAnswer.session_id == live.id, LiveAnswer.question_index == live.question_index,
-                       LivePlayer.kicked.is_(False)).scalar_subquery())
-    return tuple(session.execute(select(players, answered)).one())
+    return tuple(session.execute(_ROOM, {"session_id": live.id, "index": live.question_index}).one())
 
 
 def lock(session: Session, live: LiveSession, locked: bool) -> None:
@@ -209,18 +221,20 @@ def _tally(session: Session, session_id: int, index: int) -> None:
                     .execution_options(synchronize_session=False))
 
 
-def settle(session: Session, live: LiveSession, now: datetime) -> bool:
+def settle(session: Session, live: LiveSession, now: datetime, grace: float = 0.0) -> bool:
     """Close the open question if its time is up or everyone answered; True if this call closed it.
 
     Called on every read, so a question nobody answers moves on even with no
     host watching; of two processes doing this at once, one wins the
-    compare-and-set and the other simply sees the result.
+    compare-and-set and the other simply sees the result. Time is up
+    ``grace`` seconds after the deadline, so that answers which reached the
+    server in time and still wait inside it are written before the tally.
     """
     current = machine.State.of(live)
     if current.phase != machine.QUESTION:
         return False
     players, answered = room(session, live)
-    if not machine.due_to_close(current, now, answered, players):
+    if not machine.due_to_close(current, now - timedelta(seconds=grace), answered, players):
         return False
     return act(session, live, "close", now)
 
@@ -232,33 +246,43 @@ def current_question(session: Session, live: LiveSession) -> Question:
 
 def answer_of(session: Session, player: LivePlayer, index: int) -> LiveAnswer | None:
     """The player's recorded answer to question ``index``, if any."""
-    return session.scalar(select(LiveAnswer).where(
-        LiveAnswer.player_id == player.id, LiveAnswer.question_index == index))
+    return session.scalar(_ANSWER_OF, {"player_id": player.id, "index": index})
 
 
-def seat(session: Session, pin: str, tokens: list[str]) -> tuple[LiveSession, LivePlayer] | None:
-    """The session with this PIN and the player one of this browser's tokens makes of it, in one query."""
+class Seated(NamedTuple):
+    """What an answer needs of its player, as plain values."""
+
+    id: int
+    streak: int
+    attempt_id: int | None
+    user_id: int | None
+
+
+def seat(session: Session, pin: str, tokens: list[str]) -> tuple[Row, Seated] | None:
+    """The session with this PIN and the player one of this browser's tokens makes of it, in one query.
+
+    Plain values, not mapped objects: an answer reads them once, and a hall's
+    answers then cost no object loading. The session's row has the columns
+    ``State.of`` and ``entry`` read.
+    """
     if not tokens:
         return None
-    row = session.execute(
-        select(LiveSession, LivePlayer).join(LivePlayer, LivePlayer.session_id == LiveSession.id)
-        .where(LiveSession.pin == pin, LivePlayer.token.in_(tokens), LivePlayer.kicked.is_(False))
-        .order_by(LiveSession.finished_at.is_not(None), LiveSession.id.desc()).limit(1)).first()
-    return (row[0], row[1]) if row is not None else None
+    row = session.execute(_SEAT, {"pin": pin, "tokens": tokens}).first()
+    if row is None:
+        return None
+    return row, Seated(row.player_id, row.streak, row.attempt_id, row.user_id)
 
 
-def submit(session: Session, live: LiveSession, player: LivePlayer, index: int, response: object,
-           now: datetime, data: dict | None = None) -> int:
-    """Grade and record a player's answer to question ``index``, once; return the recorded answer's id.
+def entry(session: Session, live: LiveSession, player: LivePlayer, index: int, response: object,
+          now: datetime, data: dict | None = None) -> writer.Entry | int:
+    """Check and grade a player's answer to question ``index`` as of ``now``: the rows to write.
 
-    ``data`` is the question's content when the caller has it at hand (else
-    it is read). Raises TooLate after the deadline, QuestionClosed when that
-    question is not the open one, and InvalidResponse (from grading) for a
-    forged answer. The insert itself checks, in the same statement, that the
-    question is still open at the version read, so an answer racing the
-    close is either in before the tally or refused. A repeat, or the loser of
-    two simultaneous submissions, gets the answer already recorded: the
-    unique (player, question index) constraint decides.
+    ``now`` is when the answer reached the server, so time spent queueing
+    inside it never makes an answer late. ``data`` is the question's content
+    when the caller has it at hand (else it is read). Raises TooLate after
+    the deadline, QuestionClosed when that question is not the open one, and
+    InvalidResponse (from grading) for a forged answer; after the deadline, a
+    repeat of an answer recorded in time gets that answer's id instead.
     """
     current = machine.State.of(live)
     if index != current.question_index or current.phase in (machine.LOBBY, machine.FINISHED):
@@ -280,39 +304,37 @@ def submit(session: Session, live: LiveSession, player: LivePlayer, index: int, 
     speed = scoring.speed_points(marked.correct, elapsed_ms, current.seconds * 1000, base)
     streak = scoring.next_streak(player.streak, marked.correct)
     bonus = scoring.streak_bonus(streak, base) if marked.correct else 0
-    values = {"session_id": live.id, "player_id": player.id, "question_index": index,
-              "question_id": question_id, "response": {"value": response}, "correct": marked.correct,
-              "elapsed_ms": elapsed_ms, "points": speed + bonus, "bonus": bonus, "streak": streak,
-              "answered_at": now}
-    columns = LiveAnswer.__table__.c
-    # FOR SHARE (PostgreSQL; SQLite's single writer needs none) makes a close wait for this insert,
-    # or this insert wait for the close and then find the question shut: the tally never misses it.
-    still_open = select(LiveSession.id).where(
-        LiveSession.id == live.id, LiveSession.version == current.version,
-        LiveSession.phase == machine.QUESTION).with_for_update(read=True).exists()
-    recorded = session.scalar(insert_for(session)(LiveAnswer).from_select(
-        list(values), select(*(literal(value, columns[name].type) for name, value in values.items()))
-        .where(still_open))
-        .on_conflict_do_nothing(index_elements=["player_id", "question_index"])
-        .returning(LiveAnswer.id))
-    if recorded is None:  # a second tap, another request first, or the question just closed
-        existing = answer_of(session, player, index)
-        if existing is None:
-            raise QuestionClosed("The question was closed before your answer arrived.")
-        return existing.id
-    if player.attempt_id is not None:
-        _count_in_progress(session, player.attempt_id, player.user_id, question_id, response, marked, now)
+    row = {"session_id": live.id, "player_id": player.id, "question_index": index,
+           "question_id": question_id, "response": {"value": response}, "correct": marked.correct,
+           "elapsed_ms": elapsed_ms, "points": speed + bonus, "bonus": bonus, "streak": streak,
+           "answered_at": now}
+    progress = None
+    if player.attempt_id is not None:  # a signed-in learner's answer also counts in their own progress
+        progress = {"attempt_id": player.attempt_id, "question_id": question_id,
+                    "response": {"value": response}, "correct": marked.correct, "score": marked.score,
+                    "answered_at": now, "push_pending": not marked.correct and player.user_id is not None}
+    return writer.Entry(row, current.version, progress)
+
+
+def submit(session: Session, live: LiveSession, player: LivePlayer, index: int, response: object,
+           now: datetime, data: dict | None = None) -> int:
+    """Grade and record a player's answer to question ``index``, once, in this session's transaction.
+
+    The checks are ``entry``'s. The insert itself checks, in the same
+    statement, that the question is still open at the version read, so an
+    answer racing the close is either in before the tally or refused. A
+    repeat, or the loser of two simultaneous submissions, gets the answer
+    already recorded: the unique (player, question index) constraint decides.
+    The live answer page writes through the process's group commit instead
+    (``quiz.live.writer``), with the same statements.
+    """
+    found = entry(session, live, player, index, response, now, data)
+    if isinstance(found, int):
+        return found
+    recorded = writer.record(session.connection(), found)
+    if recorded is None:
+        raise QuestionClosed("The question was closed before your answer arrived.")
     # Whether everyone has answered now is left to the next read or the watcher's next turn: a
     # count per answer would make a hall's answers cost the square of its size.
     session.flush()
     return recorded
-
-
-def _count_in_progress(session: Session, attempt_id: int, user_id: int, question_id: int,
-                       response: object, marked, now: datetime) -> None:
-    """Record the answer in the learner's own attempt; a wrong one brings their flashcards forward."""
-    session.execute(insert_for(session)(Answer).values(
-        attempt_id=attempt_id, question_id=question_id, response={"value": response},
-        correct=marked.correct, score=marked.score, answered_at=now,
-        push_pending=not marked.correct and user_id is not None,
-    ).on_conflict_do_nothing(index_elements=["attempt_id", "question_id"]))

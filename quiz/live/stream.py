@@ -57,7 +57,9 @@ def events(pin: str):
             return _single(_event(web.message(live, None)))
         abort(403, web.NOT_SEATED)
     first = web.message(live, player)
-    seen = watcher.signatures(db.session.connection(), session_id).get(session_id)
+    seen = live_watcher.known(session_id)  # a hall's streams open on what the watcher read last
+    if seen is None or seen[0] != live.version:
+        seen = watcher.signatures(db.session.connection(), session_id).get(session_id)
     db.session.remove()
     if seen is None:  # over: say so once and stop
         return _single(_event(first))

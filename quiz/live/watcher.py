@@ -1,14 +1,15 @@
 """One watcher per process: it notices changes to running sessions and wakes the event streams.
 
-Every open event stream waits on the watcher's condition, never on the
-database; the watcher alone reads, with one query every
+Every open event stream waits on a condition of the watcher's for its own
+session, never on the database, so a change wakes only the streams of the
+session that changed; the watcher alone reads, with one query every
 ``LIVE_WATCH_INTERVAL`` seconds on a connection it returns to the pool at
 once. What it compares is a session's *signature*: its version (every phase
 change) plus its player count and the answers to the current question, which
 change without a new version but still redraw the presenter's screen (phones
 wait for versions only). On a new version it has the session's snapshot built
 before it wakes anyone, so a thousand streams share one read; and it closes a
-question whose time is up, so play moves on with nobody's page open. The
+question whose time (and grace) is up, so play moves on with nobody's page open. The
 thread runs only while streams are open, and starts again with the next one.
 
 It also keeps count of the open streams, in all and per viewer (a player, or
@@ -22,7 +23,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Flask
 from sqlalchemy import func, select
@@ -78,9 +79,12 @@ class Watcher:
         self._prepare = prepare
         self._close_due = close_due
         self._lock = threading.Lock()
-        # Two conditions on one lock: a count changing wakes the presenters, not a thousand phones.
-        self._changes = threading.Condition(self._lock)  # any part of a signature
-        self._versions = threading.Condition(self._lock)  # a new version, a session starting or ending
+        # Two conditions per session on one lock: a count changing wakes that session's presenter, not
+        # its thousand phones, and a change in one room wakes nobody in the others, so a poll's cost
+        # follows the streams of the sessions that moved, not every stream of the process.
+        self._changes: dict[int, threading.Condition] = {}  # any part of a signature
+        self._versions: dict[int, threading.Condition] = {}  # a new version, a session starting or ending
+        self._waiters: dict[tuple[bool, int], int] = {}  # (versions only, session id) -> streams waiting
         self._seen: dict[int, Signature] = {}
         self._checks = 0
         self._streams = 0
@@ -99,6 +103,10 @@ class Watcher:
         """Whether the process is shutting down: open streams end, new ones are not held."""
         return self._stopping
 
+    def known(self, session_id: int) -> Signature | None:
+        """The session's signature as the last check read it (None if that check did not find it)."""
+        return self._seen.get(session_id)
+
     def check_once(self) -> set[int]:
         """Read every running session's signature; wake the waiters; return the ids that changed or ended.
 
@@ -116,13 +124,16 @@ class Watcher:
         with self._lock:
             changed = {sid for sid, sig in current.items() if self._seen.get(sid) != sig}
             changed |= set(self._seen) - set(current)  # finished (or deleted) since the last check
-            moved_on = any(self._seen.get(sid, (None,))[0] != current.get(sid, (None,))[0] for sid in changed)
+            moved_on = {sid for sid in changed
+                        if self._seen.get(sid, (None,))[0] != current.get(sid, (None,))[0]}
+            # A stream waiting for a session no check has found yet learns of every check that misses it.
+            moved_on |= set(self._versions) - set(current)
             self._seen = current
             self._checks += 1
-            if changed:
-                self._changes.notify_all()
-            if moved_on:
-                self._versions.notify_all()
+            for sid in changed | moved_on:
+                self._notify(self._changes, sid)
+            for sid in moved_on:
+                self._notify(self._versions, sid)
         if deadlines and self._close_due is not None:
             everyone = {sid for sid in deadlines if 0 < current[sid][1] <= current[sid][2]}
             self._close_due(deadlines, everyone)
@@ -137,9 +148,14 @@ class Watcher:
         timeout or once the process is stopping, or None once a check no
         longer finds the session running.
         """
-        condition = self._versions if versions_only else self._changes
+        conditions = self._versions if versions_only else self._changes
         with self._lock:
             start = self._checks
+            condition = conditions.get(session_id)
+            if condition is None:
+                condition = conditions[session_id] = threading.Condition(self._lock)
+            key = (versions_only, session_id)
+            self._waiters[key] = self._waiters.get(key, 0) + 1
 
             def moved() -> bool:
                 if self._stopping:
@@ -152,9 +168,20 @@ class Watcher:
                 # A session made after the last check is not "gone" until a later check misses it.
                 return self._checks > start
 
-            if not condition.wait_for(moved, timeout) or self._stopping:
-                return seen
-            return self._seen.get(session_id)
+            try:
+                if not condition.wait_for(moved, timeout) or self._stopping:
+                    return seen
+                return self._seen.get(session_id)
+            finally:
+                self._waiters[key] -= 1
+                if not self._waiters[key]:  # the session's last waiter of this kind: forget its condition
+                    del self._waiters[key], conditions[session_id]
+
+    @staticmethod
+    def _notify(conditions: dict[int, threading.Condition], session_id: int) -> None:
+        condition = conditions.get(session_id)
+        if condition is not None:
+            condition.notify_all()
 
     def open_stream(self, limit: int | None = None, viewer: Viewer | None = None) -> bool:
         """Count a stream in; make sure the thread runs. False, and nothing counted, when it may not open:
@@ -189,8 +216,8 @@ class Watcher:
         """The process is stopping: wake every stream so that it ends now, and hold no new one."""
         with self._lock:
             self._stopping = True
-            self._changes.notify_all()
-            self._versions.notify_all()
+            for condition in (*self._changes.values(), *self._versions.values()):
+                condition.notify_all()
 
     def stop(self) -> None:
         """Stop the thread now (tests, shutdown)."""
@@ -233,14 +260,15 @@ def now_for(app: Flask) -> datetime:
 
 
 def close_due_questions(app: Flask, deadlines: Deadlines, everyone_answered: set[int]) -> None:
-    """Close every open question whose deadline has passed or that everyone answered; a commit each."""
+    """Close every open question past its deadline and grace, or that everyone answered; a commit each."""
     now = now_for(app)
+    grace = float(app.config["LIVE_ANSWER_GRACE_SECONDS"])
     with app.app_context():
         for session_id, deadline in deadlines.items():
-            if deadline > now and session_id not in everyone_answered:
+            if deadline + timedelta(seconds=grace) > now and session_id not in everyone_answered:
                 continue
             live = db.session.get(LiveSession, session_id)
-            if live is not None and service.settle(db.session, live, now):
+            if live is not None and service.settle(db.session, live, now, grace):
                 db.session.commit()
             else:
                 db.session.rollback()

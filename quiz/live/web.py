@@ -11,6 +11,7 @@ from datetime import datetime
 from flask import abort, current_app, request
 from flask_login import current_user
 
+from quiz import arrival
 from quiz.extensions import db
 from quiz.live import address, service, snapshot, watcher
 from quiz.live import state as machine
@@ -25,6 +26,11 @@ NOT_SEATED = "Only the session's players and its host follow it. Join with a nic
 def now() -> datetime:
     """The current UTC time, from the configured clock if there is one (tests fix it)."""
     return watcher.now_for(current_app)
+
+
+def arrived() -> datetime:
+    """When this request reached the server (``quiz.arrival``), by the same clock as ``now``."""
+    return arrival.arrived(request.environ, now)
 
 
 def cookie_name(live: LiveSession) -> str:
@@ -70,7 +76,7 @@ def join_address() -> address.JoinAddress:
 
 def settled(live: LiveSession) -> LiveSession:
     """Move the session on if its question is due to close, and commit that at once."""
-    if service.settle(db.session, live, now()):
+    if service.settle(db.session, live, now(), float(current_app.config["LIVE_ANSWER_GRACE_SECONDS"])):
         db.session.commit()
     return live
 

@@ -44,7 +44,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     csrf.init_app(app)
     app.session_interface = SessionCookies()
 
-    from quiz import database, errors, health, hosts, models  # noqa: F401  (models register their tables)
+    from quiz import database, errors, health, hosts, models, outages  # noqa: F401  (models register their tables)
     from quiz.accounts import login  # noqa: F401  (registers the user loader)
     from quiz.accounts import models as account_models  # noqa: F401  (registers the sign-ins' table)
     from quiz.accounts.account import blueprint as account

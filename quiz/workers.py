@@ -4,18 +4,28 @@ On SIGTERM (a stop, or the old workers of a reload on SIGHUP) a worker tells
 the app first: ``/readyz`` turns unready for a load balancer, and every live
 event stream ends at once with an event to reconnect, which the browser does
 after a short random pause, to a worker that is not stopping. The gevent
-worker also closes the connections that sit idle between two requests (as
-gunicorn's gthread worker does), where they would otherwise hold the process
-for their whole keep-alive time. So the graceful timeout waits only for the
-requests in progress, and the process is gone within a second or two.
+worker also stops accepting at once (gunicorn's own accepts for up to a
+second more, and a stream reconnecting in that second came back to the
+worker that was leaving), closes each connection once its response is done
+and those that sit idle between two requests (as gunicorn's gthread worker
+does), where they would otherwise hold the process for their whole
+keep-alive time, and exits as soon as its last request is done. So the
+graceful timeout waits only for the requests in progress, and the process is
+gone within a fraction of a second.
 """
 
 from __future__ import annotations
 
 import threading
+import time
+from functools import partial
 
 import gevent
 from flask import Flask
+from gevent.event import Event
+from gevent.pool import Pool
+from gevent.server import StreamServer
+from gunicorn.sock import ssl_context
 from gunicorn.workers.ggevent import GeventWorker
 from gunicorn.workers.gthread import ThreadWorker
 
@@ -35,6 +45,24 @@ def stop_serving(app: Flask) -> None:
 
 
 STOP_LINGER_SECONDS = 0.5  # as gunicorn's gthread worker lingers on kept-alive connections when stopping
+DRAIN_CHECK_SECONDS = 0.02  # how often a stopping worker looks whether its last request is done
+
+
+class BootMark:
+    """A worker the master can ask whether it serves yet (``quiz.arbiter`` reloads by it).
+
+    The worker object is made in the master before the fork; its heartbeat
+    file's time changes with the first beat, which comes once the app is
+    loaded and the worker accepts.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.spawned_mark = self.tmp.last_update()
+
+    def serves(self) -> bool:
+        """In the master: whether this worker has loaded the app and serves (its first heartbeat came)."""
+        return self.tmp.last_update() != self.spawned_mark
 
 
 class _NextRequest:
@@ -53,12 +81,61 @@ class _NextRequest:
         return self.timeout.__exit__(*failure)
 
 
-class StoppingGeventWorker(GeventWorker):
+class StoppingGeventWorker(BootMark, GeventWorker):
     """Gunicorn's gevent worker, which tells the app when it is asked to stop and drops idle connections."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._waiting: dict = {}  # greenlet -> the keep-alive timeout it waits under
+        self._stopping: Event | None = None  # made in the worker process, after gevent's fork
+
+    def run(self) -> None:
+        """Gunicorn's gevent loop, except in how it stops: at once, and done when its last request is.
+
+        Gunicorn's own loop notices a stop only at its next whole second, and
+        looks again for finished requests only once a second.
+        """
+        self._stopping = Event()
+        servers = [self._server(listener) for listener in self.sockets]
+        for server in servers:
+            server.start()
+        while self.alive:
+            self.notify()
+            self._stopping.wait(1.0)
+        for server in servers:
+            server.close()  # no new connections: they go to the workers that stay
+        limit = time.monotonic() + self.cfg.graceful_timeout
+        beat = time.monotonic()
+        while any(server.pool.free_count() != server.pool.size for server in servers):
+            if time.monotonic() > limit:
+                self.log.warning("Worker graceful timeout (pid:%s)", self.pid)
+                for server in servers:
+                    server.stop(timeout=1)
+                return
+            if time.monotonic() - beat >= 1.0:  # the master kills a worker that stops beating
+                self.notify()
+                beat = time.monotonic()
+            gevent.sleep(DRAIN_CHECK_SECONDS)
+
+    def _server(self, listener) -> StreamServer:
+        """The server for one listening socket, made as gunicorn's gevent worker makes it."""
+        extra = {"ssl_context": ssl_context(self.cfg)} if self.cfg.is_ssl else {}
+        listener.setblocking(1)
+        server = StreamServer(listener, handle=partial(self.handle, listener),
+                              spawn=Pool(self.worker_connections), **extra)
+        if self.cfg.workers > 1:
+            server.max_accept = 1
+        return server
+
+    def handle_request(self, listener_name, req, sock, addr):
+        """Serve one request; once the worker is stopping, close the connection after the response.
+
+        A client's next request on it (a stream reconnecting, say) then opens
+        a new connection, which a worker that stays accepts.
+        """
+        super().handle_request(listener_name, req, sock, addr)
+        if not self.alive:
+            raise StopIteration
 
     def timeout_ctx(self):
         """The wait for a connection's next request, remembered so that stopping can end it early.
@@ -76,6 +153,8 @@ class StoppingGeventWorker(GeventWorker):
         gevent.spawn(self._stop)
 
     def _stop(self) -> None:
+        if self._stopping is not None:
+            self._stopping.set()
         if self.wsgi is not None:  # None while the app is still loading: there is nothing to end yet
             stop_serving(self.wsgi)
         loop = gevent.get_hub().loop
@@ -88,7 +167,7 @@ class StoppingGeventWorker(GeventWorker):
             greenlet.throw(timeout)
 
 
-class StoppingThreadWorker(ThreadWorker):
+class StoppingThreadWorker(BootMark, ThreadWorker):
     """Gunicorn's gthread worker, which tells the app when it is asked to stop."""
 
     def handle_exit(self, sig, frame) -> None:

@@ -29,7 +29,7 @@ GIVE_UP_SECONDS = 30.0  # as live.js
 def retry_pause(retry_after: str | None, tries: int) -> float:
     """Seconds before sending again, as live.js waits: Retry-After if given, else growing; with jitter."""
     try:
-        base = min(float(retry_after), 5.0) if retry_after else min(2.0, 0.5 * 2 ** (tries - 1))
+        base = min(float(retry_after), 5.0) if retry_after else min(2.0, 0.2 * 2 ** (tries - 1))
     except ValueError:
         base = 0.5
     return base * random.uniform(0.75, 1.25)

@@ -16,6 +16,10 @@ gone within a fraction of a second.
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
+import sys
 import threading
 import time
 from functools import partial
@@ -46,6 +50,15 @@ def stop_serving(app: Flask) -> None:
 
 STOP_LINGER_SECONDS = 0.5  # as gunicorn's gthread worker lingers on kept-alive connections when stopping
 DRAIN_CHECK_SECONDS = 0.02  # how often a stopping worker looks whether its last request is done
+
+
+def leave_now(status: int, log) -> None:
+    """Flush the logs and end the process at once, without the interpreter's teardown."""
+    for handler in (*logging.getLogger().handlers, *log.error_log.handlers, *log.access_log.handlers):
+        handler.flush()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 class BootMark:
@@ -96,6 +109,9 @@ class StoppingGeventWorker(BootMark, GeventWorker):
         looks again for finished requests only once a second.
         """
         self._stopping = Event()
+        # Through gevent, SIGTERM wakes the loop at once; a plain Python handler runs only when the
+        # loop next wakes for something else (up to the second below).
+        gevent.signal_handler(signal.SIGTERM, self.handle_exit, signal.SIGTERM, None)
         servers = [self._server(listener) for listener in self.sockets]
         for server in servers:
             server.start()
@@ -116,6 +132,17 @@ class StoppingGeventWorker(BootMark, GeventWorker):
                 self.notify()
                 beat = time.monotonic()
             gevent.sleep(DRAIN_CHECK_SECONDS)
+        self._exit_now()
+
+    def _exit_now(self) -> None:
+        """Every request is done: leave without tearing the interpreter down (half a second of CPU).
+
+        What the process wrote is committed or flushed already; the database
+        keeps nothing a closed connection would add.
+        """
+        self.log.info("Worker exiting (pid: %s)", self.pid)
+        leave_now(0, self.log)
+
 
     def _server(self, listener) -> StreamServer:
         """The server for one listening socket, made as gunicorn's gevent worker makes it."""

@@ -16,6 +16,7 @@ database cannot take it, the server serves all the same and logs why.
 
 from __future__ import annotations
 
+import os
 import signal
 from datetime import timedelta
 
@@ -26,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from quiz import outages
 from quiz.extensions import db
 from quiz.models import utcnow
-from quiz.workers import leave_now
+from quiz.workers import HAND_OVER, leave_now
 
 WORKER_LOSS_REACH = timedelta(seconds=1)  # how far back a lost worker's requests may have come in
 
@@ -90,9 +91,21 @@ class RollingArbiter(Arbiter):
         self.record.began()
 
     def stop(self, graceful: bool = True) -> None:
-        """Record the stop as the port closes, then stop as gunicorn does."""
+        """Record the stop as the port closes, then stop as gunicorn does.
+
+        After an upgrade in place (SIGUSR2) the new master serves the same
+        socket: the workers hand their streams over rather than cut them.
+        """
         self.record.stopped()
+        if graceful and self.reexec_pid and _running(self.reexec_pid):
+            for pid in list(self.WORKERS):
+                self._hand_over(pid)
         super().stop(graceful)
+
+    def _hand_over(self, pid: int) -> None:
+        """Stop a worker whose successors serve: HAND_OVER where it takes it, else SIGTERM."""
+        worker = self.WORKERS.get(pid)
+        self.kill_worker(pid, HAND_OVER if getattr(worker, "hands_over", False) else signal.SIGTERM)
 
     def halt(self, reason=None, exit_status: int = 0) -> None:
         """Stop as gunicorn does, then end the process at once: its teardown took a second of CPU."""
@@ -104,7 +117,7 @@ class RollingArbiter(Arbiter):
 
     def kill_worker(self, pid: int, sig: int) -> None:
         """Signal a worker, remembering the ones asked to stop."""
-        if sig in (signal.SIGTERM, signal.SIGQUIT, signal.SIGINT):
+        if sig in (signal.SIGTERM, signal.SIGQUIT, signal.SIGINT, HAND_OVER):
             self._asked.add(pid)
         super().kill_worker(pid, sig)
 
@@ -134,4 +147,12 @@ class RollingArbiter(Arbiter):
         if extra > 0 and all(serves(worker) for _, worker in workers[extra:]):
             for pid, _ in workers[:extra]:
                 if pid not in self._asked:
-                    self.kill_worker(pid, signal.SIGTERM)
+                    self._hand_over(pid)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True

@@ -39,17 +39,23 @@ def worker_ready(worker) -> None:
     worker.log.info("Worker ready (pid: %s)", worker.pid)
 
 
-def stop_serving(app: Flask) -> None:
-    """Tell the app its process is stopping: /readyz turns unready, and every event stream ends now."""
+def stop_serving(app: Flask, spread: float = 0.0) -> None:
+    """Tell the app its process is stopping: /readyz turns unready, and every event stream ends
+    (now, or each at its moment within ``spread`` seconds)."""
     from quiz import health
     from quiz.live import watcher
 
     health.stopping(app)
-    watcher.drain_streams(app)
+    watcher.drain_streams(app, spread)
 
 
 STOP_LINGER_SECONDS = 0.5  # as gunicorn's gthread worker lingers on kept-alive connections when stopping
 DRAIN_CHECK_SECONDS = 0.02  # how often a stopping worker looks whether its last request is done
+# A worker handing over to others that serve (a reload, an upgrade in place) ends its streams over
+# this time rather than at once: each phone is without a stream only for its own reconnection, and
+# the new workers take a hall's streams a few at a time instead of all in the same second.
+HANDOVER_SECONDS = 3.0
+HAND_OVER = signal.SIGUSR2  # from quiz.arbiter: stop, others serve (gunicorn's workers leave it unset)
 
 
 def leave_now(status: int, log) -> None:
@@ -97,8 +103,12 @@ class _NextRequest:
 class StoppingGeventWorker(BootMark, GeventWorker):
     """Gunicorn's gevent worker, which tells the app when it is asked to stop and drops idle connections."""
 
+    hands_over = True  # it takes HAND_OVER: the master may send it instead of SIGTERM
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._spread = 0.0
+        self._stop_begun = False
         self._waiting: dict = {}  # greenlet -> the keep-alive timeout it waits under
         self._stopping: Event | None = None  # made in the worker process, after gevent's fork
 
@@ -112,6 +122,7 @@ class StoppingGeventWorker(BootMark, GeventWorker):
         # Through gevent, SIGTERM wakes the loop at once; a plain Python handler runs only when the
         # loop next wakes for something else (up to the second below).
         gevent.signal_handler(signal.SIGTERM, self.handle_exit, signal.SIGTERM, None)
+        gevent.signal_handler(HAND_OVER, self.hand_over)
         servers = [self._server(listener) for listener in self.sockets]
         for server in servers:
             server.start()
@@ -174,16 +185,24 @@ class StoppingGeventWorker(BootMark, GeventWorker):
         """
         return _NextRequest(self._waiting, self.cfg.keepalive if self.alive else STOP_LINGER_SECONDS)
 
+    def hand_over(self) -> None:
+        """HAND_OVER: stop as on SIGTERM, but with the streams' ends spread (other workers serve)."""
+        if not self._stop_begun:
+            self._spread = HANDOVER_SECONDS
+        self.handle_exit(signal.SIGTERM, None)
+
     def handle_exit(self, sig, frame) -> None:
         """SIGTERM: stop accepting, as gunicorn does; end the streams and idle connections (in a greenlet)."""
         super().handle_exit(sig, frame)
-        gevent.spawn(self._stop)
+        if not self._stop_begun:  # the master may say it twice (a hand-over, then its own stop)
+            self._stop_begun = True
+            gevent.spawn(self._stop)
 
     def _stop(self) -> None:
         if self._stopping is not None:
             self._stopping.set()
         if self.wsgi is not None:  # None while the app is still loading: there is nothing to end yet
-            stop_serving(self.wsgi)
+            stop_serving(self.wsgi, self._spread)
         loop = gevent.get_hub().loop
         for greenlet, timeout in list(self._waiting.items()):
             loop.run_callback(self._end_wait, greenlet, timeout)

@@ -77,12 +77,21 @@ def events(pin: str):
     heartbeat = float(config["LIVE_HEARTBEAT_SECONDS"])
     ends = time.monotonic() + float(config["LIVE_STREAM_SECONDS"])
 
+    share = random.random()  # noqa: S311  (where in a drain's spread this stream ends)
+
     def stream():
-        known = seen
+        known, leave_at = seen, None
         yield _retry() + _event(first)
         while (left := ends - time.monotonic()) > 0:
-            now = live_watcher.wait(session_id, known, min(heartbeat, left), versions_only=not presenter)
             if live_watcher.stopping:
+                leave_at = live_watcher.leave_at(share) if leave_at is None else leave_at
+                if time.monotonic() >= leave_at:
+                    yield _reconnect()
+                    return
+                left = min(left, leave_at - time.monotonic())
+            now = live_watcher.wait(session_id, known, min(heartbeat, left), versions_only=not presenter,
+                                    leave_at=leave_at)
+            if live_watcher.stopping and time.monotonic() >= live_watcher.leave_at(share):
                 yield _reconnect()
                 return
             if now is None:

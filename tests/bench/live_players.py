@@ -43,6 +43,7 @@ class Sent:
     acked: float | None = None
     tries: int = 0
     outcome: str = "pending"  # taken, refused or gave up
+    reason: str = ""  # the server's words when it refused the answer
 
 
 @dataclass
@@ -222,8 +223,8 @@ class Player:
             sent.acked, sent.outcome = time.perf_counter(), "taken"
             self.stats.accepted.add((self.name, index))
         elif status in (400, 403, 409):
-            sent.outcome = "refused"
-            self.stats.refused.append(body.get("error", ""))
+            sent.outcome, sent.reason = "refused", body.get("error", "")
+            self.stats.refused.append(sent.reason)
         else:
             self.stats.errors.append(f"answer: {status}")
 

@@ -130,7 +130,9 @@ class StoppingGeventWorker(BootMark, GeventWorker):
             self.notify()
             self._stopping.wait(1.0)
         for server in servers:
-            server.close()  # no new connections: they go to the workers that stay
+            # No new connections: they go to the workers that stay. The socket stays open (it is
+            # the other workers' too), for the connections accepted already still read its name.
+            server.stop_accepting()
         limit = time.monotonic() + self.cfg.graceful_timeout
         beat = time.monotonic()
         while any(server.pool.free_count() != server.pool.size for server in servers):

@@ -17,15 +17,17 @@ seconds into each question, while answers are arriving, the drill does:
 5. SIGUSR2, and once the new workers say they are ready, SIGTERM the old
    master (a restart in place: a new master and workers on the same socket).
 
-Printed per fault: the answers sent while it lasted, the requests that
-failed (connection refused or reset, 5xx), the first to the last failure,
-the answers sent more than once and the longest an answer waited for its
-acknowledgement, the event streams lost and how long the longest took to
-come back; and "outage": the longest any player went without a request
-answered or without a stream. At the end, over the whole session: answers
-sent, acknowledged, recorded (counted in the database file), doubled (rows
-beyond one per player and question) and lost (acknowledged but not
-recorded). The run ends by itself within ``--seconds``.
+Printed per fault: the question's answers sent, acknowledged, recorded
+(counted in the database file), doubled (rows beyond one per player),
+lost (acknowledged but not recorded) and refused as late (the server's
+"time was up" or "closed"), then the requests that failed (connection
+refused or reset, 5xx), the first to the last failure, the answers sent
+more than once and the longest an answer waited for its acknowledgement,
+the event streams lost and how long the longest took to come back; and
+"outage": the longest any player went without a request answered or
+without a stream. Then the outage of every fault on one line, and the same
+answer counts over the whole session. The run ends by itself within
+``--seconds``.
 """
 
 from __future__ import annotations
@@ -343,7 +345,8 @@ async def drill(args: argparse.Namespace, server: Server, database: Path, deadli
     refused = [s for s in stats.log.values() if s.outcome == "refused"]
     late = sum(1 for s in refused if s.reason.startswith(LATE))
     print(f"answers: sent {stats.sent}, acknowledged {len(acknowledged)}, recorded {rows} "
-          f"({distinct} distinct player/question), doubled {rows - distinct}, lost (acknowledged, not recorded) {len(lost)}, "
+          f"({distinct} distinct player/question), doubled {rows - distinct}, "
+          f"lost (acknowledged, not recorded) {len(lost)}, "
           f"refused as late {late} (refused otherwise {len(refused) - late}, given up {gave_up})")
     for message in list(dict.fromkeys(stats.refused))[:3]:
         print(f"  refused: {message[:200]}")

@@ -54,7 +54,7 @@ DRAIN_CHECK_SECONDS = 0.02  # how often a stopping worker looks whether its last
 # A worker handing over to others that serve (a reload, an upgrade in place) ends its streams over
 # this time rather than at once: each phone is without a stream only for its own reconnection, and
 # the new workers take a hall's streams a few at a time instead of all in the same second.
-HANDOVER_SECONDS = 3.0
+HANDOVER_SECONDS = 5.0
 HAND_OVER = signal.SIGUSR2  # from quiz.arbiter: stop, others serve (gunicorn's workers leave it unset)
 
 

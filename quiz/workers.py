@@ -1,9 +1,11 @@
 """Gunicorn's workers, made to stop without holding anyone up.
 
-On SIGTERM (a stop, or the old workers of a reload on SIGHUP) a worker tells
-the app first: ``/readyz`` turns unready for a load balancer, and every live
-event stream ends at once with an event to reconnect, which the browser does
-after a short random pause, to a worker that is not stopping. The gevent
+On SIGTERM (a stop) a worker tells the app first: ``/readyz`` turns unready
+for a load balancer, and every live event stream ends at once with an event
+to reconnect, which the browser does after a short random pause, to a worker
+that is not stopping. On HAND_OVER (from ``quiz.arbiter``: the old workers of
+a reload, or of a master upgraded in place, whose successors serve already)
+the streams end each at its own moment over a few seconds instead. The gevent
 worker also stops accepting at once (gunicorn's own accepts for up to a
 second more, and a stream reconnecting in that second came back to the
 worker that was leaving), closes each connection once its response is done

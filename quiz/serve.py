@@ -8,16 +8,20 @@ without gevent; there each stream holds a thread, so streams are capped (see
 
 Stopping (SIGTERM, and the old workers of a reload on SIGHUP) tells the app
 first (see ``quiz.workers``), so the graceful timeout waits only for real
-requests.
+requests; a reload stops the old workers only once the new ones serve, and
+the master records when the server served (``quiz.arbiter``).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 
+from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from quiz import network
+from quiz.arbiter import Record, RollingArbiter
 from quiz.workers import worker_ready
 
 WORKER_CLASSES = ("gevent", "gthread")
@@ -97,10 +101,19 @@ WORKERS = {"gevent": "quiz.workers.StoppingGeventWorker", "gthread": "quiz.worke
 class QuizServer(BaseApplication):
     """Gunicorn running ``create_app()`` once in each worker process."""
 
-    def __init__(self, settings: dict, config: dict | None = None):
+    def __init__(self, settings: dict, config: dict | None = None, record: Flask | None = None):
         self.settings = settings
         self.app_config = config
+        self.record_app = record  # the command's own app: the master records through it (quiz.arbiter)
         super().__init__()
+
+    def run(self) -> None:
+        """Run gunicorn's master, with rolling reloads and the record of serving (``quiz.arbiter``)."""
+        try:
+            RollingArbiter(self, Record(self.record_app, None)).run()
+        except RuntimeError as exc:  # as gunicorn reports a master that cannot start
+            print(f"\nError: {exc}\n", file=sys.stderr)
+            sys.exit(1)
 
     def load_config(self) -> None:
         """Hand our settings to gunicorn."""

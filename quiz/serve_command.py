@@ -25,4 +25,5 @@ def serve_command(host: str, port: int, workers: int | None, worker_class: str, 
     for line in announcement(host, port, current_app.config["PUBLIC_URL"], machine):
         click.echo(line)
     # The workers trust the Host names for this address (quiz/hosts.py), the same as printed here.
-    QuizServer(settings, {"BIND_HOST": host, "MACHINE_ADDRESSES": machine}).run()
+    QuizServer(settings, {"BIND_HOST": host, "MACHINE_ADDRESSES": machine},
+               record=current_app._get_current_object()).run()

@@ -327,8 +327,10 @@
   }
 
   function pause(reply, tries) {
+    // The first try again comes fast (a worker that stopped has others serving at once), the next
+    // ones ever later, up to two seconds; each with a random share, so a hall does not send together.
     var base = reply.retryAfter > 0 ? Math.min(reply.retryAfter, 5) * 1000
-                                    : Math.min(2000, 500 * Math.pow(2, tries));
+                                    : Math.min(2000, 200 * Math.pow(2, tries));
     return base * (0.75 + Math.random() / 2);  // a hall that lost the server together does not return together
   }
 

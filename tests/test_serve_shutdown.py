@@ -47,7 +47,8 @@ def served(request, tmp_path, prepared):
     # gthread holds a stream per thread, half its threads at most: enough for the players' streams.
     process = subprocess.Popen([QUIZ, "serve", "--port", str(port), "--workers", "1", "--access-log", "",
                                 "--worker-class", request.param, "--threads", str(2 * PLAYERS + 4)],
-                               env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               env=env, cwd=tmp_path, stdout=(tmp_path / "server.log").open("wb"),
+                               stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, process, seconds=30)
@@ -162,4 +163,26 @@ def test_a_reload_on_sighup_refuses_nothing_and_the_streams_come_back(served):
     prober.join(timeout=10)
     assert failures == [] and set(answered) == {200} and len(answered) > 10
     for stream in again:
+        stream.response.close()
+
+
+def test_a_reload_keeps_the_old_worker_until_the_new_one_serves_then_hands_the_streams_over(served, tmp_path):
+    process, url, pin, cookies = served
+    streams = _streams(url, pin, cookies)
+    process.send_signal(signal.SIGHUP)
+    for stream in streams:
+        stream.wait(15)
+        assert stream.text.rstrip().endswith("event: reconnect\ndata: {}"), stream.text[-200:]
+    ends = sorted(stream.ended for stream in streams)
+    # Handed over: each stream ends at its own moment (gunicorn's reload cut them all at once).
+    assert ends[-1] - ends[0] > 1.0, f"the streams ended within {ends[-1] - ends[0]:.2f} s of each other"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # the old worker leaves once its last connection is done
+        log = (tmp_path / "server.log").read_text(errors="replace")
+        old, new = (int(pid) for pid in re.findall(r"Booting worker with pid: (\d+)", log)[:2])
+        if f"Worker exiting (pid: {old})" in log:
+            break
+        time.sleep(0.1)
+    assert log.index(f"Worker ready (pid: {new})") < log.index(f"Worker exiting (pid: {old})")
+    for stream in _streams(url, pin, cookies):  # the new worker serves them
         stream.response.close()

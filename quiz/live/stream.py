@@ -12,19 +12,27 @@ from quiz.extensions import db
 from quiz.live import watcher, web
 
 HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+# What EventSource waits before it reconnects a stream that dropped or ended: short, so a phone is
+# back within a fraction of a second of a worker stopping (the others already serve), and random,
+# so a hall that lost its streams together does not come back in the same instant.
+RECONNECT_MS = (100, 500)
 
 
 def _event(data: dict) -> str:
     return f"event: state\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
 
-def _reconnect(pause_ms: tuple[int, int] = (200, 1200)) -> str:
+def _retry() -> str:
+    return f"retry: {random.randint(*RECONNECT_MS)}\n"  # noqa: S311  (a spread, not a secret)
+
+
+def _reconnect() -> str:
     """The last event of a stream whose server process stops: reconnect (to another one) shortly.
 
     EventSource reconnects by itself when a stream ends, after the ``retry``
-    pause; a random one spreads a hall's reconnections over a second.
+    pause; a random one spreads a hall's reconnections.
     """
-    return f"retry: {random.randint(*pause_ms)}\nevent: reconnect\ndata: {{}}\n\n"  # noqa: S311
+    return f"{_retry()}event: reconnect\ndata: {{}}\n\n"
 
 
 def _single(text: str) -> Response:
@@ -47,7 +55,7 @@ def events(pin: str):
     app, config = current_app._get_current_object(), current_app.config
     live_watcher = watcher.watcher_for(app)
     if live_watcher.stopping:  # came in the second before this process stops accepting: come back after
-        return _single(_reconnect((1000, 1500)))
+        return _single(_reconnect())
     live = web.settled(web.by_pin(pin))
     session_id = live.id
     player = web.player_of(live)
@@ -71,12 +79,21 @@ def events(pin: str):
     heartbeat = float(config["LIVE_HEARTBEAT_SECONDS"])
     ends = time.monotonic() + float(config["LIVE_STREAM_SECONDS"])
 
+    share = random.random()  # noqa: S311  (where in a drain's spread this stream ends)
+
     def stream():
-        known = seen
-        yield "retry: 1000\n" + _event(first)
+        known, leave_at = seen, None
+        yield _retry() + _event(first)
         while (left := ends - time.monotonic()) > 0:
-            now = live_watcher.wait(session_id, known, min(heartbeat, left), versions_only=not presenter)
             if live_watcher.stopping:
+                leave_at = live_watcher.leave_at(share) if leave_at is None else leave_at
+                if time.monotonic() >= leave_at:
+                    yield _reconnect()
+                    return
+                left = min(left, leave_at - time.monotonic())
+            now = live_watcher.wait(session_id, known, min(heartbeat, left), versions_only=not presenter,
+                                    leave_at=leave_at)
+            if live_watcher.stopping and time.monotonic() >= live_watcher.leave_at(share):
                 yield _reconnect()
                 return
             if now is None:

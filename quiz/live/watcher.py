@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -90,6 +91,7 @@ class Watcher:
         self._streams = 0
         self._viewers: dict[Viewer, int] = {}
         self._stopping = False
+        self._drain_began, self._spread = 0.0, 0.0
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
 
@@ -140,15 +142,20 @@ class Watcher:
         return changed
 
     def wait(self, session_id: int, seen: Signature | None, timeout: float,
-             versions_only: bool = False) -> Signature | None:
+             versions_only: bool = False, leave_at: float | None = None) -> Signature | None:
         """Block until the session's signature differs from ``seen`` or ``timeout`` passes.
 
         With ``versions_only`` only a new version counts (a phone does not
         redraw for a count). Returns the signature now known, ``seen`` on a
-        timeout or once the process is stopping, or None once a check no
-        longer finds the session running.
+        timeout or once the process is stopping (with ``leave_at``, a
+        ``time.monotonic()`` moment: once stopping and that moment has come),
+        or None once a check no longer finds the session running.
         """
         conditions = self._versions if versions_only else self._changes
+
+        def leaving() -> bool:
+            return self._stopping and (leave_at is None or time.monotonic() >= leave_at)
+
         with self._lock:
             start = self._checks
             condition = conditions.get(session_id)
@@ -158,7 +165,7 @@ class Watcher:
             self._waiters[key] = self._waiters.get(key, 0) + 1
 
             def moved() -> bool:
-                if self._stopping:
+                if leaving():
                     return True
                 if session_id in self._seen:
                     now = self._seen[session_id]
@@ -169,7 +176,7 @@ class Watcher:
                 return self._checks > start
 
             try:
-                if not condition.wait_for(moved, timeout) or self._stopping:
+                if not condition.wait_for(moved, timeout) or leaving():
                     return seen
                 return self._seen.get(session_id)
             finally:
@@ -212,9 +219,19 @@ class Watcher:
                 if left > 0:
                     self._viewers[viewer] = left
 
-    def drain(self) -> None:
-        """The process is stopping: wake every stream so that it ends now, and hold no new one."""
+    def leave_at(self, share: float) -> float:
+        """When a stream with this ``share`` (0 to 1) of the drain's spread ends (``time.monotonic()``)."""
+        return self._drain_began + share * self._spread
+
+    def drain(self, spread: float = 0.0) -> None:
+        """The process is stopping: wake every stream so that it ends, and hold no new one.
+
+        With a ``spread`` (other processes serve), each stream ends at its own
+        moment within that many seconds and follows the session until then,
+        so their reconnections reach the others a few at a time.
+        """
         with self._lock:
+            self._drain_began, self._spread = time.monotonic(), spread
             self._stopping = True
             for condition in (*self._changes.values(), *self._versions.values()):
                 condition.notify_all()
@@ -274,9 +291,9 @@ def close_due_questions(app: Flask, deadlines: Deadlines, everyone_answered: set
                 db.session.rollback()
 
 
-def drain_streams(app: Flask) -> None:
-    """End every event stream of ``app`` in this process, each with an event to reconnect elsewhere."""
-    watcher_for(app).drain()
+def drain_streams(app: Flask, spread: float = 0.0) -> None:
+    """End every event stream of ``app`` here (within ``spread`` seconds), each telling it to reconnect."""
+    watcher_for(app).drain(spread)
 
 
 def watcher_for(app: Flask) -> Watcher:

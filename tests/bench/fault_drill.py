@@ -17,23 +17,27 @@ seconds into each question, while answers are arriving, the drill does:
 5. SIGUSR2, and once the new workers say they are ready, SIGTERM the old
    master (a restart in place: a new master and workers on the same socket).
 
-Printed per fault: the answers sent while it lasted, the requests that
-failed (connection refused or reset, 5xx), the first to the last failure,
-the answers sent more than once and the longest an answer waited for its
-acknowledgement, the event streams lost and how long the longest took to
-come back; and "outage": the longest any player went without a request
-answered or without a stream. At the end, over the whole session: answers
-sent, acknowledged, recorded (counted in the database file), doubled (rows
-beyond one per player and question) and lost (acknowledged but not
-recorded). The run ends by itself within ``--seconds``.
+Printed per fault: the question's answers sent, acknowledged, recorded
+(counted in the database file), doubled (rows beyond one per player),
+lost (acknowledged but not recorded) and refused as late (the server's
+"time was up" or "closed"), then the requests that failed (connection
+refused or reset, 5xx), the first to the last failure, the answers sent
+more than once and the longest an answer waited for its acknowledgement,
+the event streams lost and how long the longest took to come back; and
+"outage": the longest any player went without a request answered or
+without a stream. Then the outage of every fault on one line, and the same
+answer counts over the whole session. The run ends by itself within
+``--seconds``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import signal
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -243,29 +247,55 @@ def _seconds(values: list[float]) -> str:
     return f"median {statistics.median(values):.2f} s, longest {max(values):.2f} s" if values else "none"
 
 
-def report_fault(fault: Fault, until: float, stats: Stats) -> None:
-    """One fault's figures, over the time from its start until the next question's fault."""
+LATE = ("Time was up", "The question was closed before")  # how the server words a refusal as late
+
+
+def answers_by_question(database: Path, session_id: int) -> dict[int, tuple[int, set[str]]]:
+    """Per question: the rows in live_answers, and the distinct players they are from."""
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
+        rows = connection.execute(
+            "SELECT a.question_index, p.nickname FROM live_answers a "
+            "JOIN live_players p ON p.id = a.player_id WHERE a.session_id = ?", (session_id,)).fetchall()
+    found: dict[int, tuple[int, set[str]]] = {}
+    for index, nickname in rows:
+        count, players = found.get(index, (0, set()))
+        found[index] = (count + 1, players | {nickname})
+    return found
+
+
+def report_fault(fault: Fault, until: float, stats: Stats, stored: tuple[int, set[str]]) -> dict:
+    """One fault's figures, over the time from its start until the next question's fault; returns them."""
 
     def inside(moment: float) -> bool:
         return fault.began <= moment < until
 
     failed = sorted(moment for moment, _ in stats.failures if inside(moment))
-    sent = [s for (_, index), s in stats.log.items() if index == fault.question]
-    waits = [s.acked - s.first for s in sent if s.acked is not None]
-    after = [s.acked - s.first for s in sent if s.acked is not None and inside(s.first)]
+    sent = {name: s for (name, index), s in stats.log.items() if index == fault.question}
+    waits = [s.acked - s.first for s in sent.values() if s.acked is not None]
+    after = [s.acked - s.first for s in sent.values() if s.acked is not None and inside(s.first)]
     gaps = [back - lost for lost, back in stats.gaps if inside(lost)]
-    outcomes = {name: sum(1 for s in sent if s.outcome == name) for name in ("taken", "refused", "gave up")}
+    acknowledged = {name for name, s in sent.items() if s.outcome == "taken"}
+    rows, players = stored
+    late = sum(1 for s in sent.values() if s.outcome == "refused" and s.reason.startswith(LATE))
+    figures = {"sent": len(sent), "acknowledged": len(acknowledged), "recorded": rows,
+               "doubled": rows - len(players), "lost": len(acknowledged - players), "late": late,
+               "refused": sum(1 for s in sent.values() if s.outcome == "refused") - late,
+               "gave up": sum(1 for s in sent.values() if s.outcome == "gave up"),
+               "outage": max([*after, *gaps, 0.0])}
     print(f"question {fault.question + 1}, fault: {fault.name}")
     for note in fault.notes:
         print(f"  {note}")
-    print(f"  answers sent {len(sent)}: acknowledged {outcomes['taken']}, refused {outcomes['refused']}, "
-          f"given up {outcomes['gave up']}; sent more than once {sum(1 for s in sent if s.tries > 1)}; "
+    print(f"  answers sent {figures['sent']}, acknowledged {figures['acknowledged']}, recorded "
+          f"{figures['recorded']}, doubled {figures['doubled']}, lost {figures['lost']}, refused as late "
+          f"{figures['late']} (refused otherwise {figures['refused']}, given up {figures['gave up']})")
+    print(f"  sent more than once {sum(1 for s in sent.values() if s.tries > 1)}; "
           f"wait for the acknowledgement {_seconds(waits)}")
     span = f" (first to last {failed[-1] - failed[0]:.2f} s)" if failed else ""
     print(f"  requests failed {len(failed)}{span}; event streams lost {len(gaps)}, "
           f"back after {_seconds(gaps)}")
     print(f"  outage (the longest a player waited for an answer sent after the fault to be acknowledged, "
-          f"or for a lost stream): {max([*after, *gaps, 0.0]):.2f} s")
+          f"or for a lost stream): {figures['outage']:.2f} s")
+    return figures
 
 
 async def drill(args: argparse.Namespace, server: Server, database: Path, deadline: float) -> int:
@@ -301,17 +331,23 @@ async def drill(args: argparse.Namespace, server: Server, database: Path, deadli
     finally:
         await asyncio.gather(host.aclose(), *(p.client.aclose() for p in players), return_exceptions=True)
         args.server = state["server"]
+    stored = answers_by_question(database, session_id)
+    outages = []
     for n, fault in enumerate(faults):
         until = faults[n + 1].began if n + 1 < len(faults) else time.perf_counter()
-        report_fault(fault, until, stats)
+        outages.append(report_fault(fault, until, stats, stored.get(fault.question, (0, set())))["outage"])
+    print("outage per fault: " + "; ".join(f"{fault.name} {seconds:.2f} s"
+                                            for fault, seconds in zip(faults, outages, strict=True)))
     rows, distinct, pairs = recorded(database, session_id)
     acknowledged = stats.accepted
     lost = acknowledged - pairs
     gave_up = sum(1 for s in stats.log.values() if s.outcome == "gave up")
-    refused = sum(1 for s in stats.log.values() if s.outcome == "refused")
-    print(f"answers: sent {stats.sent}, acknowledged {len(acknowledged)}, refused {refused}, "
-          f"given up {gave_up}; recorded {rows} ({distinct} distinct player/question); "
-          f"doubled {rows - distinct}; lost (acknowledged, not recorded) {len(lost)}")
+    refused = [s for s in stats.log.values() if s.outcome == "refused"]
+    late = sum(1 for s in refused if s.reason.startswith(LATE))
+    print(f"answers: sent {stats.sent}, acknowledged {len(acknowledged)}, recorded {rows} "
+          f"({distinct} distinct player/question), doubled {rows - distinct}, "
+          f"lost (acknowledged, not recorded) {len(lost)}, "
+          f"refused as late {late} (refused otherwise {len(refused) - late}, given up {gave_up})")
     for message in list(dict.fromkeys(stats.refused))[:3]:
         print(f"  refused: {message[:200]}")
     for line in state["server"].problems()[:6]:
@@ -351,7 +387,8 @@ def main() -> int:
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory(prefix="fault-drill-") as tmp:
         folder = Path(tmp)
-        env = quiz_env(folder)
+        # Every player comes from 127.0.0.1, like a whole lecture hall behind one NAT address.
+        env = quiz_env(folder, rate_limits={"live_join": f"{args.players} per minute"})
         commands = [["db", "upgrade"], ["content", "sync"],
                     ["user", "create", HOST_NAME, "--instructor", "--password", PASSWORD]]
         if not run_quiz_commands(quiz, env, folder, commands, deadline):

@@ -29,7 +29,7 @@ GIVE_UP_SECONDS = 30.0  # as live.js
 def retry_pause(retry_after: str | None, tries: int) -> float:
     """Seconds before sending again, as live.js waits: Retry-After if given, else growing; with jitter."""
     try:
-        base = min(float(retry_after), 5.0) if retry_after else min(2.0, 0.5 * 2 ** (tries - 1))
+        base = min(float(retry_after), 5.0) if retry_after else min(2.0, 0.2 * 2 ** (tries - 1))
     except ValueError:
         base = 0.5
     return base * random.uniform(0.75, 1.25)
@@ -43,6 +43,7 @@ class Sent:
     acked: float | None = None
     tries: int = 0
     outcome: str = "pending"  # taken, refused or gave up
+    reason: str = ""  # the server's words when it refused the answer
 
 
 @dataclass
@@ -222,8 +223,8 @@ class Player:
             sent.acked, sent.outcome = time.perf_counter(), "taken"
             self.stats.accepted.add((self.name, index))
         elif status in (400, 403, 409):
-            sent.outcome = "refused"
-            self.stats.refused.append(body.get("error", ""))
+            sent.outcome, sent.reason = "refused", body.get("error", "")
+            self.stats.refused.append(sent.reason)
         else:
             self.stats.errors.append(f"answer: {status}")
 

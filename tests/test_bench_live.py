@@ -37,4 +37,4 @@ def test_every_live_benchmark_mode_runs_at_its_smallest_and_makes_a_table_row():
     assert "room 1: 3 players" in output and "room 2: 3 players" in output
     assert "noise: 1 process(es) burning a core" in output
     row = live_matrix.row(configuration, facts)
-    assert row.startswith("| `live_load.py --sessions 2 --players 3") and row.count("|") == 8
+    assert row.startswith("| `live_load.py --sessions 2 --players 3") and row.count("|") == 9

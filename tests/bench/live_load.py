@@ -41,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 from calibration import calibration_line
@@ -62,6 +63,7 @@ from live_costs import Noise, Sampler, answer_cost, arrivals, bare_cost, measure
 from live_players import Player
 from live_report import JOIN_CONCURRENCY, Figures, report
 from live_rooms import HOST_NAME, PASSWORD, Room, create_session, database_url, host_login, recorded
+from phases import machine_busy_seconds
 
 from quiz.serve import default_workers, options, stream_limit
 
@@ -109,7 +111,7 @@ async def load(args: argparse.Namespace, servers: list[Server], url: str, deadli
     for room in rooms:
         room.stats.join = join  # one join phase for the whole hall
     sampler = Sampler(servers)
-    wall, process = time.perf_counter(), time.process_time()
+    wall, process, busy = time.perf_counter(), time.process_time(), machine_busy_seconds()
     gate = asyncio.Semaphore(JOIN_CONCURRENCY)
     stop = deadline - 5.0
 
@@ -141,6 +143,9 @@ async def load(args: argparse.Namespace, servers: list[Server], url: str, deadli
     finally:
         figures.usage = await sampler.stop()
         figures.wall, figures.client_cpu = time.perf_counter() - wall, time.process_time() - process
+        after = machine_busy_seconds()
+        if busy is not None and after is not None:  # the rest of the machine: noise, other jobs
+            figures.other_cpu = after - busy - figures.client_cpu - sum(cpu for cpu, _ in figures.usage)
         await asyncio.gather(*(room.host.aclose() for room in rooms), *(p.client.aclose() for p in players),
                              return_exceptions=True)
     figures.recorded = [recorded(url, room.session_id) for room in rooms]
@@ -233,7 +238,9 @@ def main() -> int:
             return 0
         except (RuntimeError, Failed, AssertionError, OSError, subprocess.CalledProcessError,
                 *NETWORK_ERRORS) as exc:
-            print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
+            where = traceback.extract_tb(exc.__traceback__)[-1]  # a bare TimeoutError says nothing else
+            print(f"{type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})",
+                  file=sys.stderr)
             for server in servers:
                 print(server.log_tail(), file=sys.stderr)
             return 1

@@ -35,7 +35,7 @@ TINY_EXTRA = ["--questions", "1", "--question-seconds", "5", "--pause", "0.5"]
 # the matrix waits a minute beyond it: five runs always end within 20 minutes.
 RUN_SECONDS = 210
 HEADER = ("| command | answer p50 / p99 | last player has each question | answers refused as late "
-          "| recorded exactly once | server CPU | CPU per answer / bare insert |")
+          "| recorded exactly once | server CPU | CPU per answer / bare insert | other processes' CPU |")
 
 
 def tiny(configuration: list[str]) -> list[str]:
@@ -69,17 +69,21 @@ def row(configuration: list[str], facts: dict | None) -> str:
     """The table's row for one configuration."""
     command = f"`live_load.py {' '.join(configuration)}`"
     if facts is None:
-        return f"| {command} | failed (see its output above) | | | | | |"
+        return f"| {command} | failed (see its output above) | | | | | | |"
+    if facts["joined"] < facts["players"]:
+        command += f" ({facts['joined']:,} of {facts['players']:,} joined within the cap)"
     seen = " / ".join("never" if s is None else f"{s:.2f}" for s in facts["last_seen_s"]) + " s"
     once = "yes" if facts["exactly_once"] else "no"
     if facts["recorded"] != facts["sent"]:
         once += f" ({facts['recorded']:,} of {facts['sent']:,} sent)"
     cpu = " + ".join(f"{100 * c / facts['wall_s']:.0f} %" for c in facts["server_cpu_s"])
+    others = facts.get("other_cpu_s")
+    other = "-" if others is None else f"{100 * others / facts['wall_s']:.0f} %"
     ratio = (f"{facts['answer_cpu_ms']:.1f} / {facts['bare_cpu_ms']:.1f} ms = {facts['ratio']:.2f}"
              if math.isfinite(facts["ratio"]) else "-")
     return (f"| {command} | {_ms(facts['answer_p50_ms'])} / {_ms(facts['answer_p99_ms'])} | {seen} "
             f"| {facts['late']:,} of {facts['sent']:,} | {once} "
-            f"| {cpu} of one core over {facts['wall_s']:.0f} s | {ratio} |")
+            f"| {cpu} of one core over {facts['wall_s']:.0f} s | {ratio} | {other} |")
 
 
 def commit() -> str:

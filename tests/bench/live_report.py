@@ -28,6 +28,7 @@ class Figures:
     play_wall: float = 0.0
     wall: float = 0.0
     client_cpu: float = 0.0
+    other_cpu: float | None = None  # every other process of the machine over the same time
     usage: list[tuple[float, int]] = field(default_factory=list)  # (CPU seconds, peak RSS) per server
     recorded: list[tuple[int, int, set]] = field(default_factory=list)  # per room: rows, distinct, pairs
     answer: Cost | None = None
@@ -82,6 +83,7 @@ def summary(args: argparse.Namespace, figures: Figures) -> dict:
         "sent": sent, "accepted": sum(len(s.accepted) for s in stats), "late": sum(s.late for s in stats),
         "refused": sum(len(s.refused) for s in stats), "recorded": rows, "exactly_once": once,
         "server_cpu_s": [cpu for cpu, _ in figures.usage], "wall_s": figures.wall,
+        "client_cpu_s": figures.client_cpu, "other_cpu_s": figures.other_cpu,
         "answer_cpu_ms": answer_ms, "bare_cpu_ms": bare_ms,
         "ratio": answer_ms / bare_ms if bare_ms else math.nan,
         "bare_requests": len(figures.bare.timed.latencies) if figures.bare else 0,
@@ -155,6 +157,9 @@ def report(args: argparse.Namespace, figures: Figures) -> None:
               f"of one core), peak RSS {peak / 2**20:.0f} MiB (master and workers)")
     share = 100 * figures.client_cpu / figures.wall
     print(f"this client: CPU {figures.client_cpu:.1f} s ({share:.0f}% of one core)")
+    if figures.other_cpu is not None:
+        print(f"other processes (noise, other jobs): CPU {figures.other_cpu:.1f} s "
+              f"({100 * figures.other_cpu / figures.wall:.0f}% of one core)")
     for line in _cost_lines(figures, facts):
         print(line)
     errors = figures.errors + [e for s in stats for e in s.errors]

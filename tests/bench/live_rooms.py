@@ -17,7 +17,7 @@ from pathlib import Path
 import aiohttp
 from forms import csrf_token
 from harness import Client, Failed, get_page
-from live_players import Player, Stats
+from live_players import Listener, Player, Stats
 from sqlalchemy import create_engine, text
 
 HOST_NAME = "bench-host"
@@ -65,23 +65,45 @@ async def read_state(client: Client, pin: str) -> dict:
     return response.json()
 
 
+async def next_screen(listener: Listener, client: Client, pin: str, version: int, stop: float) -> dict:
+    """The first state past ``version`` that is not an open question, as the presenter's page hears it:
+    from its event stream, or by reading the state every second once the stream was refused."""
+    while time.monotonic() < stop:
+        if listener.refused:
+            await asyncio.sleep(1.0)
+            state = await read_state(client, pin)
+        else:
+            try:
+                state = await asyncio.wait_for(listener.events.get(), 1.0)
+            except TimeoutError:
+                continue
+        if state.get("version", -1) > version and state.get("phase") != "question":
+            return state
+    raise Failed("the presenter's question did not close before the time cap")
+
+
 async def run_host(client: Client, session_id: int, pin: str, token: str, stats: Stats,
                    pause: float, stop: float) -> None:
-    """Start, wait for each question to close, show reveal and leaderboard, move on, finish."""
-    version = 0
-    for index in range(stats.questions):
-        stats.opened[index] = time.perf_counter()
-        await act(client, session_id, token, "start" if index == 0 else "next", version)
-        while time.monotonic() < stop:  # the presenter screen reads the state while it runs
-            await asyncio.sleep(0.5)
-            state = await read_state(client, pin)
-            if state["phase"] != "question":
-                break
-        await asyncio.sleep(pause)
-        await act(client, session_id, token, "next", state["version"])  # reveal -> leaderboard
-        version = state["version"] + 1
-        await asyncio.sleep(pause)
-    await act(client, session_id, token, "next", version)  # the last leaderboard -> podium
+    """Start, wait for each question to close, show reveal and leaderboard, move on, finish.
+
+    Like the presenter's page, it follows the session's event stream (which
+    also wakes it for every join and answer); its events are not counted with
+    the players'.
+    """
+    listener = Listener(client, f"/live/{pin}/events", Stats(stats.questions))
+    try:
+        version = 0
+        for index in range(stats.questions):
+            stats.opened[index] = time.perf_counter()
+            await act(client, session_id, token, "start" if index == 0 else "next", version)
+            state = await next_screen(listener, client, pin, version, stop)
+            await asyncio.sleep(pause)
+            await act(client, session_id, token, "next", state["version"])  # reveal -> leaderboard
+            version = state["version"] + 1
+            await asyncio.sleep(pause)
+        await act(client, session_id, token, "next", version)  # the last leaderboard -> podium
+    finally:
+        await listener.close()
 
 
 def database_url(database: Path | str) -> str:

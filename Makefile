@@ -84,7 +84,7 @@ test: install browser postgres zbar redis lint check tests/browser/node_modules/
 bench: install
 	$(BIN)/python tests/bench/validate_bench.py
 
-## The live benchmark's target configurations one after another (about 12 minutes), and a table for the README.
+## The live benchmark's target configurations one after another (under 20 minutes), and a table for the README.
 bench-live: install postgres
 	$(BIN)/python tests/bench/live_matrix.py
 

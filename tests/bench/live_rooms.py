@@ -48,9 +48,13 @@ async def create_session(client: Client, questions: int, seconds: int) -> tuple[
 
 
 async def act(client: Client, session_id: int, token: str, action: str, version: int) -> None:
-    """Press one of the presenter's buttons on the screen of ``version``."""
-    response = await client.post(f"/live/{session_id}/act", data={
-        "action": action, "csrf_token": token, "version": str(version)})
+    """Press one of the presenter's buttons on the screen of ``version``, sent again once if the server had
+    closed the idle kept-alive connection it went out on (as a browser does; a repeat is refused as stale)."""
+    form = {"action": action, "csrf_token": token, "version": str(version)}
+    try:
+        response = await client.post(f"/live/{session_id}/act", data=form)
+    except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):
+        response = await client.post(f"/live/{session_id}/act", data=form)
     if response.status != 303:
         raise Failed(f"act {action}: {response.status}")
 

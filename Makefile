@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test install database browser postgres zbar redis lint check bench clean
+.PHONY: run serve test install database browser postgres zbar redis lint check bench bench-live clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,10 @@ test: install browser postgres zbar redis lint check tests/browser/node_modules/
 
 bench: install
 	$(BIN)/python tests/bench/validate_bench.py
+
+## The live benchmark's target configurations one after another (under 20 minutes), and a table for the README.
+bench-live: install postgres
+	$(BIN)/python tests/bench/live_matrix.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

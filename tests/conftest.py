@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import glob
-import os
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +10,7 @@ import pytest
 from quiz import create_app
 from quiz.extensions import db
 from tests.clock import T0, Clock
+from tests.postgres import Cluster
 from tests.sessions import sign_in
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -126,62 +123,19 @@ def synced(app, runner, tmp_path: Path, content_dir: Path, synced_database: Path
 
 
 # ------------------------------------------------------------- PostgreSQL
-# A throwaway cluster made with the server's own ``initdb`` and ``pg_ctl`` (run as the ``postgres``
-# user when the tests run as root, since they refuse root), on a Unix socket in a temporary folder.
+# A throwaway cluster of the test run's own (tests/postgres.py), on a Unix socket in a temporary folder.
 
 PORT = 5439
-
-
-def _server_bin() -> Path:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    assert found, "PostgreSQL's server binaries are missing: `make test` installs them"
-    return Path(found[-1]).parent
-
-
-def _as_owner(command: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-
-
-class Cluster:
-    """A throwaway PostgreSQL cluster: its database URL, and stopping and starting it (fault tests)."""
-
-    def __init__(self, binaries: Path, folder: Path):
-        self.binaries, self.folder, self.data = binaries, folder, folder / "data"
-        self.url = f"postgresql+psycopg://postgres@/quiz?host={folder}&port={PORT}"
-
-    def _ctl(self, *args: str) -> None:
-        subprocess.run(_as_owner([str(self.binaries / "pg_ctl"), "-D", str(self.data), *args]),
-                       check=True, capture_output=True)
-
-    def start(self) -> None:
-        """Start the server and wait until it accepts connections."""
-        self._ctl("-w", "-l", str(self.folder / "log"),
-                  "-o", f"-p {PORT} -k {self.folder} -c listen_addresses=''", "start")
-
-    def stop(self, mode: str = "fast") -> None:
-        """Stop the server, ending every connection to it."""
-        self._ctl("-w", "-m", mode, "stop")
 
 
 @pytest.fixture(scope="session")
 def postgres_cluster():
     """A running PostgreSQL cluster of its own, with an empty database ``quiz``."""
-    binaries = _server_bin()
-    folder = Path(tempfile.mkdtemp(prefix="quiz-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres")
-    cluster = Cluster(binaries, folder)
-    subprocess.run(_as_owner([str(binaries / "initdb"), "-D", str(cluster.data), "-A", "trust",
-                              "-U", "postgres"]), check=True, capture_output=True)
-    cluster.start()
+    cluster = Cluster.create(PORT)
     try:
-        subprocess.run(_as_owner([str(binaries / "createdb"), "-h", str(folder), "-p", str(PORT), "quiz"]),
-                       check=True, capture_output=True)
         yield cluster
     finally:
-        subprocess.run(_as_owner([str(binaries / "pg_ctl"), "-D", str(cluster.data), "-m", "immediate",
-                                  "stop"]), capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
+        cluster.destroy()
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from calibration import calibration_line
 from sqlalchemy import func, insert, select
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -141,6 +142,7 @@ def main() -> int:
     parser.add_argument("--cards", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=300)
     args = parser.parse_args()
+    print(calibration_line(), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3",
                           "CONTENT_DIR": str(PROJECT / "content"), "CLOCK": lambda: NOW},

@@ -18,6 +18,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from calibration import calibration_line
+
 from quiz.content.model import Bank
 from quiz.content.validate import load_content
 from quiz.exchange.exporting import export
@@ -58,6 +60,7 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    print(calibration_line(), flush=True)
     selection = big_selection(args.questions)
     baseline, _ = best_of(args.runs, lambda: json.dumps(
         [q.to_dict() for _, q in selection.questions()]).encode())

@@ -1,275 +1,155 @@
-"""Players joining one live session and answering every question, on one or two server processes.
+"""Players joining live sessions and answering every question, on one or two server processes.
 
-Run: .venv/bin/python tests/bench/live_load.py [--players 2000] [--servers 1|2]
-     [--workers W] [--worker-class gevent|gthread] [--questions 3] [--question-seconds 15]
-     [--seconds 240]
+Run: .venv/bin/python tests/bench/live_load.py [--players 2000] [--sessions 1] [--servers 1|2]
+     [--database sqlite|postgresql] [--noise N] [--workers W] [--worker-class gevent|gthread]
+     [--questions 3] [--question-seconds 15] [--seconds 300]
 
 Each server is a real ``quiz serve`` on 127.0.0.1; with ``--servers 2`` two of
-them share one temporary SQLite file and the players are split between them,
-while the host talks to the first. An instructor is made with ``quiz user
-create``, logs in, and creates a session of single-choice questions; the
-script then drives start and next like a presenter.
+them share one database (a temporary SQLite file, or with ``--database
+postgresql`` a throwaway PostgreSQL cluster, see tests/postgres.py) and the
+players are split between them. ``--sessions N`` runs N rooms at once, each
+with ``--players`` players and its own presenter: an instructor (made with
+``quiz user create``) signed in on its own browser, who creates a session of
+single-choice questions and drives start and next (live_rooms.py).
+``--noise N`` starts N processes that each burn a core for the whole run, a
+noisy neighbour on the machine.
 
 Players are aiohttp client sessions in this process (each with its own
 cookies and two connections, a page's and its stream's) and behave like
-``static/live.js`` on a phone: after joining they hold one stream of
-``/live/<pin>/events`` and take each question from the event that brings it
-(no page load); they answer after a random delay with a POST asking for JSON,
-as the script does. A stream answered 204 (over a gthread server's stream cap)
-makes the player poll ``/live/<pin>/state`` every second instead.
+``static/live.js`` on a phone (live_players.py): after joining they hold one
+stream of ``/live/<pin>/events``, take each question from the event that
+brings it and answer after a random delay with a POST asking for JSON. After
+the sessions, the same players post a bare one-row insert on the same arrival
+pattern, and the servers' CPU per request of both is compared (live_costs.py).
 
-Printed: join rate and latency, answer POST latency p50/p95/p99, per question
-the time from the host's action being sent until the last player had the
-question, answers sent / accepted (answered ``{"taken": true}``) / recorded
-(counted in the SQLite file, opened read-only, at the end), players on event
-streams versus polling, and server CPU and memory.
-The run always ends by itself within ``--seconds``.
+Printed (live_report.py): the calibration line; join rate and latency; answer
+POST latency; per question the time from the presenter's action being sent
+until the last player had it; answers sent / accepted / refused as late /
+recorded (counted in the database at the end); server CPU, per answer and per
+bare insert, and their ratio; the watcher's cost per poll against the running
+sessions; per room when there are several; and a ``summary:`` line of JSON
+(what live_matrix.py reads). The run always ends by itself within ``--seconds``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
-import re
 import resource
-import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
-import aiohttp
-from forms import csrf_token
+from calibration import calibration_line
 from harness import (
     HOST,
     NETWORK_ERRORS,
+    PROJECT,
     Client,
     Failed,
     Server,
+    Timed,
     describe,
     described,
     free_port,
-    get_page,
     quiz_env,
     run_quiz_commands,
 )
-from live_players import Player, Stats
+from live_costs import Noise, Sampler, answer_cost, arrivals, bare_cost, measure_watcher
+from live_players import Player
+from live_report import JOIN_CONCURRENCY, Figures, report
+from live_rooms import HOST_NAME, PASSWORD, Room, create_session, database_url, host_login, recorded
+from phases import machine_busy_seconds
 
 from quiz.serve import default_workers, options, stream_limit
 
-HOST_NAME = "bench-host"
-PASSWORD = "bench-host-password"
-JOIN_CONCURRENCY = 64
-TARGET_ANSWER_P99_MS = 250.0
-TARGET_SEE_SECONDS = 1.0
-_PIN = re.compile(r"pin=(\d{6})")
-
-async def host_login(client: Client) -> None:
-    """Log the instructor in."""
-    token = csrf_token(await get_page(client, "/login"))
-    response = await client.post("/login", data={"name": HOST_NAME, "password": PASSWORD,
-                                                 "csrf_token": token})
-    if response.status != 302:
-        raise Failed(f"login: {response.status}")
+__all__ = ["HOST_NAME", "PASSWORD", "create_session", "host_login", "raise_open_files", "recorded"]
+OPEN_CONCURRENCY = 8  # presenters signing in and creating their sessions at once
+POSTGRES_PORT = 7250  # names the throwaway cluster's Unix socket; it listens on no TCP port
 
 
-async def create_session(client: Client, questions: int, seconds: int) -> tuple[int, str, str]:
-    """Create a session of single-choice questions: (id, PIN, a CSRF token for the host's actions)."""
-    token = csrf_token(await get_page(client, "/live"))
-    response = await client.post("/live", data={
-        "types": "single", "count": str(questions), "seconds": str(seconds), "points": "standard",
-        "show_on_devices": "on", "shuffle": "on", "csrf_token": token})
-    found = re.fullmatch(r"/live/(\d+)/host", response.location)
-    if response.status != 302 or found is None:
-        raise Failed(f"creating the session went to {response.location!r} ({response.status})")
-    text = await get_page(client, response.location)
-    return int(found.group(1)), _PIN.search(text).group(1), csrf_token(text)
+async def gathered(tasks: list[asyncio.Future], timeout: float, errors: list[str], what: str) -> list[bool]:
+    """Wait for the tasks until ``timeout``, cancel the rest, note failures; True for each that ended well."""
+    if tasks:
+        await asyncio.wait(tasks, timeout=max(0.0, timeout))
+    for task in tasks:
+        if not task.done():
+            task.cancel()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    for result in results:
+        if isinstance(result, asyncio.CancelledError):
+            errors.append(f"{what}: cut at the time cap")
+        elif isinstance(result, BaseException):
+            errors.append(f"{what}: {describe(result)}")
+    return [not isinstance(result, BaseException) for result in results]
 
 
-async def act(client: Client, session_id: int, token: str, action: str, version: int) -> None:
-    """Press one of the presenter's buttons on the screen of ``version``."""
-    response = await client.post(f"/live/{session_id}/act", data={
-        "action": action, "csrf_token": token, "version": str(version)})
-    if response.status != 303:
-        raise Failed(f"act {action}: {response.status}")
+async def open_rooms(args: argparse.Namespace, servers: list[Server]) -> list[Room]:
+    """Every room's presenter signed in and its session created; its players' browsers ready."""
+    gate = asyncio.Semaphore(OPEN_CONCURRENCY)
+
+    def client(n: int) -> Client:
+        return Client(f"http://{HOST}:{servers[n % len(servers)].port}")
+
+    async def one(number: int) -> Room:
+        async with gate:
+            players = [client(number * args.players + n) for n in range(args.players)]
+            return await Room.open(number + 1, client(number), players, args.questions, args.question_seconds)
+
+    return list(await asyncio.gather(*(one(number) for number in range(args.sessions))))
 
 
-async def read_state(client: Client, pin: str) -> dict:
-    """GET the state, retried once if the server closed an idle kept-alive connection meanwhile
-    (as a browser retries an idempotent request)."""
-    try:
-        response = await client.get(f"/live/{pin}/state")
-    except aiohttp.ServerDisconnectedError:
-        response = await client.get(f"/live/{pin}/state")
-    return response.json()
-
-
-async def run_host(client: Client, session_id: int, pin: str, token: str, stats: Stats,
-                   pause: float, stop: float) -> None:
-    """Start, wait for each question to close, show reveal and leaderboard, move on, finish."""
-    version = 0
-    for index in range(stats.questions):
-        stats.opened[index] = time.perf_counter()
-        await act(client, session_id, token, "start" if index == 0 else "next", version)
-        while time.monotonic() < stop:  # the presenter screen reads the state while it runs
-            await asyncio.sleep(0.5)
-            state = await read_state(client, pin)
-            if state["phase"] != "question":
-                break
-        await asyncio.sleep(pause)
-        await act(client, session_id, token, "next", state["version"])  # reveal -> leaderboard
-        version = state["version"] + 1
-        await asyncio.sleep(pause)
-    await act(client, session_id, token, "next", version)  # the last leaderboard -> podium
-
-
-def recorded(database: Path, session_id: int) -> tuple[int, int, set[tuple[str, int]]]:
-    """Rows in live_answers for the session, distinct (player, question) pairs, and those pairs."""
-    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
-        rows = connection.execute(
-            "SELECT p.nickname, a.question_index FROM live_answers a "
-            "JOIN live_players p ON p.id = a.player_id WHERE a.session_id = ?", (session_id,)).fetchall()
-    return len(rows), len(set(rows)), set(rows)
-
-
-class Sampler:
-    """Server CPU seconds and peak resident memory over the run, sampled every second."""
-
-    def __init__(self, servers: list[Server]):
-        self.servers = servers
-        self.cpu_start = [server.cpu_seconds() or 0.0 for server in servers]
-        self.peak = [0] * len(servers)
-        self._task = asyncio.ensure_future(self._sample())
-
-    async def _sample(self) -> None:
-        while True:
-            for n, server in enumerate(self.servers):
-                self.peak[n] = max(self.peak[n], server.rss_bytes() or 0)
-            await asyncio.sleep(1.0)
-
-    async def stop(self) -> list[tuple[float, int]]:
-        """(CPU seconds used, peak bytes) per server."""
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-        return [((server.cpu_seconds() or 0.0) - start, peak)
-                for server, start, peak in zip(self.servers, self.cpu_start, self.peak, strict=True)]
-
-
-async def load(args: argparse.Namespace, servers: list[Server], database: Path, deadline: float) -> int:
-    """Create the session, join the players, play it through, print the figures."""
-    stats = Stats(args.questions)
-
-    def client(server: Server) -> Client:
-        return Client(f"http://{HOST}:{server.port}")
-
-    host = client(servers[0])
-    await host_login(host)
-    session_id, pin, token = await create_session(host, args.questions, args.question_seconds)
-    players = [Player(f"p{n}", client(servers[n % len(servers)]), pin, stats) for n in range(args.players)]
+async def load(args: argparse.Namespace, servers: list[Server], url: str, deadline: float) -> Figures:
+    """Open the rooms, join the players, play the sessions through, replay as bare inserts; the figures."""
+    rooms = await open_rooms(args, servers)
+    players = [player for room in rooms for player in room.players]
+    join, errors = Timed(), []
+    for room in rooms:
+        room.stats.join = join  # one join phase for the whole hall
     sampler = Sampler(servers)
-    wall, process = time.perf_counter(), time.process_time()
+    wall, process, busy = time.perf_counter(), time.process_time(), machine_busy_seconds()
     gate = asyncio.Semaphore(JOIN_CONCURRENCY)
+    stop = deadline - 5.0
 
-    async def join(player: Player) -> None:
+    async def join_one(player: Player) -> None:
         async with gate:
             await player.join()
 
-    stop = deadline - 5.0
-    joined_ok: list[Player] = []
+    figures = Figures(rooms=rooms, errors=errors)
     try:
-        stats.join.start = time.perf_counter()
-        tasks = [asyncio.ensure_future(join(p)) for p in players]
-        _, pending = await asyncio.wait(tasks, timeout=max(0.0, 0.4 * (stop - time.monotonic())))
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        for player, task in zip(players, tasks, strict=True):
-            if task.cancelled():
-                stats.errors.append("join: cut at the time cap")
-            elif task.exception() is not None:
-                stats.errors.append(f"join: {describe(task.exception())}")
-            else:
-                joined_ok.append(player)
-        join_wall = stats.join.last - stats.join.start
+        join.start = time.perf_counter()
+        tasks = [asyncio.ensure_future(join_one(p)) for p in players]
+        joined = await gathered(tasks, 0.4 * (stop - time.monotonic()), errors, "join")
+        playing = [p for p, ok in zip(players, joined, strict=True) if ok]
+        figures.joined, figures.join_wall = len(playing), join.last - join.start
         delays = (1.0, max(1.5, min(8.0, 0.6 * args.question_seconds)))
-        play_tasks = [asyncio.ensure_future(p.play(delays, stop)) for p in joined_ok]
+        play_tasks = [asyncio.ensure_future(p.play(delays, stop)) for p in playing]
         await asyncio.sleep(2.0)  # let the lobby pages open their streams
-        stats.answers.start = stats.answers.last = time.perf_counter()
-        host_task = asyncio.ensure_future(run_host(host, session_id, pin, token, stats, args.pause, stop))
-        await asyncio.wait([host_task, *play_tasks], timeout=max(0.0, stop - time.monotonic() + 3))
-        for task in [host_task, *play_tasks]:
-            if not task.done():
-                task.cancel()
-        results = await asyncio.gather(host_task, *play_tasks, return_exceptions=True)
-        for result in results:
-            if isinstance(result, asyncio.CancelledError):
-                stats.errors.append("play: cut at the time cap")
-            elif isinstance(result, BaseException):
-                stats.errors.append(f"play: {describe(result)}")
+        figures.watcher_lobby = await measure_watcher(url)
+        for room in rooms:
+            room.stats.answers.start = room.stats.answers.last = time.perf_counter()
+        hosts = [room.present(args.pause, stop) for room in rooms]
+        await gathered([*hosts, *play_tasks], stop - time.monotonic() + 3, errors, "play")
+        figures.play_wall = time.perf_counter() - wall
+        figures.answer = answer_cost([room.stats.log for room in rooms], args.questions, sampler)
+        rounds = arrivals([(room.stats.log, room.stats.opened) for room in rooms], args.questions)
+        clients = {player.name: player.client for player in playing}
+        figures.bare = await bare_cost(clients, rounds, sampler, args.pause, stop)
+        figures.watcher_after = await measure_watcher(url)
     finally:
-        usage = await sampler.stop()
-        await asyncio.gather(host.aclose(), *(p.client.aclose() for p in players), return_exceptions=True)
-    rows, distinct, pairs = recorded(database, session_id)
-    report(args, stats, len(joined_ok), join_wall, usage, time.perf_counter() - wall,
-           time.process_time() - process, rows, distinct, pairs)
-    return 0
-
-
-def report(args: argparse.Namespace, stats: Stats, joined: int, join_wall: float,
-           usage: list[tuple[float, int]], wall: float, client_cpu: float, rows: int, distinct: int,
-           pairs: set[tuple[str, int]]) -> None:
-    """Print the figures and the targets."""
-    rate = joined / join_wall if join_wall > 0 else float("nan")
-    print(f"joined: {joined} of {args.players} in {join_wall:.1f} s, {rate:.0f} joins/s "
-          f"({JOIN_CONCURRENCY} joining at once); " + stats.join.line("join POST:").split(" ", 2)[2])
-    print(stats.answers.line("answer POST:"))
-    if args.timeline:
-        by_second: dict[int, list[float]] = {}
-        for second, latency in stats.timeline:
-            by_second.setdefault(second, []).append(latency)
-        print("  by second after the question opened (answers, p99 ms): " + ", ".join(
-            f"{second}s {len(found)} {1000 * sorted(found)[max(0, round(0.99 * len(found)) - 1)]:.0f}"
-            for second, found in sorted(by_second.items())))
-    worst = 0.0
-    for index in range(args.questions):
-        seen = sorted(stats.seen.get(index, []))
-        if not seen:
-            print(f"question {index + 1}: no player had it")
-            worst = float("inf")
-            continue
-        worst = max(worst, seen[-1] if len(seen) == joined else float("inf"))
-        print(f"question {index + 1}: {len(seen)} of {joined} players had it; from the host's action: "
-              f"median {seen[len(seen) // 2]:.2f} s, last {seen[-1]:.2f} s")
-    accepted = len(stats.accepted)
-    exact = rows == distinct and pairs == stats.accepted
-    print(f"answers: sent {stats.sent}, accepted {accepted}, refused {len(stats.refused)}, recorded "
-          f"{rows} rows ({distinct} distinct player/question); recorded set equals accepted set: {exact}")
-    for message in list(dict.fromkeys(stats.refused))[:3]:
-        print(f"  refused: {message[:200]}")
-    print(f"players by mode: {dict(sorted(stats.modes.items()))}; event streams opened {stats.streams}, "
-          f"answered 204 {stats.refusals}; events received {stats.events}; state reads {stats.state_reads}")
-    for n, (cpu, peak) in enumerate(usage, start=1):
-        print(f"server {n}: CPU {cpu:.1f} s over {wall:.0f} s ({100 * cpu / wall:.0f}% of one core), "
-              f"peak RSS {peak / 2**20:.0f} MiB (master and workers)")
-    print(f"this client: CPU {client_cpu:.1f} s ({100 * client_cpu / wall:.0f}% of one core)")
-    print(f"errors: {len(stats.errors)}")
-    for error in list(dict.fromkeys(stats.errors))[:5]:
-        print(f"  {error[:300]}")
-    p99 = stats.answers.percentile(0.99)
-    verdict = [
-        f"all {args.players} joined: {'met' if joined == args.players else 'NOT met'}",
-        f"every accepted answer recorded once: {'met' if exact else 'NOT met'}",
-        f"every answer sent recorded: {'met' if rows == stats.sent else 'NOT met'} ({rows} of {stats.sent})",
-        f"answer p99 {p99:.0f} ms < {TARGET_ANSWER_P99_MS:.0f}: "
-        f"{'met' if p99 < TARGET_ANSWER_P99_MS else 'NOT met'}",
-        f"last player sees each question within {TARGET_SEE_SECONDS:.0f} s: "
-        f"{'met' if worst < TARGET_SEE_SECONDS else 'NOT met'}",
-    ]
-    print("targets: " + "; ".join(verdict))
-
+        figures.usage = await sampler.stop()
+        figures.wall, figures.client_cpu = time.perf_counter() - wall, time.process_time() - process
+        after = machine_busy_seconds()
+        if busy is not None and after is not None:  # the rest of the machine: noise, other jobs
+            figures.other_cpu = after - busy - figures.client_cpu - sum(cpu for cpu, _ in figures.usage)
+        await asyncio.gather(*(room.host.aclose() for room in rooms), *(p.client.aclose() for p in players),
+                             return_exceptions=True)
+    figures.recorded = [recorded(url, room.session_id) for room in rooms]
+    return figures
 
 
 def raise_open_files() -> int:
@@ -281,11 +161,15 @@ def raise_open_files() -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-def main() -> int:
-    """Set up a database and the instructor, serve it, run the session, print the figures."""
+def arguments() -> argparse.Namespace:
+    """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--players", type=int, default=2000)
+    parser.add_argument("--players", type=int, default=2000, help="per session (default 2000)")
+    parser.add_argument("--sessions", type=int, default=1, help="rooms at once, each with its own presenter")
     parser.add_argument("--servers", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="one SQLite file (default), or a throwaway PostgreSQL cluster")
+    parser.add_argument("--noise", type=int, default=0, help="processes that each burn a core meanwhile")
     parser.add_argument("--workers", type=int, default=None, help="per server, passed to quiz serve")
     parser.add_argument("--worker-class", choices=("gevent", "gthread"), default="gevent",
                         help="passed to quiz serve (default gevent)")
@@ -296,48 +180,77 @@ def main() -> int:
                         help="seconds the host shows the reveal and the leaderboard (default 2)")
     parser.add_argument("--timeline", action="store_true",
                         help="also print answer p99 per second after each question opened")
-    parser.add_argument("--seconds", type=float, default=240.0, help="cap on the whole run (default 240)")
+    parser.add_argument("--seconds", type=float, default=300.0, help="cap on the whole run (default 300)")
     parser.add_argument("--join-limit", default=None,
                         help="joins from one address, e.g. '60 per minute' (default: all players a minute)")
     args = parser.parse_args()
+    if min(args.players, args.sessions, args.questions) < 1 or args.noise < 0:
+        parser.error("--players, --sessions and --questions must be at least 1, --noise at least 0")
+    return args
+
+
+def main() -> int:
+    """Set up a database and the instructor, serve it, run the sessions, print the figures."""
+    args = arguments()
+    print(calibration_line(), flush=True)
+    total = args.players * args.sessions
     # Every player comes from 127.0.0.1, like a whole lecture hall behind one NAT address.
-    limits = {"live_join": args.join_limit or f"{args.players} per minute"}
+    limits = {"live_join": args.join_limit or f"{total} per minute"}
     deadline = time.monotonic() + args.seconds
     workers = args.workers or default_workers()
     nofile = raise_open_files()
     quiz = Path(sys.executable).with_name("quiz")
+    cluster = noise = None
+    servers: list[Server] = []
     with tempfile.TemporaryDirectory(prefix="live-load-") as tmp:
         folder = Path(tmp)
-        env = quiz_env(folder, rate_limits=limits)
-        commands = [["db", "upgrade"], ["content", "sync"],
-                    ["user", "create", HOST_NAME, "--instructor", "--password", PASSWORD]]
-        if not run_quiz_commands(quiz, env, folder, commands, deadline):
-            return 1
-        servers = []
-        for n in range(args.servers):
-            (folder / f"server-{n + 1}").mkdir()
-            servers.append(Server(quiz, env, free_port(), workers, args.threads, folder / f"server-{n + 1}",
-                                  args.worker_class))
-        limit = stream_limit(options(HOST, 0, workers, args.threads, None, args.worker_class))
-        cap = workers * limit if limit is not None else None
-        print(f"players: {args.players}, {args.questions} questions of {args.question_seconds} s; "
-              f"{args.servers} x quiz serve --workers {workers} --worker-class {args.worker_class} on one "
-              f"SQLite file (event streams per server: {cap if cap is not None else 'no cap'}); "
-              f"{os.cpu_count()} CPUs, "
-              f"load average {os.getloadavg()[0]:.2f}; open files limit {nofile}; "
-              f"rate limits: {described(limits)}")
+        env = quiz_env(folder, bench_endpoints=True, rate_limits=limits)
         try:
+            if args.database == "postgresql":
+                sys.path.insert(0, str(PROJECT))  # tests/postgres.py, the cluster the tests start
+                from tests.postgres import Cluster
+                # Every worker of every server keeps a pool of connections: more than the default 100.
+                cluster = Cluster.create(POSTGRES_PORT, {"max_connections": "400"})
+                env["QUIZ_SQLALCHEMY_DATABASE_URI"] = cluster.url
+            url = env["QUIZ_SQLALCHEMY_DATABASE_URI"]
+            commands = [["db", "upgrade"], ["content", "sync"],
+                        ["user", "create", HOST_NAME, "--instructor", "--password", PASSWORD]]
+            if not run_quiz_commands(quiz, env, folder, commands, deadline):
+                return 1
+            for n in range(args.servers):
+                (folder / f"server-{n + 1}").mkdir()
+                servers.append(Server(quiz, env, free_port(), workers, args.threads,
+                                      folder / f"server-{n + 1}", args.worker_class))
+            limit = stream_limit(options(HOST, 0, workers, args.threads, None, args.worker_class))
+            cap = workers * limit if limit is not None else None
+            print(f"players: {total} ({args.sessions} session(s) of {args.players}), {args.questions} "
+                  f"questions of {args.question_seconds} s; {args.servers} x quiz serve --workers {workers} "
+                  f"--worker-class {args.worker_class} on one {args.database} database (event streams per "
+                  f"server: {cap if cap is not None else 'no cap'}); noise: {args.noise} process(es)"
+                  f" burning a core; "
+                  f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; open files limit {nofile}; "
+                  f"rate limits: {described(limits)}", flush=True)
+            noise = Noise(args.noise)
             for server in servers:
                 server.start(min(deadline, time.monotonic() + 60))
-            return asyncio.run(load(args, servers, folder / "quiz.sqlite3", deadline))
-        except (RuntimeError, Failed, *NETWORK_ERRORS) as exc:
-            print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
+            figures = asyncio.run(load(args, servers, database_url(url), deadline))
+            report(args, figures)
+            return 0
+        except (RuntimeError, Failed, AssertionError, OSError, subprocess.CalledProcessError,
+                *NETWORK_ERRORS) as exc:
+            where = traceback.extract_tb(exc.__traceback__)[-1]  # a bare TimeoutError says nothing else
+            print(f"{type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})",
+                  file=sys.stderr)
             for server in servers:
                 print(server.log_tail(), file=sys.stderr)
             return 1
         finally:
             for server in servers:
                 server.stop()
+            if noise is not None:
+                noise.stop()
+            if cluster is not None:
+                cluster.destroy()
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ class Sent:
 
     first: float
     acked: float | None = None
+    replied: float | None = None  # when the reply that ended it came (taken or refused)
     tries: int = 0
     outcome: str = "pending"  # taken, refused or gave up
     reason: str = ""  # the server's words when it refused the answer
@@ -58,6 +59,7 @@ class Stats:
     sent: int = 0
     accepted: set[tuple[str, int]] = field(default_factory=set)
     refused: list[str] = field(default_factory=list)
+    late: int = 0  # answers refused with 409: the question had closed (or was not open) on arrival
     streams: int = 0  # event streams opened
     refusals: int = 0  # event streams answered 204
     events: int = 0  # state events received
@@ -216,6 +218,7 @@ class Player:
                 return
             await asyncio.sleep(retry_pause(retry_after, sent.tries))
         self.stats.answers.record(sent.first)
+        sent.replied = time.perf_counter()
         if index in self.stats.opened:
             self.stats.timeline.append((int(sent.first - self.stats.opened[index]),
                                         time.perf_counter() - sent.first))
@@ -224,6 +227,7 @@ class Player:
             self.stats.accepted.add((self.name, index))
         elif status in (400, 403, 409):
             sent.outcome, sent.reason = "refused", body.get("error", "")
+            self.stats.late += status == 409
             self.stats.refused.append(sent.reason)
         else:
             self.stats.errors.append(f"answer: {status}")

@@ -55,6 +55,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from calibration import calibration_line
 from forms import csrf_token, fill_in
 from harness import (
     HOST,
@@ -344,6 +345,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
+    print(calibration_line(), flush=True)
     deadline = time.monotonic() + args.seconds
     workers = args.workers or default_workers()
     quiz = Path(sys.executable).with_name("quiz")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -34,6 +33,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT))
 
+from calibration import calibration_line  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
 from quiz import create_app  # noqa: E402
@@ -70,14 +70,6 @@ if busy_since is not None:
     longest = max(longest, time.monotonic() - busy_since)
 print(json.dumps({"longest": longest, "refusals": refusals, "writes": writes, "slowest": slowest}))
 """
-
-
-def cpu_calibration() -> float:
-    """CPU seconds of the brief's calibration loop, run in a fresh interpreter."""
-    command = ("import time; s = time.process_time(); sum(i*i for i in range(10**7)); "
-               "print(time.process_time() - s)")
-    return float(subprocess.run([sys.executable, "-c", command], capture_output=True, text=True,
-                                check=True).stdout)
 
 
 def write_content(root: Path, count: int, prompt_suffix: str = "") -> None:
@@ -138,8 +130,7 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=5000)
     parser.add_argument("--probe-ms", type=float, default=5.0, help="pause between the probe's writes")
     args = parser.parse_args()
-    print(f"CPU calibration: sum(i*i for i in range(10**7)) took {cpu_calibration():.2f} s CPU; "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
+    print(calibration_line())
     with tempfile.TemporaryDirectory() as tmp:
         root, database = Path(tmp) / "content", Path(tmp) / "quiz.sqlite3"
         write_content(root, args.questions)

@@ -14,7 +14,6 @@ first round a duplicate, so the lint reports (and locates) about 10,000 of them.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import sys
@@ -23,6 +22,7 @@ import time
 from pathlib import Path
 
 import yaml
+from calibration import calibration_line
 
 from quiz.content.model import Bank
 from quiz.content.validate import check_paths, load_content, validate_paths
@@ -71,6 +71,7 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    print(calibration_line(), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         root = build_root(Path(tmp), args.questions)
         bank_file = root / "banks" / "synthetic.yaml"
@@ -85,10 +86,6 @@ def main() -> int:
         warnings = len(check_paths([root]).warnings)
         base = timed(lambda: yaml.load(text, Loader=loader), args.runs)
         size = bank_file.stat().st_size / 1e6
-    calibration = time.process_time()
-    sum(i * i for i in range(10**7))
-    print(f"calibration: sum(i*i for i in range(10**7)) took {time.process_time() - calibration:.2f} s CPU;"
-          f" load average {os.getloadavg()[0]:.2f}")
     print(f"questions: {args.questions}, file: {size:.1f} MB, runs: {args.runs}")
     print(_line("validate (ours):", ours))
     print(_line("validate + lint:", linted) + f" ({warnings} warnings)")

@@ -71,7 +71,7 @@ def _database_unavailable(error: Exception):
     try:
         db.session.rollback()
     except database_errors.SQLAlchemyError:  # the connection is gone: the pool replaces it
-        db.session.invalidate()
+        db.session().invalidate()  # the scoped session has no invalidate of its own
     if "_login_user" not in g:  # the layout must not ask the database who is signed in
         g._login_user = login_manager.anonymous_user()
     return respond(503, "The database is not answering just now. Nothing you sent was half-saved; "

@@ -37,7 +37,7 @@ def _user() -> User:
 def _caught_up() -> User:
     """The signed-in learner, once the wrong quiz answers since their last visit have moved their cards."""
     user = _user()
-    if service.bring_forward_pending(db.session, user.id):
+    if service.bring_forward_pending(db.session(), user.id):
         db.session.commit()
     return user
 
@@ -88,7 +88,7 @@ def rate(card_id: int):
     if rating is None or version is None:
         abort(400)
     try:
-        service.rate(db.session, _user(), card_id, rating, version, _now())
+        service.rate(db.session(), _user(), card_id, rating, version, _now())
         db.session.commit()
     except service.UnknownCard:
         db.session.rollback()

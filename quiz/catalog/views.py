@@ -24,9 +24,9 @@ def home():
 @blueprint.get("/banks/<bank_id>")
 def bank(bank_id: str):
     """List one bank's questions, read-only, with their answers."""
-    found = queries.live_bank(db.session, bank_id)
+    found = queries.live_bank(db.session(), bank_id)
     if found is None:
         abort(404)
-    questions = queries.live_questions(db.session, bank_id)
+    questions = queries.live_questions(db.session(), bank_id)
     return render_template("catalog/bank.html", bank=found, questions=questions,
                            types=QUESTION_TYPES)

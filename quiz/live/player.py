@@ -72,12 +72,12 @@ def play(pin: str):
     context = {"live": live, "player": player, "state": current,
                "remaining": machine.remaining_ms(current, web.now()), "types": QUESTION_TYPES}
     if live.phase != machine.LOBBY:
-        question = service.current_question(db.session, live)
+        question = service.current_question(db.session(), live)
         shared = web.shared(live)  # ranks read once for every phone, not once per phone
         context.update(question=question, q=question.data, ask=snapshot.ask(live, question),
-                       answer=service.answer_of(db.session, player, live.question_index),
+                       answer=service.answer_of(db.session(), player, live.question_index),
                        line=shared.lines.get(player.id) if shared else None,
-                       players=service.active_players(db.session, live))
+                       players=service.active_players(db.session(), live))
     return render_template("live/play.html", **context)
 
 
@@ -87,7 +87,7 @@ def answer(pin: str):
     A form post is answered with the play page; a script asking for JSON gets
     ``{"taken": true}``, or ``{"error": ...}`` with 409 (late, closed) or 400 (forged).
     """
-    found = service.seat(db.session, pin, web.tokens())
+    found = service.seat(db.session(), pin, web.tokens())
     if found is None:
         web.by_pin(pin)  # an unknown PIN is 404; a known one without a seat here, 403
         abort(403)
@@ -101,7 +101,7 @@ def answer(pin: str):
         data = db.session.get(Question, live.question_ids[index]).data
     try:
         response = parse_form(data, request.form)
-        service.submit(db.session, live, player, index, response, web.now(), data)
+        service.submit(db.session(), live, player, index, response, web.now(), data)
         db.session.commit()
     except (service.LiveError, InvalidResponse) as exc:
         db.session.rollback()

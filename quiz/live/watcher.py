@@ -220,7 +220,7 @@ def snapshots_for(app: Flask) -> snapshot.Snapshots:
         if found is None:
             def read(session_id: int) -> snapshot.Snapshot | None:
                 with app.app_context():
-                    return snapshot.build(db.session, session_id)
+                    return snapshot.build(db.session(), session_id)
 
             found = app.extensions["live_snapshots"] = snapshot.Snapshots(read)
         return found
@@ -240,7 +240,7 @@ def close_due_questions(app: Flask, deadlines: Deadlines, everyone_answered: set
             if deadline > now and session_id not in everyone_answered:
                 continue
             live = db.session.get(LiveSession, session_id)
-            if live is not None and service.settle(db.session, live, now):
+            if live is not None and service.settle(db.session(), live, now):
                 db.session.commit()
             else:
                 db.session.rollback()

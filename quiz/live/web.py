@@ -54,7 +54,7 @@ def hosted(session_id: int) -> LiveSession:
 
 def by_pin(pin: str) -> LiveSession:
     """The session with this PIN; 404 for a PIN that is malformed or unknown."""
-    live = service.by_pin(db.session, pin) if pin.isdigit() and len(pin) == 6 else None
+    live = service.by_pin(db.session(), pin) if pin.isdigit() and len(pin) == 6 else None
     if live is None:
         limits.note_missed_pin()
         abort(404)
@@ -70,7 +70,7 @@ def join_address() -> address.JoinAddress:
 
 def settled(live: LiveSession) -> LiveSession:
     """Move the session on if its question is due to close, and commit that at once."""
-    if service.settle(db.session, live, now()):
+    if service.settle(db.session(), live, now()):
         db.session.commit()
     return live
 
@@ -93,7 +93,7 @@ def tokens() -> list[str]:
 
 def player_of(live: LiveSession) -> LivePlayer | None:
     """The player whose token cookie this browser holds, or None."""
-    return service.player_for(db.session, live, request.cookies.get(cookie_name(live)))
+    return service.player_for(db.session(), live, request.cookies.get(cookie_name(live)))
 
 
 def holds_cookie(live: LiveSession) -> bool:
@@ -117,8 +117,8 @@ def message(live: LiveSession, player: LivePlayer | None) -> dict:
         return {"version": live.version, "removed": True}
     current = shared(live)
     mine = (player is not None and live.phase == machine.QUESTION
-            and service.answer_of(db.session, player, live.question_index) is not None)
-    players, answered = service.room(db.session, live)
+            and service.answer_of(db.session(), player, live.question_index) is not None)
+    players, answered = service.room(db.session(), live)
     body = current.message(player.id if player else None, now(), players, answered, mine)
     if live.phase == machine.FINISHED:
         body["finished"] = True

@@ -9,7 +9,7 @@ plainly.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from sqlalchemy import exc as database_errors
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -41,6 +41,7 @@ def wants_json() -> bool:
 
 def respond(status: int, message: str, headers: dict | None = None):
     """The error as JSON ``{"error": ...}`` or as a page, with its status and headers."""
+    response: Response | str
     if wants_json():
         response = jsonify(error=message, status=status)
     else:

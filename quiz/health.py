@@ -18,7 +18,7 @@ from sqlalchemy import exc as database_errors
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quiz.database import insert_for
-from quiz.extensions import db
+from quiz.extensions import Model, db
 from quiz.models import utcnow
 
 blueprint = Blueprint("health", __name__)
@@ -26,7 +26,7 @@ STOPPING = "quiz_stopping"  # the app's extensions key set once the process is s
 RETRY_AFTER_SECONDS = 2
 
 
-class ReadinessCheck(db.Model):
+class ReadinessCheck(Model):
     """The one row ``/readyz`` writes, so that a check proves the database takes a write."""
 
     __tablename__ = "readiness_checks"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -22,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from quiz.extensions import db
+from quiz.extensions import Model
 
 
 def utcnow() -> datetime:
@@ -30,7 +31,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A learner or an instructor."""
 
     __tablename__ = "users"
@@ -47,7 +48,10 @@ class User(UserMixin, db.Model):
     new_cards_per_day: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
 
     # The key of the sign-in this request runs under (quiz.accounts.logins); not a column.
-    login_key = None
+    if TYPE_CHECKING:  # declared for the type checker only: the mapper takes annotations for columns
+        login_key: str | None = None
+    else:
+        login_key = None
 
     def get_id(self) -> str:
         """What the session and remember-me cookies hold: the id and the sign-in's key."""
@@ -58,7 +62,7 @@ class User(UserMixin, db.Model):
 Index("uq_users_lower_name", func.lower(User.name), unique=True)
 
 
-class Concept(db.Model):
+class Concept(Model):
     """A glossary concept, as last synced from ``content/definitions``."""
 
     __tablename__ = "concepts"
@@ -74,7 +78,7 @@ class Concept(db.Model):
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Bank(db.Model):
+class Bank(Model):
     """A question bank, as last synced from ``content/banks``."""
 
     __tablename__ = "banks"
@@ -90,7 +94,7 @@ class Bank(db.Model):
     )
 
 
-class QuestionConcept(db.Model):
+class QuestionConcept(Model):
     """Which concepts a question tests: the link from a question to its source."""
 
     __tablename__ = "question_concepts"
@@ -101,7 +105,7 @@ class QuestionConcept(db.Model):
     concept_id: Mapped[str] = mapped_column(ForeignKey("concepts.id"), primary_key=True)
 
 
-class Question(db.Model):
+class Question(Model):
     """A question; ``(bank_id, key)`` is its stable identity across edits."""
 
     __tablename__ = "questions"
@@ -122,7 +126,7 @@ class Question(db.Model):
     concepts: Mapped[list[Concept]] = relationship(secondary="question_concepts", viewonly=True)
 
 
-class Attempt(db.Model):
+class Attempt(Model):
     """One sitting of a quiz: the questions drawn, in order, and when it ended.
 
     ``layout`` fixes, per question id, the shuffled order of its choices, items
@@ -143,7 +147,7 @@ class Attempt(db.Model):
     answers: Mapped[list[Answer]] = relationship(back_populates="attempt")
 
 
-class Answer(db.Model):
+class Answer(Model):
     """A response to one question of an attempt; recorded once (the constraint says so).
 
     A wrong answer of a signed-in learner is recorded with ``push_pending``: it
@@ -175,7 +179,7 @@ class Answer(db.Model):
     question: Mapped[Question] = relationship()
 
 
-class Card(db.Model):
+class Card(Model):
     """A flashcard, derived from the synced content; ``key`` is its identity across syncs.
 
     Keys read ``concept:<concept id>:forward`` (term to definition),
@@ -199,7 +203,7 @@ class Card(db.Model):
     question: Mapped[Question | None] = relationship()
 
 
-class CardState(db.Model):
+class CardState(Model):
     """Where one user stands on one card: the FSRS memory state and when it is due.
 
     ``state`` 0 is new (never rated); 1, 2 and 3 are FSRS's learning, review and
@@ -231,7 +235,7 @@ class CardState(db.Model):
     card: Mapped[Card] = relationship()
 
 
-class Review(db.Model):
+class Review(Model):
     """One rating of a card: enough to undo it and to draw the statistics.
 
     ``before`` is the card state as it was, restored by an undo. The unique

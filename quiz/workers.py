@@ -42,7 +42,7 @@ class _NextRequest:
 
     def __init__(self, waits: dict, seconds: float):
         self.waits = waits
-        self.timeout = gevent.Timeout(seconds, False)  # False: when it fires, the connection just closes
+        self.timeout = gevent.Timeout(seconds, False)  # type: ignore[arg-type]  # gevent documents False; its stubs omit it. False: when it fires, the connection just closes
 
     def __enter__(self):
         self.waits[gevent.getcurrent()] = self.timeout

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from quiz.extensions import db
+from quiz.extensions import Model
 from quiz.models import utcnow
 
 
-class Login(db.Model):
+class Login(Model):
     """One sign-in on one browser; its session and remember-me cookies name its ``key``.
 
     A request is signed in only while its row exists and has not expired:

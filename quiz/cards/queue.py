@@ -36,9 +36,9 @@ def memory_of(state: CardState | None) -> fsrs.Memory:
 def new_left_today(session: Session, user: User, now: datetime) -> int:
     """How many new cards the learner may still start today, in their time zone."""
     start, end = days.today_bounds(now, user.time_zone)
-    started = session.scalar(select(func.count()).select_from(Review).where(
+    started = session.execute(select(func.count()).select_from(Review).where(
         Review.user_id == user.id, Review.state_before == fsrs.NEW,
-        Review.reviewed_at >= start, Review.reviewed_at < end))
+        Review.reviewed_at >= start, Review.reviewed_at < end)).scalar_one()
     return max(user.new_cards_per_day - started, 0)
 
 
@@ -111,8 +111,8 @@ def counts(session: Session, user: User, now: datetime) -> Counts:
                    and_(states.in_((fsrs.LEARNING, fsrs.RELEARNING)), CardState.due <= ahead)))
     ).one()
     allowance = new_left_today(session, user, now)
-    unseen = session.scalar(select(func.count()).select_from(
-        _unseen(user.id).limit(allowance).subquery())) if allowance else 0
+    unseen = session.execute(select(func.count()).select_from(
+        _unseen(user.id).limit(allowance).subquery())).scalar_one() if allowance else 0
     return Counts(new=row[0] + unseen, learning=row[1], review=row[2])
 
 
@@ -122,6 +122,7 @@ def reviewable(session: Session, user: User, state: CardState | None, now: datet
     if state is None or (state.state == fsrs.NEW and state.due is None):
         return new_left_today(session, user, now) > 0
     ahead = LEARN_AHEAD if state.state in (fsrs.LEARNING, fsrs.RELEARNING) else timedelta(0)
+    assert state.due is not None  # a started card always has its due time
     return fsrs.utc(state.due) <= now + ahead
 
 
@@ -159,7 +160,7 @@ def card_to_show(session: Session, user: User, now: datetime, card_id: int | Non
         head = due_queue(session, user, now, limit=1)
         if not head:
             return None
-        card, state = session.get(Card, head[0].card_id), head[0].state
+        card, state = session.get_one(Card, head[0].card_id), head[0].state
     intervals = fsrs.preview(memory_of(state), now, user.desired_retention)
     return Shown(card, state, intervals)
 

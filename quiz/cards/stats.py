@@ -44,11 +44,11 @@ def forecast(session: Session, user: User, now: datetime, window: int = WINDOW_D
     """Started cards falling due on each of the next ``window`` local days; overdue ones count today."""
     today = days.local_date(now, user.time_zone)
     end = days.day_start(today + timedelta(days=window), user.time_zone)
-    dues = session.scalars(
+    dues = session.scalars(  # none is NULL (NULL < end is not true), as the check below tells mypy
         select(CardState.due).join(Card, Card.id == CardState.card_id)
         .where(CardState.user_id == user.id, Card.retired.is_(False),
                CardState.state != fsrs.NEW, CardState.due < end))
-    per_day = Counter(max(days.local_date(fsrs.utc(d), user.time_zone), today) for d in dues)
+    per_day = Counter(max(days.local_date(fsrs.utc(d), user.time_zone), today) for d in dues if d is not None)
     return [DayCount(today + timedelta(days=n), per_day[today + timedelta(days=n)])
             for n in range(window)]
 

@@ -12,7 +12,8 @@ blueprint = Blueprint("catalog", __name__)
 blueprint.add_app_template_global(cloze_blanks)
 blueprint.add_app_template_global(cloze_segments)
 # Every page may ask a question's type for its label, its words or its macros' file.
-blueprint.add_app_template_global(QUESTION_TYPES, "question_types")
+blueprint.add_app_template_global(QUESTION_TYPES,  # type: ignore[arg-type]  # a Jinja global may be any value
+                                  "question_types")
 
 
 @blueprint.get("/")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from quiz.content.errors import ContentError
 from quiz.content.generate import swap_subject
@@ -159,7 +160,7 @@ def _check_contrast(contrast, where, source: Source, doc: Document,
             f"{false_of.term.lower()}, to be restated about it")))
 
 
-def check_explanation(doc: Document, index: int, item: dict, concepts: Mapping[str, Concept],
+def check_explanation(doc: Document, index: int, item: dict[str, Any], concepts: Mapping[str, Concept],
                       errors: list[ContentError]) -> None:
     """Every passage the question's explanation quotes is in the chapter of its concepts."""
     explanation, refs = item.get("explanation"), item.get("concepts")

@@ -25,6 +25,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from quiz.content.errors import ContentError
 from quiz.content.loader import Document
@@ -47,7 +48,7 @@ class _Item:
 
     doc: Document
     index: int
-    data: dict
+    data: dict[str, Any]
 
     @property
     def where(self) -> tuple:
@@ -189,15 +190,15 @@ def _true_false_balance(items: list[_Item]) -> Iterator[ContentError]:
                 "true-false-balance")
 
 
-def _answer_text(data: dict) -> str:
+def _answer_text(data: dict[str, Any]) -> str:
     return QUESTION_TYPES[data["type"]].answer_words(data)
 
 
-def _signature(data: dict) -> frozenset[str]:
+def _signature(data: dict[str, Any]) -> frozenset[str]:
     return frozenset(stems(f"{data['prompt']} {_answer_text(data)}")) - _ATTRIBUTION
 
 
-def _same_path(a: dict, b: dict) -> bool:
+def _same_path(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Two orderings of as many steps, each step sharing a key term with the other's."""
     steps_a, steps_b = a["items"], b["items"]
     return len(steps_a) == len(steps_b) and all(

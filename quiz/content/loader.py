@@ -12,6 +12,7 @@ import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -65,8 +66,8 @@ class Document:
     file: str
     data: object
     text: str = ""
-    _positions: dict | None = field(default=None, repr=False)
-    _key_positions: dict | None = field(default=None, repr=False)
+    _positions: dict[str, Any] | None = field(default=None, repr=False)
+    _key_positions: dict[str, Any] | None = field(default=None, repr=False)
 
     def position(self, path: NodePath, *, key: bool = False) -> tuple[int, int]:
         """The 1-based (line, column) where the value (or with ``key``, the key) at

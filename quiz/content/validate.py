@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import fastjsonschema
 from jsonschema import Draft7Validator
@@ -28,7 +29,7 @@ class _Checker:
     faster; jsonschema collects every error, with paths, for the rare failure.
     """
 
-    def __init__(self, schema: dict):
+    def __init__(self, schema: dict[str, Any]):
         self.fast = fastjsonschema.compile(schema)
         self.full = Draft7Validator(schema)
 
@@ -340,7 +341,7 @@ def _check_question_ids(glossary: Glossary, doc: Document, errors: list[ContentE
         _check_unique_id(contrast.id, doc, ("contrasts", index, "id"), seen, "question", errors)
 
 
-def _check_unique_id(item_id, doc, path, seen: dict, what: str, errors) -> None:
+def _check_unique_id(item_id, doc, path, seen: dict[str, Any], what: str, errors) -> None:
     """Report a second use of an id, saying where the first one is."""
     if item_id not in seen:
         seen[item_id] = (doc, path)

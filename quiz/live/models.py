@@ -17,11 +17,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from quiz.extensions import db
+from quiz.extensions import Model
 from quiz.models import utcnow
 
 
-class LiveSession(db.Model):
+class LiveSession(Model):
     """One instructor-run session: the questions, the settings and where play stands.
 
     ``phase``, ``question_index``, ``question_started_at`` and ``deadline`` say
@@ -59,7 +59,7 @@ Index("uq_live_sessions_active_pin", LiveSession.pin, unique=True,
       sqlite_where=text("finished_at IS NULL"), postgresql_where=text("finished_at IS NULL"))
 
 
-class LivePlayer(db.Model):
+class LivePlayer(Model):
     """Someone playing a live session under a nickname; ``token`` (in their cookie) is who they are.
 
     ``nickname_key`` is the nickname folded for comparison, unique per session;
@@ -92,7 +92,7 @@ Index("uq_live_players_session_id_nickname_skeleton", LivePlayer.session_id, Liv
       unique=True)
 
 
-class LiveAnswer(db.Model):
+class LiveAnswer(Model):
     """A player's answer to one question of a session: recorded once (the constraint says so)."""
 
     __tablename__ = "live_answers"

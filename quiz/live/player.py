@@ -98,7 +98,7 @@ def answer(pin: str):
     shared = web.shared(live)  # the open question's content: no read for it per answer
     data = shared.content_of(live.question_ids[index]) if shared else None
     if data is None:
-        data = db.session.get(Question, live.question_ids[index]).data
+        data = db.session.get_one(Question, live.question_ids[index]).data
     try:
         response = parse_form(data, request.form)
         service.submit(db.session(), live, player, index, response, web.now(), data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from random import SystemRandom
+from typing import Any
 from urllib.parse import urlsplit
 
 import segno
@@ -88,7 +89,8 @@ def host(session_id: int):
     address = web.join_address()
     join_url = address.origin + url_for("live.join", pin=live.pin)
     player_count, answered = service.room(db.session(), live)
-    context = {"live": live, "state": current, "remaining": machine.remaining_ms(current, now),
+    context: dict[str, Any] = {
+               "live": live, "state": current, "remaining": machine.remaining_ms(current, now),
                "address": address, "join_url": join_url,
                "join_display": urlsplit(address.origin).netloc + url_for("live.short_join"),
                "qr": _qr(join_url) if live.phase == machine.LOBBY else None,

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session
 
-from quiz.database import insert_for
+from quiz.database import changed_rows, insert_for
 from quiz.grading import grade
 from quiz.live import scoring
 from quiz.live import state as machine
@@ -153,7 +154,7 @@ def kick(session: Session, live: LiveSession, player_id: int, now: datetime) -> 
     removed = session.execute(update(LivePlayer).where(
         LivePlayer.id == player_id, LivePlayer.session_id == live.id, LivePlayer.kicked.is_(False))
         .values(kicked=True))
-    if removed.rowcount:
+    if changed_rows(removed):
         session.execute(update(LiveSession).where(LiveSession.id == live.id)
                         .values(version=LiveSession.version + 1).execution_options(synchronize_session=False))
         session.expire(live)
@@ -248,7 +249,7 @@ def seat(session: Session, pin: str, tokens: list[str]) -> tuple[LiveSession, Li
 
 
 def submit(session: Session, live: LiveSession, player: LivePlayer, index: int, response: object,
-           now: datetime, data: dict | None = None) -> int:
+           now: datetime, data: dict[str, Any] | None = None) -> int:
     """Grade and record a player's answer to question ``index``, once; return the recorded answer's id.
 
     ``data`` is the question's content when the caller has it at hand (else

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import overload
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from quiz.database import changed_rows
 from quiz.live.models import LiveSession
 
 LOBBY, QUESTION, REVEAL, LEADERBOARD, FINISHED = "lobby", "question", "reveal", "leaderboard", "finished"
@@ -27,6 +29,10 @@ class InvalidTransition(ValueError):
     """That action does not apply in the session's current phase."""
 
 
+@overload
+def aware(moment: datetime) -> datetime: ...
+@overload
+def aware(moment: None) -> None: ...
 def aware(moment: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; they were stored as UTC."""
     if moment is None or moment.tzinfo is not None:
@@ -140,4 +146,4 @@ def compare_and_set(session: Session, live: LiveSession, before: State, after: S
         .values(**values)
         .execution_options(synchronize_session=False))
     session.expire(live)
-    return result.rowcount == 1
+    return changed_rows(result) == 1

@@ -44,7 +44,8 @@ def events(pin: str):
     player, the answer is 204, on which EventSource gives up and the page
     polls instead. Anyone else is refused (403).
     """
-    app, config = current_app._get_current_object(), current_app.config
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # current_app is a proxy
+    config = current_app.config
     live_watcher = watcher.watcher_for(app)
     if live_watcher.stopping:  # came in the second before this process stops accepting: come back after
         return _single(_reconnect((1000, 1500)))
@@ -61,7 +62,7 @@ def events(pin: str):
     db.session.remove()
     if seen is None:  # over: say so once and stop
         return _single(_event(first))
-    viewer = (session_id, "host" if presenter else player.id)
+    viewer = (session_id, "host" if presenter or player is None else player.id)  # None: aborted above
     if not live_watcher.open_stream(config.get("LIVE_MAX_STREAMS"), viewer):
         return Response(status=204, headers=HEADERS)
     snapshots = watcher.snapshots_for(app)

@@ -34,7 +34,8 @@ def cookie_name(live: LiveSession) -> str:
 
 def shared(live: LiveSession) -> snapshot.Snapshot | None:
     """This process's snapshot of the session at its version (or later), read once for every screen."""
-    return watcher.snapshots_for(current_app._get_current_object()).get(live.id, live.version)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # current_app is a proxy
+    return watcher.snapshots_for(app).get(live.id, live.version)
 
 
 def require_instructor() -> None:
@@ -116,6 +117,7 @@ def message(live: LiveSession, player: LivePlayer | None) -> dict:
     if player is None and holds_cookie(live):
         return {"version": live.version, "removed": True}
     current = shared(live)
+    assert current is not None  # the session was just read, so its snapshot can be built
     mine = (player is not None and live.phase == machine.QUESTION
             and service.answer_of(db.session(), player, live.question_index) is not None)
     players, answered = service.room(db.session(), live)

@@ -111,6 +111,7 @@ def history(session: Session, user_id: int, limit: int = 30) -> list[AttemptPoin
     for attempt in reversed(attempts):
         scores = session.scalars(select(Answer.score).where(Answer.attempt_id == attempt.id)).all()
         total = len(attempt.question_ids) or 1
+        assert attempt.finished_at is not None  # the query takes finished attempts only
         points.append(AttemptPoint(attempt.id, attempt.finished_at,
                                    round(100 * sum(scores) / total), len(attempt.question_ids)))
     return points

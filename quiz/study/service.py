@@ -10,8 +10,9 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
+from typing import Any
 
-from sqlalchemy import JSON, and_, bindparam, func, select, update
+from sqlalchemy import JSON, Executable, and_, bindparam, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from quiz.accounts.models import Login
@@ -98,7 +99,7 @@ def owned_attempt(session: Session, attempt_id: int, user_id: int | None,
     return attempt
 
 
-def sealed(settings: dict | None, finished_at: datetime | None) -> bool:
+def sealed(settings: dict[str, Any] | None, finished_at: datetime | None) -> bool:
     """Whether this is a live session's attempt while the session runs: closed to study pages till it ends.
 
     Joining a live session signed in makes an attempt of all its questions, so
@@ -143,9 +144,10 @@ class Step:
         return len(self.attempt.question_ids)
 
     @property
-    def layout(self) -> dict:
+    def layout(self) -> dict[str, Any]:
         """The shuffled order of this question's parts."""
-        return self.attempt.layout.get(str(self.question.id), {})
+        layout: dict[str, Any] = self.attempt.layout.get(str(self.question.id), {})
+        return layout
 
 
 def step(session: Session, attempt: Attempt, position: int) -> Step | None:
@@ -156,8 +158,8 @@ def step(session: Session, attempt: Attempt, position: int) -> Step | None:
     answer = session.scalar(select(Answer).where(
         Answer.attempt_id == attempt.id, Answer.question_id == question_id))
     # Only feedback shows the concepts: an unanswered question (and its POST) skips that query.
-    question = session.get(Question, question_id,
-                           options=[selectinload(Question.concepts)] if answer else [])
+    question = session.get_one(Question, question_id,
+                               options=[selectinload(Question.concepts)] if answer else [])
     marked = _regrade(question, answer) if answer else None
     return Step(attempt, position, question, answer, marked)
 
@@ -189,7 +191,7 @@ class Slot:
     user_id: int | None
     question_id: int
     question_count: int
-    data: dict  # the question as its bank writes it, for grading
+    data: dict[str, Any]  # the question as its bank writes it, for grading
     answer_id: int | None  # the answer already recorded, if any
     sealed: bool = False  # a running live session's attempt: not to be answered here (see ``sealed``)
 
@@ -227,7 +229,7 @@ _RECORDED = ("attempt_id", "question_id", "response", "correct", "score", "answe
 
 
 @cache
-def _record(dialect: str):
+def _record(dialect: str) -> Executable:
     """The insert of an answer, skipped when the question has one already (ON CONFLICT).
 
     It selects from the attempt's row and locks it (PostgreSQL; SQLite's single
@@ -237,8 +239,10 @@ def _record(dialect: str):
     """
     values = (select(*(bindparam(name, type_=_answers.c[name].type) for name in _RECORDED))
               .where(_attempts.c.id == bindparam("attempt_id")).with_for_update(key_share=True))
-    return (insert_for(dialect)(_answers).from_select(_RECORDED, values)
-            .on_conflict_do_nothing(index_elements=["attempt_id", "question_id"]).returning(_answers.c.id))
+    statement: Executable = (insert_for(dialect)(_answers).from_select(_RECORDED, values)
+                             .on_conflict_do_nothing(index_elements=["attempt_id", "question_id"])
+                             .returning(_answers.c.id))
+    return statement
 
 
 def answer_slot(session: Session, attempt_id: int, position: int, login_key: str | None,
@@ -278,15 +282,15 @@ def submit_answer(session: Session, slot: Slot, response: object) -> int:
     marked = grade(slot.data, response)
     now = utcnow()
     connection = session.connection()
-    answer_id = connection.scalar(_record(connection.dialect.name), {
+    answer_id: int | None = connection.scalar(_record(connection.dialect.name), {
         "attempt_id": slot.attempt_id, "question_id": slot.question_id,
         "response": {"value": response}, "correct": marked.correct, "score": marked.score,
         "answered_at": now,
         # The concept's flashcards come due the next time the learner's cards are read (a visitor has none).
         "push_pending": not marked.correct and slot.user_id is not None})
     if answer_id is None:  # another request recorded this answer first: theirs stands
-        return session.scalar(select(Answer.id).where(
-            Answer.attempt_id == slot.attempt_id, Answer.question_id == slot.question_id))
+        return session.execute(select(Answer.id).where(
+            Answer.attempt_id == slot.attempt_id, Answer.question_id == slot.question_id)).scalar_one()
     # One statement after the insert's lock, so two last answers racing cannot both miss the stamp.
     connection.execute(_FINISH, {"attempt_id": slot.attempt_id, "count": slot.question_count, "now": now})
     loaded = session.identity_map.get(session.identity_key(Attempt, slot.attempt_id))

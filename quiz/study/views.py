@@ -12,7 +12,7 @@ from random import SystemRandom
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from wtforms.fields import SelectChoice
+from wtforms.fields import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.2 has it; types-WTForms not yet
 
 from quiz import charts
 from quiz.accounts.login import signed_in_key

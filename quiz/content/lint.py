@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quiz.content.errors import ContentError
+from quiz.content.errors import Path as NodePath
 from quiz.content.loader import Document
 from quiz.content.types import QUESTION_TYPES, cloze_blanks, cloze_segments
 from quiz.content.words import ARTICLES, answer_forms, fold, singular, stems
@@ -51,10 +52,10 @@ class _Item:
     data: dict[str, Any]
 
     @property
-    def where(self) -> tuple:
+    def where(self) -> NodePath:
         return ("questions", self.index)
 
-    def warn(self, key: str | tuple, message: str, rule: str) -> ContentError:
+    def warn(self, key: str | NodePath, message: str, rule: str) -> ContentError:
         path = (*self.where, *((key,) if isinstance(key, str) else key))
         return self.doc.error(path, f"{message} [{rule}]")
 
@@ -101,9 +102,9 @@ def _visible(alternative: str, shown: set[str]) -> bool:
     return bool(needed) and needed <= shown
 
 
-def _redundant(item: _Item, keys: list, alternatives: list[str]) -> Iterator[ContentError]:
+def _redundant(item: _Item, keys: list[str | NodePath], alternatives: list[str]) -> Iterator[ContentError]:
     """``keys[i]`` is where alternative i is written (a cloze's are all in its prompt)."""
-    seen: list[tuple[str, frozenset]] = []
+    seen: list[tuple[str, frozenset[str]]] = []
     for key, alternative in zip(keys, alternatives, strict=True):
         forms = answer_forms(alternative)
         twin = next((earlier for earlier, known in seen if forms & known), None)
@@ -213,8 +214,8 @@ def _duplicates(items: list[_Item]) -> Iterator[ContentError]:
     rarest stems (prefix filtering), so only candidates that can reach the threshold
     are compared.
     """
-    exact: dict[tuple, _Item] = {}
-    groups: dict[tuple, list[tuple[_Item, frozenset]]] = defaultdict(list)
+    exact: dict[tuple[str, ...], _Item] = {}
+    groups: dict[tuple[str, ...], list[tuple[_Item, frozenset[str]]]] = defaultdict(list)
     for item in items:
         data = item.data
         block = (data["type"], data["concepts"][0])
@@ -228,7 +229,7 @@ def _duplicates(items: list[_Item]) -> Iterator[ContentError]:
         yield from _near(members, qtype == "ordering")
 
 
-def _near(members: list[tuple[_Item, frozenset]], ordering: bool) -> Iterator[ContentError]:
+def _near(members: list[tuple[_Item, frozenset[str]]], ordering: bool) -> Iterator[ContentError]:
     frequency = Counter(token for _, sig in members for token in sig)
     index: dict[str, list[int]] = defaultdict(list)
     for number, (item, sig) in enumerate(members):

@@ -20,6 +20,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from quiz.extensions import Model
 from quiz.models import utcnow
 
+NICKNAME_KEY_LENGTH, NICKNAME_SKELETON_LENGTH = 40, 200  # folding may make one character several
+
 
 class LiveSession(Model):
     """One instructor-run session: the questions, the settings and where play stands.
@@ -75,9 +77,9 @@ class LivePlayer(Model):
     session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id"), index=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     nickname: Mapped[str] = mapped_column(String(40))
-    nickname_key: Mapped[str] = mapped_column(String(40))
+    nickname_key: Mapped[str] = mapped_column(String(NICKNAME_KEY_LENGTH))
     # NULL for players who joined before look-alikes were compared (NULLs never clash).
-    nickname_skeleton: Mapped[str | None] = mapped_column(String(200))
+    nickname_skeleton: Mapped[str | None] = mapped_column(String(NICKNAME_SKELETON_LENGTH))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"))
     score: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

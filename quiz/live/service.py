@@ -13,21 +13,26 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import Select, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from quiz.database import changed_rows, insert_for
-from quiz.grading import grade
+from quiz.grading import Grade, grade
 from quiz.live import scoring
 from quiz.live import state as machine
-from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
+from quiz.live.models import (
+    NICKNAME_KEY_LENGTH,
+    NICKNAME_SKELETON_LENGTH,
+    LiveAnswer,
+    LivePlayer,
+    LiveSession,
+)
 from quiz.models import Answer, Attempt, Question
 from quiz.security.lookalikes import skeleton
 
 NICKNAME_MAX = 20
 # The folded keys' columns: case folding and NFKC may make one character several ("ﬃ" is "ffi").
-KEY_MAX = LivePlayer.__table__.c.nickname_key.type.length
-SKELETON_MAX = LivePlayer.__table__.c.nickname_skeleton.type.length
+KEY_MAX, SKELETON_MAX = NICKNAME_KEY_LENGTH, NICKNAME_SKELETON_LENGTH
 
 
 class LiveError(ValueError):
@@ -84,7 +89,7 @@ def join(session: Session, live: LiveSession, nickname: str, user_id: int | None
     name = clean_nickname(nickname)
     token = secrets.token_urlsafe(32)
     # RETURNING says whether the row went in on every database (an INSERT's rowcount may not).
-    player = session.scalar(insert_for(session)(LivePlayer).values(
+    player: LivePlayer | None = session.scalar(insert_for(session)(LivePlayer).values(
         session_id=live.id, token=token, nickname=name, nickname_key=name.casefold(),
         nickname_skeleton=skeleton(name), user_id=user_id, score=0, streak=0, kicked=False, joined_at=now,
     ).on_conflict_do_nothing().returning(LivePlayer))  # either name constraint: taken
@@ -117,7 +122,7 @@ def newest_players(session: Session, live: LiveSession, limit: int) -> list[Live
         .order_by(LivePlayer.id.desc()).limit(limit)))
 
 
-def _players_in(live: LiveSession):
+def _players_in(live: LiveSession) -> Select[int]:
     """The count of players in the room (the kicked are not), as a query."""
     return select(func.count()).select_from(LivePlayer).where(
         LivePlayer.session_id == live.id, LivePlayer.kicked.is_(False))
@@ -125,7 +130,7 @@ def _players_in(live: LiveSession):
 
 def active_players(session: Session, live: LiveSession) -> int:
     """How many players are in the room (the kicked are not)."""
-    return session.scalar(_players_in(live))
+    return session.execute(_players_in(live)).scalar_one()
 
 
 def room(session: Session, live: LiveSession) -> tuple[int, int]:
@@ -228,7 +233,7 @@ def settle(session: Session, live: LiveSession, now: datetime) -> bool:
 
 def current_question(session: Session, live: LiveSession) -> Question:
     """The question at the session's current index."""
-    return session.get(Question, live.question_ids[live.question_index])
+    return session.get_one(Question, live.question_ids[live.question_index])
 
 
 def answer_of(session: Session, player: LivePlayer, index: int) -> LiveAnswer | None:
@@ -270,12 +275,14 @@ def submit(session: Session, live: LiveSession, player: LivePlayer, index: int, 
             return existing.id
         if current.phase != machine.QUESTION:
             raise QuestionClosed("The question was closed before your answer arrived.")
+        assert current.deadline is not None  # open, so closed by its deadline
         late = (now - current.deadline).total_seconds()
         raise TooLate(f"Time was up {late:.1f} s before your answer arrived, so it was not counted.")
     question_id = live.question_ids[index]
     if data is None:
-        data = session.get(Question, question_id).data
+        data = session.get_one(Question, question_id).data
     marked = grade(data, response)
+    assert current.started_at is not None  # an open question has started
     elapsed_ms = max(0, int((now - current.started_at).total_seconds() * 1000))
     base = scoring.POINTS[live.settings["points"]]
     speed = scoring.speed_points(marked.correct, elapsed_ms, current.seconds * 1000, base)
@@ -291,7 +298,7 @@ def submit(session: Session, live: LiveSession, player: LivePlayer, index: int, 
     still_open = select(LiveSession.id).where(
         LiveSession.id == live.id, LiveSession.version == current.version,
         LiveSession.phase == machine.QUESTION).with_for_update(read=True).exists()
-    recorded = session.scalar(insert_for(session)(LiveAnswer).from_select(
+    recorded: int | None = session.scalar(insert_for(session)(LiveAnswer).from_select(
         list(values), select(*(literal(value, columns[name].type) for name, value in values.items()))
         .where(still_open))
         .on_conflict_do_nothing(index_elements=["player_id", "question_index"])
@@ -309,8 +316,8 @@ def submit(session: Session, live: LiveSession, player: LivePlayer, index: int, 
     return recorded
 
 
-def _count_in_progress(session: Session, attempt_id: int, user_id: int, question_id: int,
-                       response: object, marked, now: datetime) -> None:
+def _count_in_progress(session: Session, attempt_id: int, user_id: int | None, question_id: int,
+                       response: object, marked: Grade, now: datetime) -> None:
     """Record the answer in the learner's own attempt; a wrong one brings their flashcards forward."""
     session.execute(insert_for(session)(Answer).values(
         attempt_id=attempt_id, question_id=question_id, response={"value": response},

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from quiz.cards import days
@@ -42,7 +42,7 @@ def new_left_today(session: Session, user: User, now: datetime) -> int:
     return max(user.new_cards_per_day - started, 0)
 
 
-def _unseen(user_id: int):
+def _unseen(user_id: int) -> Select[int]:
     """Live cards this learner has never rated and no quiz brought forward, in deck order."""
     return (select(Card.id)
             .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user_id))
@@ -51,7 +51,7 @@ def _unseen(user_id: int):
             .order_by(Card.position, Card.id))
 
 
-def _live_states(user_id: int):
+def _live_states(user_id: int) -> Select[CardState]:
     return (select(CardState).join(Card, Card.id == CardState.card_id)
             .where(CardState.user_id == user_id, Card.retired.is_(False)))
 

@@ -108,6 +108,6 @@ def workload(desired_retention: float, baseline: float = DEFAULT_RETENTION) -> f
     decay = -DEFAULT_PARAMETERS[20]
 
     def interval(retention: float) -> float:
-        return retention ** (1 / decay) - 1
+        return float(retention ** (1 / decay)) - 1  # float ** float is typed as maybe complex
 
     return interval(baseline) / interval(desired_retention)

@@ -110,7 +110,7 @@ def cards_by_concept(session: Session, user: User) -> list[ConceptCards]:
                .join(Card, Card.question_id == QuestionConcept.question_id)
                .join(joined, joined.c.card_id == Card.id)
                .group_by(QuestionConcept.concept_id, joined.c.state))
-    counted: dict[str, Counter] = {}
+    counted: dict[str, Counter[int]] = {}
     for query in (direct, through):
         for concept_id, card_state, count in session.execute(query):
             counted.setdefault(concept_id, Counter())[card_state] += count

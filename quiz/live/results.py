@@ -9,6 +9,7 @@ import csv
 import io
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -60,7 +61,7 @@ def standings(session: Session, live: LiveSession) -> list[Standing]:
     return sorted(rows, key=lambda s: (s.rank, s.nickname.casefold()))
 
 
-def response_text(data: dict, value: object) -> str:
+def response_text(data: dict[str, Any], value: object) -> str:
     """A recorded response in words, for tables and the CSV."""
     return QUESTION_TYPES[data["type"]].response_text(data, value)
 

@@ -9,7 +9,6 @@ from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -24,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.extensions import Model
+from quiz.timestamps import UtcDateTime
 
 
 def utcnow() -> datetime:
@@ -40,7 +40,7 @@ class User(UserMixin, Model):
     name: Mapped[str] = mapped_column(String(40), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_instructor: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # Flashcard settings: "today" starts at midnight in this IANA zone; the scheduler aims
     # at this retention; at most this many unseen cards are introduced per day.
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
@@ -87,7 +87,7 @@ class Bank(Model):
     title: Mapped[str] = mapped_column(String(2000))
     generated: Mapped[bool] = mapped_column(Boolean, default=False)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
-    synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    synced_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     questions: Mapped[list[Question]] = relationship(
         back_populates="bank", order_by="Question.position"
@@ -120,7 +120,7 @@ class Question(Model):
     difficulty: Mapped[int] = mapped_column(Integer, default=1)
     position: Mapped[int] = mapped_column(Integer, default=0)
     retired: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     bank: Mapped[Bank] = relationship(back_populates="questions")
     concepts: Mapped[list[Concept]] = relationship(secondary="question_concepts", viewonly=True)
@@ -141,8 +141,8 @@ class Attempt(Model):
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     question_ids: Mapped[list] = mapped_column(JSON, default=list)
     layout: Mapped[dict] = mapped_column(JSON, default=dict)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     answers: Mapped[list[Answer]] = relationship(back_populates="attempt")
 
@@ -172,7 +172,7 @@ class Answer(Model):
     response: Mapped[dict] = mapped_column(JSON)  # {"value": <the grading module's response>}
     correct: Mapped[bool] = mapped_column(Boolean)
     score: Mapped[float] = mapped_column(Float, default=0.0)
-    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     push_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
@@ -225,12 +225,12 @@ class CardState(Model):
     step: Mapped[int | None] = mapped_column(Integer)
     stability: Mapped[float | None] = mapped_column(Float)
     difficulty: Mapped[float | None] = mapped_column(Float)
-    due: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_review: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_review: Mapped[datetime | None] = mapped_column(UtcDateTime())
     reps: Mapped[int] = mapped_column(Integer, default=0)
     lapses: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=0)
-    pushed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # by a wrong quiz answer
+    pushed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # by a wrong quiz answer
 
     card: Mapped[Card] = relationship()
 
@@ -252,7 +252,7 @@ class Review(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), index=True)
     rating: Mapped[int] = mapped_column(Integer)  # 1 again, 2 hard, 3 good, 4 easy
-    reviewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reviewed_at: Mapped[datetime] = mapped_column(UtcDateTime())
     elapsed_days: Mapped[float | None] = mapped_column(Float)  # since the previous rating
     interval_days: Mapped[float] = mapped_column(Float)  # until the due time this rating set
     state_before: Mapped[int] = mapped_column(Integer)

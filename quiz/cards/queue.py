@@ -29,8 +29,7 @@ def memory_of(state: CardState | None) -> fsrs.Memory:
     if state is None:
         return fsrs.Memory()
     return fsrs.Memory(state.state, state.step, state.stability, state.difficulty,
-                       fsrs.utc(state.due) if state.due else None,
-                       fsrs.utc(state.last_review) if state.last_review else None)
+                       state.due, state.last_review)
 
 
 def new_left_today(session: Session, user: User, now: datetime) -> int:
@@ -123,7 +122,7 @@ def reviewable(session: Session, user: User, state: CardState | None, now: datet
         return new_left_today(session, user, now) > 0
     ahead = LEARN_AHEAD if state.state in (fsrs.LEARNING, fsrs.RELEARNING) else timedelta(0)
     assert state.due is not None  # a started card always has its due time
-    return fsrs.utc(state.due) <= now + ahead
+    return state.due <= now + ahead
 
 
 def state_of(session: Session, user_id: int, card_id: int) -> CardState | None:
@@ -179,7 +178,6 @@ def next_due(session: Session, user: User, now: datetime) -> NextDue:
     soonest = session.scalar(select(func.min(CardState.due)).join(Card, Card.id == CardState.card_id)
                              .where(CardState.user_id == user.id, Card.retired.is_(False),
                                     CardState.due > now))
-    soonest = fsrs.utc(soonest) if soonest else None
     unseen = session.scalar(select(func.count()).select_from(_unseen(user.id).limit(1).subquery()))
     if unseen and user.new_cards_per_day > 0:
         tomorrow = days.today_bounds(now, user.time_zone)[1]

@@ -92,7 +92,7 @@ def update_settings(session: Session, user: User, time_zone: str, desired_retent
 def _snapshot(state: CardState | None) -> dict[str, Any]:
     """The stored state as plain JSON, for an undo to put back."""
     def stamp(moment: datetime | None) -> str | None:
-        return fsrs.utc(moment).isoformat() if moment else None
+        return moment.isoformat() if moment else None
 
     if state is None:
         return {"state": fsrs.NEW, "step": None, "stability": None, "difficulty": None, "due": None,

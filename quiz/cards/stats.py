@@ -35,7 +35,7 @@ def reviews_per_day(session: Session, user: User, now: datetime,
     first = today - timedelta(days=window - 1)
     moments = session.scalars(select(Review.reviewed_at).where(
         Review.user_id == user.id, Review.reviewed_at >= days.day_start(first, user.time_zone)))
-    per_day = Counter(days.local_date(fsrs.utc(m), user.time_zone) for m in moments)
+    per_day = Counter(days.local_date(m, user.time_zone) for m in moments)
     return [DayCount(first + timedelta(days=n), per_day[first + timedelta(days=n)])
             for n in range(window)]
 
@@ -48,7 +48,7 @@ def forecast(session: Session, user: User, now: datetime, window: int = WINDOW_D
         select(CardState.due).join(Card, Card.id == CardState.card_id)
         .where(CardState.user_id == user.id, Card.retired.is_(False),
                CardState.state != fsrs.NEW, CardState.due < end))
-    per_day = Counter(max(days.local_date(fsrs.utc(d), user.time_zone), today) for d in dues if d is not None)
+    per_day = Counter(max(days.local_date(d, user.time_zone), today) for d in dues if d is not None)
     return [DayCount(today + timedelta(days=n), per_day[today + timedelta(days=n)])
             for n in range(window)]
 

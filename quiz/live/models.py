@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.extensions import Model
 from quiz.models import utcnow
+from quiz.timestamps import UtcDateTime
 
 NICKNAME_KEY_LENGTH, NICKNAME_SKELETON_LENGTH = 40, 200  # folding may make one character several
 
@@ -42,15 +42,15 @@ class LiveSession(Model):
     host_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     phase: Mapped[str] = mapped_column(String(12), default="lobby", server_default="lobby")
     question_index: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    question_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    question_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    deadline: Mapped[datetime | None] = mapped_column(UtcDateTime())
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # no one new joins
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     question_ids: Mapped[list] = mapped_column(JSON, default=list)
     layout: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     players: Mapped[list[LivePlayer]] = relationship(
         back_populates="live_session", order_by="LivePlayer.id")
@@ -85,7 +85,7 @@ class LivePlayer(Model):
     score: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     streak: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     kicked: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
-    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     live_session: Mapped[LiveSession] = relationship(back_populates="players")
 
@@ -114,4 +114,4 @@ class LiveAnswer(Model):
     points: Mapped[int] = mapped_column(Integer)  # for speed, the streak bonus included
     bonus: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     streak: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # after this answer
-    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

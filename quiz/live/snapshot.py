@@ -123,7 +123,7 @@ def build(session: Session, session_id: int) -> Snapshot | None:
         assert question is not None  # past the lobby a question is open
         public["answer"] = QUESTION_TYPES[question.type].answer_text(question.data)
         lines, kicked = _lines(session, live)
-    return Snapshot(live.id, live.version, live.phase, machine.aware(live.deadline), public, lines, kicked,
+    return Snapshot(live.id, live.version, live.phase, live.deadline, public, lines, kicked,
                     question.id if question else None, question.data if question else None)
 
 

@@ -12,8 +12,7 @@ change, exactly one row update succeeds and the other learns it lost.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from typing import overload
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -29,15 +28,6 @@ class InvalidTransition(ValueError):
     """That action does not apply in the session's current phase."""
 
 
-@overload
-def aware(moment: datetime) -> datetime: ...
-@overload
-def aware(moment: None) -> None: ...
-def aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; they were stored as UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -57,7 +47,7 @@ class State:
         """The state of a stored session."""
         return cls(live.phase, live.question_index, len(live.question_ids),
                    int(live.settings["seconds"]), live.version,
-                   aware(live.question_started_at), aware(live.deadline))
+                   live.question_started_at, live.deadline)
 
     @property
     def is_last(self) -> bool:

@@ -8,6 +8,7 @@ import time
 
 from flask import Response, abort, current_app
 
+from quiz import clock
 from quiz.extensions import db
 from quiz.live import watcher, web
 
@@ -80,7 +81,7 @@ def events(pin: str):
                 return
             if now is None:
                 final = snapshots.final(session_id)
-                body = final.message(player_id, watcher.now_for(app), known[1], known[2]) if final else {}
+                body = final.message(player_id, clock.now_for(app), known[1], known[2]) if final else {}
                 yield _event({**body, "finished": True})
                 return
             if now == known:
@@ -88,7 +89,7 @@ def events(pin: str):
                 continue
             known = now
             shared = snapshots.get(session_id, known[0])
-            yield _event(shared.message(player_id, watcher.now_for(app), known[1], known[2]))
+            yield _event(shared.message(player_id, clock.now_for(app), known[1], known[2]))
 
     response = Response(stream(), mimetype="text/event-stream", headers=HEADERS)
     response.call_on_close(lambda: live_watcher.close_stream(viewer))  # also when the client left early

@@ -28,11 +28,11 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from quiz.clock import now_for
 from quiz.extensions import db
 from quiz.live import service, snapshot
 from quiz.live import state as machine
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
-from quiz.models import utcnow
 
 Signature = tuple[int, int, int]  # version, players in the room, answers to the current question
 Deadlines = dict[int, datetime]  # open questions' deadlines, by session
@@ -63,7 +63,7 @@ def signatures(connection: Connection, session_id: int | None = None,
     for row in connection.execute(query):
         found[row[0]] = (row[1], row[2], row[3])
         if deadlines is not None and row[4] == machine.QUESTION and row[5] is not None:
-            deadlines[row[0]] = machine.aware(row[5])
+            deadlines[row[0]] = row[5]
     return found
 
 
@@ -224,12 +224,6 @@ def snapshots_for(app: Flask) -> snapshot.Snapshots:
 
             found = app.extensions["live_snapshots"] = snapshot.Snapshots(read)
         return found
-
-
-def now_for(app: Flask) -> datetime:
-    """The current UTC time by the app's clock (tests fix it)."""
-    clock = app.config.get("CLOCK")
-    return machine.aware(clock()) if callable(clock) else utcnow()
 
 
 def close_due_questions(app: Flask, deadlines: Deadlines, everyone_answered: set[int]) -> None:

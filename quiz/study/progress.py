@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -122,7 +122,7 @@ def streak(session: Session, user_id: int, today: date) -> int:
     moments = session.scalars(
         select(Answer.answered_at).join(Attempt, Attempt.id == Answer.attempt_id)
         .where(Attempt.user_id == user_id)).all()
-    days = {(m if m.tzinfo else m.replace(tzinfo=UTC)).date() for m in moments}
+    days = {m.date() for m in moments}
     day = today if today in days else today - timedelta(days=1)
     count = 0
     while day in days:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -348,12 +348,9 @@ class Results:
         end = self.attempt.finished_at
         if end is None:
             return None
-        return int((_aware(end) - _aware(self.attempt.started_at)).total_seconds())
+        return int((end - self.attempt.started_at).total_seconds())
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def results(session: Session, attempt: Attempt) -> Results:

@@ -66,8 +66,8 @@ def draw_questions(session: Session, selection: Selection, rng: random.Random) -
 
 
 def start_attempt(session: Session, user_id: int | None, selection: Selection,
-                  rng: random.Random, mode: str = "custom") -> Attempt:
-    """Draw the questions, fix their shuffled layout, and open an attempt."""
+                  rng: random.Random, mode: str = "custom", *, now: datetime | None = None) -> Attempt:
+    """Draw the questions, fix their shuffled layout, and open an attempt at ``now`` (default: UTC now)."""
     unknown = set(selection.types) - set(QUESTION_TYPES)
     if unknown:
         raise StudyError(f"Unknown question type: {', '.join(sorted(unknown))}.")
@@ -84,6 +84,7 @@ def start_attempt(session: Session, user_id: int | None, selection: Selection,
                   "count": selection.count, "shuffle": selection.shuffle},
         question_ids=[q.id for q in chosen],
         layout={str(q.id): QUESTION_TYPES[q.type].layout(q.data, rng) for q in chosen},
+        started_at=now or utcnow(),
     )
     session.add(attempt)
     session.flush()
@@ -246,7 +247,7 @@ def _record(dialect: str) -> Executable:
 
 
 def answer_slot(session: Session, attempt_id: int, position: int, login_key: str | None,
-                visitor_attempts: list[int]) -> Slot | None:
+                visitor_attempts: list[int], *, now: datetime | None = None) -> Slot | None:
     """The question at ``position`` (1-based) of an attempt this sign-in or visitor owns, or None.
 
     One statement reads the attempt, the question, any answer to it and
@@ -257,7 +258,7 @@ def answer_slot(session: Session, attempt_id: int, position: int, login_key: str
     if position < 1:  # a JSON path index cannot be negative
         return None
     row = session.connection().execute(_SLOT, {"attempt_id": attempt_id, "index": position - 1,
-                                               "login_key": login_key, "now": utcnow()}).first()
+                                               "login_key": login_key, "now": now or utcnow()}).first()
     if row is None:
         return None
     owner_id, question_ids, question_id, data, answer_id, settings, finished_at, signed_in_owner = row
@@ -267,7 +268,7 @@ def answer_slot(session: Session, attempt_id: int, position: int, login_key: str
                 sealed(settings, finished_at))
 
 
-def submit_answer(session: Session, slot: Slot, response: object) -> int:
+def submit_answer(session: Session, slot: Slot, response: object, *, now: datetime | None = None) -> int:
     """Grade and record a response, once; the id of the answer recorded (on a repeat, the first).
 
     Raises InvalidResponse (from grading) for a forged or malformed response.
@@ -280,7 +281,7 @@ def submit_answer(session: Session, slot: Slot, response: object) -> int:
     if slot.answer_id is not None:
         return slot.answer_id
     marked = grade(slot.data, response)
-    now = utcnow()
+    now = now or utcnow()
     connection = session.connection()
     answer_id: int | None = connection.scalar(_record(connection.dialect.name), {
         "attempt_id": slot.attempt_id, "question_id": slot.question_id,

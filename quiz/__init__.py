@@ -32,8 +32,8 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     if config:
         app.config.update(config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
-        database = Path(app.instance_path) / "quiz.sqlite3"
-        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
+        path = Path(app.instance_path) / "quiz.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(Path(app.instance_path))
 

@@ -6,6 +6,7 @@ growing downwards. Templates draw the shapes; the stylesheet colours them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Room around the plot for the axis labels: tick values on the left, x labels below.
@@ -151,7 +152,7 @@ class BarChart:
         return not any(bar.value for bar in self.bars)
 
 
-def bar_chart(values: list[float], labels: list[str], width: float = 480, height: float = 240,
+def bar_chart(values: Sequence[float], labels: list[str], width: float = 480, height: float = 240,
               max_labels: int = 6) -> BarChart:
     """Bars from 0 up, side by side, under a y scale of about four round steps."""
     if len(values) != len(labels):

@@ -17,10 +17,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Flask
-from sqlalchemy import Table, event, func, select, text
+from sqlalchemy import CursorResult, Result, Table, event, func, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
@@ -40,6 +40,11 @@ def insert_for(database: Session | str):
     """INSERT with ON CONFLICT for a session's database or a dialect's name: PostgreSQL's, else SQLite's."""
     name = database if isinstance(database, str) else database.get_bind().dialect.name
     return postgresql_insert if name == "postgresql" else sqlite_insert
+
+
+def changed_rows(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed: its result is a CursorResult, which counts them."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 _NAMED_SQLITE = SQLiteDialect_pysqlite(paramstyle="named")

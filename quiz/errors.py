@@ -9,7 +9,7 @@ plainly.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from sqlalchemy import exc as database_errors
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -41,6 +41,7 @@ def wants_json() -> bool:
 
 def respond(status: int, message: str, headers: dict | None = None):
     """The error as JSON ``{"error": ...}`` or as a page, with its status and headers."""
+    response: Response | str
     if wants_json():
         response = jsonify(error=message, status=status)
     else:
@@ -71,7 +72,7 @@ def _database_unavailable(error: Exception):
     try:
         db.session.rollback()
     except database_errors.SQLAlchemyError:  # the connection is gone: the pool replaces it
-        db.session.invalidate()
+        db.session().invalidate()  # the scoped session has no invalidate of its own
     if "_login_user" not in g:  # the layout must not ask the database who is signed in
         g._login_user = login_manager.anonymous_user()
     return respond(503, "The database is not answering just now. Nothing you sent was half-saved; "

@@ -47,8 +47,9 @@ raises ``InvalidResponse``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from quiz.questions import QUESTION_TYPES, QuestionType
 from quiz.questions.responses import MAX_TEXT, Form, InvalidResponse, Marked, Part
@@ -66,7 +67,7 @@ class Grade:
     detail: tuple[Part, ...] = ()
 
 
-def _question_type(question: dict) -> QuestionType:
+def _question_type(question: dict[str, Any]) -> QuestionType:
     # An unknown type is broken content, not a learner's fault: plain ValueError.
     name = question.get("type")
     qtype = QUESTION_TYPES.get(name) if isinstance(name, str) else None
@@ -75,14 +76,14 @@ def _question_type(question: dict) -> QuestionType:
     return qtype
 
 
-def grade(question: dict, response: object) -> Grade:
+def grade(question: dict[str, Any], response: object) -> Grade:
     """Mark a response to a question; InvalidResponse if it is malformed or forged."""
     qtype = _question_type(question)
     correct, score, detail = qtype.grade(question, response)
     return Grade(correct, score, qtype.answer_text(question), detail)
 
 
-def parse_form(question: dict, form: Form) -> object:
+def parse_form(question: dict[str, Any], form: Form) -> object:
     """Turn a question's HTML form fields into its response; InvalidResponse if forged."""
     response = _question_type(question).parse_form(question, form)
     # The checks grading applies, so a forged value fails here and not later.
@@ -90,16 +91,17 @@ def parse_form(question: dict, form: Form) -> object:
     return response
 
 
-class _ByType(Mapping):
+class _ByType(Mapping[str, Callable[..., Any]]):
     """A read-only view of one method of every registered type, keyed by type name."""
 
     def __init__(self, method: str):
         self._method = method
 
-    def __getitem__(self, name: str):
-        return getattr(QUESTION_TYPES[name], self._method)
+    def __getitem__(self, name: str) -> Callable[..., Any]:
+        method: Callable[..., Any] = getattr(QUESTION_TYPES[name], self._method)
+        return method
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(QUESTION_TYPES)
 
     def __len__(self) -> int:

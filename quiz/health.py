@@ -13,26 +13,27 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, jsonify
-from sqlalchemy import DateTime, Integer
+from sqlalchemy import Integer
 from sqlalchemy import exc as database_errors
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quiz.database import insert_for
-from quiz.extensions import db
+from quiz.extensions import Model, db
 from quiz.models import utcnow
+from quiz.timestamps import UtcDateTime
 
 blueprint = Blueprint("health", __name__)
 STOPPING = "quiz_stopping"  # the app's extensions key set once the process is shutting down
 RETRY_AFTER_SECONDS = 2
 
 
-class ReadinessCheck(db.Model):
+class ReadinessCheck(Model):
     """The one row ``/readyz`` writes, so that a check proves the database takes a write."""
 
     __tablename__ = "readiness_checks"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    checked_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 def stopping(app: Flask) -> None:

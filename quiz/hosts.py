@@ -30,8 +30,8 @@ def check_public_url(value: str | None) -> str | None:
 
 def trusted_hosts(public_url: str | None, served: list[str]) -> list[str]:
     """The host names to accept: the public URL's and every address served, each once."""
-    names = [urlsplit(public_url).hostname] if public_url else []
-    return list(dict.fromkeys([*names, *served]))
+    name = urlsplit(public_url).hostname if public_url else None
+    return list(dict.fromkeys([*([name] if name else []), *served]))
 
 
 def _untrusted_host(error: SecurityError):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -22,7 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from quiz.extensions import db
+from quiz.extensions import Model
+from quiz.timestamps import UtcDateTime
 
 
 def utcnow() -> datetime:
@@ -30,7 +31,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A learner or an instructor."""
 
     __tablename__ = "users"
@@ -39,7 +40,7 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(40), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_instructor: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     # Flashcard settings: "today" starts at midnight in this IANA zone; the scheduler aims
     # at this retention; at most this many unseen cards are introduced per day.
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
@@ -47,7 +48,10 @@ class User(UserMixin, db.Model):
     new_cards_per_day: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
 
     # The key of the sign-in this request runs under (quiz.accounts.logins); not a column.
-    login_key = None
+    if TYPE_CHECKING:  # declared for the type checker only: the mapper takes annotations for columns
+        login_key: str | None = None
+    else:
+        login_key = None
 
     def get_id(self) -> str:
         """What the session and remember-me cookies hold: the id and the sign-in's key."""
@@ -58,7 +62,7 @@ class User(UserMixin, db.Model):
 Index("uq_users_lower_name", func.lower(User.name), unique=True)
 
 
-class Concept(db.Model):
+class Concept(Model):
     """A glossary concept, as last synced from ``content/definitions``."""
 
     __tablename__ = "concepts"
@@ -74,7 +78,7 @@ class Concept(db.Model):
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Bank(db.Model):
+class Bank(Model):
     """A question bank, as last synced from ``content/banks``."""
 
     __tablename__ = "banks"
@@ -83,14 +87,14 @@ class Bank(db.Model):
     title: Mapped[str] = mapped_column(String(2000))
     generated: Mapped[bool] = mapped_column(Boolean, default=False)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
-    synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    synced_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     questions: Mapped[list[Question]] = relationship(
         back_populates="bank", order_by="Question.position"
     )
 
 
-class QuestionConcept(db.Model):
+class QuestionConcept(Model):
     """Which concepts a question tests: the link from a question to its source."""
 
     __tablename__ = "question_concepts"
@@ -101,7 +105,7 @@ class QuestionConcept(db.Model):
     concept_id: Mapped[str] = mapped_column(ForeignKey("concepts.id"), primary_key=True)
 
 
-class Question(db.Model):
+class Question(Model):
     """A question; ``(bank_id, key)`` is its stable identity across edits."""
 
     __tablename__ = "questions"
@@ -116,13 +120,13 @@ class Question(db.Model):
     difficulty: Mapped[int] = mapped_column(Integer, default=1)
     position: Mapped[int] = mapped_column(Integer, default=0)
     retired: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     bank: Mapped[Bank] = relationship(back_populates="questions")
     concepts: Mapped[list[Concept]] = relationship(secondary="question_concepts", viewonly=True)
 
 
-class Attempt(db.Model):
+class Attempt(Model):
     """One sitting of a quiz: the questions drawn, in order, and when it ended.
 
     ``layout`` fixes, per question id, the shuffled order of its choices, items
@@ -137,13 +141,13 @@ class Attempt(db.Model):
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     question_ids: Mapped[list] = mapped_column(JSON, default=list)
     layout: Mapped[dict] = mapped_column(JSON, default=dict)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     answers: Mapped[list[Answer]] = relationship(back_populates="attempt")
 
 
-class Answer(db.Model):
+class Answer(Model):
     """A response to one question of an attempt; recorded once (the constraint says so).
 
     A wrong answer of a signed-in learner is recorded with ``push_pending``: it
@@ -168,14 +172,14 @@ class Answer(db.Model):
     response: Mapped[dict] = mapped_column(JSON)  # {"value": <the grading module's response>}
     correct: Mapped[bool] = mapped_column(Boolean)
     score: Mapped[float] = mapped_column(Float, default=0.0)
-    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     push_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()
 
 
-class Card(db.Model):
+class Card(Model):
     """A flashcard, derived from the synced content; ``key`` is its identity across syncs.
 
     Keys read ``concept:<concept id>:forward`` (term to definition),
@@ -199,7 +203,7 @@ class Card(db.Model):
     question: Mapped[Question | None] = relationship()
 
 
-class CardState(db.Model):
+class CardState(Model):
     """Where one user stands on one card: the FSRS memory state and when it is due.
 
     ``state`` 0 is new (never rated); 1, 2 and 3 are FSRS's learning, review and
@@ -221,17 +225,17 @@ class CardState(db.Model):
     step: Mapped[int | None] = mapped_column(Integer)
     stability: Mapped[float | None] = mapped_column(Float)
     difficulty: Mapped[float | None] = mapped_column(Float)
-    due: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_review: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_review: Mapped[datetime | None] = mapped_column(UtcDateTime())
     reps: Mapped[int] = mapped_column(Integer, default=0)
     lapses: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=0)
-    pushed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # by a wrong quiz answer
+    pushed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # by a wrong quiz answer
 
     card: Mapped[Card] = relationship()
 
 
-class Review(db.Model):
+class Review(Model):
     """One rating of a card: enough to undo it and to draw the statistics.
 
     ``before`` is the card state as it was, restored by an undo. The unique
@@ -248,7 +252,7 @@ class Review(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), index=True)
     rating: Mapped[int] = mapped_column(Integer)  # 1 again, 2 hard, 3 good, 4 easy
-    reviewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reviewed_at: Mapped[datetime] = mapped_column(UtcDateTime())
     elapsed_days: Mapped[float | None] = mapped_column(Float)  # since the previous rating
     interval_days: Mapped[float] = mapped_column(Float)  # until the due time this rating set
     state_before: Mapped[int] = mapped_column(Integer)

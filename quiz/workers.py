@@ -93,7 +93,8 @@ class _NextRequest:
 
     def __init__(self, waits: dict, seconds: float):
         self.waits = waits
-        self.timeout = gevent.Timeout(seconds, False)  # False: when it fires, the connection just closes
+        # False: when it fires, the connection just closes (gevent documents it; its stubs omit False).
+        self.timeout = gevent.Timeout(seconds, False)  # type: ignore[arg-type]
 
     def __enter__(self):
         self.waits[gevent.getcurrent()] = self.timeout

@@ -157,3 +157,19 @@ def test_after_a_postgresql_restart_no_worker_fails_its_first_request(pg_app, po
     postgres_cluster.stop()
     postgres_cluster.start()
     assert [client.get("/").status_code for client in clients] == [200, 200, 200]
+
+
+def test_a_rollback_that_fails_too_still_answers_503(app, monkeypatch):
+    """A connection lost so badly that even the rollback fails is invalidated, and the answer is a 503."""
+    from flask_sqlalchemy.session import Session
+    from sqlalchemy.exc import OperationalError
+
+    def gone(*_args, **_kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
+    @app.get("/test-only/gone")
+    def lost():
+        gone()
+
+    monkeypatch.setattr(Session, "rollback", gone)
+    _unavailable(app.test_client().get("/test-only/gone", headers=JSON), page=False)

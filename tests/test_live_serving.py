@@ -103,6 +103,10 @@ def test_trusted_hosts_come_from_the_public_url_and_the_addresses_served(tmp_pat
     assert trusted(TRUSTED_HOSTS=["quiz.internal"]) == ["quiz.internal"]  # set outright, it stands
 
 
+def test_a_public_url_without_a_host_adds_no_none_to_the_trusted_hosts():
+    assert hosts.trusted_hosts("http://", ["127.0.0.1"]) == ["127.0.0.1"]
+
+
 @pytest.mark.parametrize("value", ["quiz.example.org", "ftp://quiz.example.org", "http://quiz.example.org/quiz",
                                    "http://", "http://quiz.example.org/?pin=1"])
 def test_a_public_url_that_is_not_an_origin_stops_the_app_with_the_reason(value):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+from datetime import timedelta
 
 import pytest
 from markupsafe import escape
@@ -12,6 +13,7 @@ from quiz.content.types import QUESTION_TYPES, cloze_blanks
 from quiz.extensions import db
 from quiz.models import Answer, Attempt, Concept, Question, User
 from quiz.study import service
+from tests.clock import T0, Clock
 from tests.sessions import sign_in
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -477,3 +479,16 @@ def test_a_setup_that_matches_nothing_says_so(synced, client):
     assert response.headers["Location"] == "/study"
     assert "No question matches that choice" in page(client, "/study")
     assert attempts(synced) == []
+
+
+def test_a_quiz_keeps_the_time_of_the_apps_clock(synced, client):
+    synced.config["CLOCK"] = clock = Clock(T0)
+    attempt_id = visitor_attempt(client, count=1)
+    clock.now = T0 + timedelta(minutes=3)
+    answer_right(synced, client, attempt_id, 1)
+    attempt = attempt_row(synced, attempt_id)
+    assert attempt.started_at == T0
+    assert attempt.finished_at == T0 + timedelta(minutes=3)
+    with synced.app_context():
+        assert db.session.scalar(db.select(Answer.answered_at).where(Answer.attempt_id == attempt_id)) \
+            == T0 + timedelta(minutes=3)

@@ -18,7 +18,7 @@ def create_user_command(name: str, instructor: bool, password: str) -> None:
     from quiz.extensions import db
 
     try:
-        user = create_user(db.session, name, password, instructor=instructor)
+        user = create_user(db.session(), name, password, instructor=instructor)
         db.session.commit()
     except AccountError as exc:
         db.session.rollback()

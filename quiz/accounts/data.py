@@ -33,7 +33,7 @@ def _when(moment: datetime | None) -> str | None:
 
 def export(session: Session, user_id: int) -> dict:
     """Everything the app holds about this account, as plain JSON values."""
-    user = session.get(User, user_id)
+    user = session.get_one(User, user_id)
     return {
         "account": {"name": user.name, "instructor": user.is_instructor, "created_at": _when(user.created_at),
                     "time_zone": user.time_zone, "desired_retention": user.desired_retention,

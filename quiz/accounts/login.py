@@ -26,7 +26,7 @@ def load_user(value: str) -> User | None:
     sign-in by the unique key. A session whose sign-in has ended forgets it,
     and a remember-me cookie that names an ended one is deleted.
     """
-    user = logins.signed_in(db.session, value, utcnow())
+    user = logins.signed_in(db.session(), value, utcnow())
     if user is None and request:
         if session.get("_user_id") == value:
             for key in SESSION_KEYS:

@@ -14,6 +14,7 @@ from sqlalchemy import and_, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from quiz.accounts.models import Login
+from quiz.database import changed_rows
 from quiz.models import User
 
 # Larger ids cannot be a SQLite or PostgreSQL integer; asking for one would raise, not miss.
@@ -67,4 +68,4 @@ def end(session: Session, value: object) -> None:
 
 def end_all(session: Session, user_id: int) -> int:
     """End every sign-in of the account, on every browser; how many there were."""
-    return session.execute(delete(Login).where(Login.user_id == user_id)).rowcount
+    return changed_rows(session.execute(delete(Login).where(Login.user_id == user_id)))

@@ -23,14 +23,14 @@ def remembered() -> bool:
 
 def sign_in(user: User, *, remember: bool) -> None:
     """Start a new sign-in of ``user`` on this browser, with a new key for both cookies (flushed)."""
-    logins.start(db.session, user, utcnow(), lifetime())
+    logins.start(db.session(), user, utcnow(), lifetime())
     session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME, not with the browser
     login_user(user, remember=remember)
 
 
 def sign_out() -> None:
     """End this browser's sign-in (flushed): a copy of its session or remember-me cookie opens nothing."""
-    logins.end(db.session, session.get("_user_id"))
+    logins.end(db.session(), session.get("_user_id"))
     # logout_user also marks the remember cookie for deletion; clearing the whole session
     # here would drop that mark.
     logout_user()
@@ -38,6 +38,6 @@ def sign_out() -> None:
 
 def sign_out_everywhere(user_id: int) -> int:
     """End every sign-in of the account, this browser's included; how many there were."""
-    ended = logins.end_all(db.session, user_id)
+    ended = logins.end_all(db.session(), user_id)
     logout_user()
     return ended

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, insert, select, true, update
+from sqlalchemy import Executable, bindparam, insert, select, true, update
 from sqlalchemy.orm import Session
 
 from quiz.models import Bank, Card, Concept, Question
@@ -50,7 +50,9 @@ def _mask(text: str, names: list[str]) -> str:
 
 def question_card(question: Question) -> CardSource:
     """The card of a question whose type makes one: as its type words the front and the back."""
-    front, back = QUESTION_TYPES[question.type].card(question.data)
+    card = QUESTION_TYPES[question.type].card(question.data)
+    assert card is not None, f"a {question.type} question makes no card"  # callers pass card types only
+    front, back = card
     return CardSource(f"question:{question.id}", question.type, front, back,
                       question_id=question.id)
 
@@ -123,7 +125,7 @@ def plan_cards(known_rows, wanted: list[CardSource]) -> CardWrites:
     return writes
 
 
-def card_statements(writes: CardWrites) -> list[tuple[object, list[dict]]]:
+def card_statements(writes: CardWrites) -> list[tuple[Executable, list[dict]]]:
     """The planned card writes as bulk statements, each with its rows."""
     table = Card.__table__
     by_id = update(table).where(table.c.id == bindparam("card_id"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from quiz.cards import days
@@ -29,20 +29,19 @@ def memory_of(state: CardState | None) -> fsrs.Memory:
     if state is None:
         return fsrs.Memory()
     return fsrs.Memory(state.state, state.step, state.stability, state.difficulty,
-                       fsrs.utc(state.due) if state.due else None,
-                       fsrs.utc(state.last_review) if state.last_review else None)
+                       state.due, state.last_review)
 
 
 def new_left_today(session: Session, user: User, now: datetime) -> int:
     """How many new cards the learner may still start today, in their time zone."""
     start, end = days.today_bounds(now, user.time_zone)
-    started = session.scalar(select(func.count()).select_from(Review).where(
+    started = session.execute(select(func.count()).select_from(Review).where(
         Review.user_id == user.id, Review.state_before == fsrs.NEW,
-        Review.reviewed_at >= start, Review.reviewed_at < end))
+        Review.reviewed_at >= start, Review.reviewed_at < end)).scalar_one()
     return max(user.new_cards_per_day - started, 0)
 
 
-def _unseen(user_id: int):
+def _unseen(user_id: int) -> Select[int]:
     """Live cards this learner has never rated and no quiz brought forward, in deck order."""
     return (select(Card.id)
             .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user_id))
@@ -51,7 +50,7 @@ def _unseen(user_id: int):
             .order_by(Card.position, Card.id))
 
 
-def _live_states(user_id: int):
+def _live_states(user_id: int) -> Select[CardState]:
     return (select(CardState).join(Card, Card.id == CardState.card_id)
             .where(CardState.user_id == user_id, Card.retired.is_(False)))
 
@@ -111,8 +110,8 @@ def counts(session: Session, user: User, now: datetime) -> Counts:
                    and_(states.in_((fsrs.LEARNING, fsrs.RELEARNING)), CardState.due <= ahead)))
     ).one()
     allowance = new_left_today(session, user, now)
-    unseen = session.scalar(select(func.count()).select_from(
-        _unseen(user.id).limit(allowance).subquery())) if allowance else 0
+    unseen = session.execute(select(func.count()).select_from(
+        _unseen(user.id).limit(allowance).subquery())).scalar_one() if allowance else 0
     return Counts(new=row[0] + unseen, learning=row[1], review=row[2])
 
 
@@ -122,7 +121,8 @@ def reviewable(session: Session, user: User, state: CardState | None, now: datet
     if state is None or (state.state == fsrs.NEW and state.due is None):
         return new_left_today(session, user, now) > 0
     ahead = LEARN_AHEAD if state.state in (fsrs.LEARNING, fsrs.RELEARNING) else timedelta(0)
-    return fsrs.utc(state.due) <= now + ahead
+    assert state.due is not None  # a started card always has its due time
+    return state.due <= now + ahead
 
 
 def state_of(session: Session, user_id: int, card_id: int) -> CardState | None:
@@ -159,7 +159,7 @@ def card_to_show(session: Session, user: User, now: datetime, card_id: int | Non
         head = due_queue(session, user, now, limit=1)
         if not head:
             return None
-        card, state = session.get(Card, head[0].card_id), head[0].state
+        card, state = session.get_one(Card, head[0].card_id), head[0].state
     intervals = fsrs.preview(memory_of(state), now, user.desired_retention)
     return Shown(card, state, intervals)
 
@@ -178,7 +178,6 @@ def next_due(session: Session, user: User, now: datetime) -> NextDue:
     soonest = session.scalar(select(func.min(CardState.due)).join(Card, Card.id == CardState.card_id)
                              .where(CardState.user_id == user.id, Card.retired.is_(False),
                                     CardState.due > now))
-    soonest = fsrs.utc(soonest) if soonest else None
     unseen = session.scalar(select(func.count()).select_from(_unseen(user.id).limit(1).subquery()))
     if unseen and user.new_cards_per_day > 0:
         tomorrow = days.today_bounds(now, user.time_zone)[1]

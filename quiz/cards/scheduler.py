@@ -9,10 +9,12 @@ each rating button is exactly the one that rating gives.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from fsrs import Card, Rating, Scheduler, State
 from fsrs.scheduler import DEFAULT_PARAMETERS
+
+from quiz.timestamps import as_utc
 
 NEW = 0  # our own state: never rated; FSRS's states are 1 learning, 2 review, 3 relearning
 LEARNING, REVIEW, RELEARNING = int(State.Learning), int(State.Review), int(State.Relearning)
@@ -43,9 +45,7 @@ def scheduler(desired_retention: float = DEFAULT_RETENTION) -> Scheduler:
     return Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
 
 
-def utc(moment: datetime) -> datetime:
-    """The same instant in UTC, timezone-aware (SQLite hands back naive UTC datetimes)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+utc = as_utc  # a moment given in any zone, as aware UTC (the columns already read as such)
 
 
 def _fsrs_card(memory: Memory, now: datetime) -> Card:
@@ -108,6 +108,6 @@ def workload(desired_retention: float, baseline: float = DEFAULT_RETENTION) -> f
     decay = -DEFAULT_PARAMETERS[20]
 
     def interval(retention: float) -> float:
-        return retention ** (1 / decay) - 1
+        return float(retention ** (1 / decay)) - 1  # float ** float is typed as maybe complex
 
     return interval(baseline) / interval(desired_retention)

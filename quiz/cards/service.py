@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Executable,
     Integer,
     and_,
     bindparam,
@@ -28,7 +30,7 @@ from sqlalchemy.orm import Session
 from quiz.cards import days
 from quiz.cards import scheduler as fsrs
 from quiz.cards.queue import memory_of, reviewable, state_of
-from quiz.database import insert_for
+from quiz.database import changed_rows, insert_for
 from quiz.models import Answer, Attempt, Card, CardState, QuestionConcept, Review, User
 
 MAX_NEW_PER_DAY = 500
@@ -87,10 +89,10 @@ def update_settings(session: Session, user: User, time_zone: str, desired_retent
 # ----------------------------------------------------------- rating and undo
 
 
-def _snapshot(state: CardState | None) -> dict:
+def _snapshot(state: CardState | None) -> dict[str, Any]:
     """The stored state as plain JSON, for an undo to put back."""
-    def stamp(moment):
-        return fsrs.utc(moment).isoformat() if moment else None
+    def stamp(moment: datetime | None) -> str | None:
+        return moment.isoformat() if moment else None
 
     if state is None:
         return {"state": fsrs.NEW, "step": None, "stability": None, "difficulty": None, "due": None,
@@ -138,10 +140,11 @@ def rate(session: Session, user: User, card_id: int, rating: int, version: int,
                 reps=CardState.reps + 1, lapses=CardState.lapses + lapse,
                 version=CardState.version + 1, pushed_at=None)
         .execution_options(synchronize_session=False))
-    if moved.rowcount != 1:
+    if changed_rows(moved) != 1:
         raise AlreadyRated("That card was already rated; the rating was counted once.")
     _forget_states(session, user.id)
     elapsed = (now - before.last_review).total_seconds() / 86400 if before.last_review else None
+    assert after.due is not None  # a rated card is always due again
     review = Review(user_id=user.id, card_id=card_id, rating=rating, reviewed_at=now,
                     elapsed_days=elapsed, interval_days=(after.due - now).total_seconds() / 86400,
                     state_before=before.state, state_after=after.state, version=version,
@@ -171,14 +174,14 @@ def undo(session: Session, user: User, review_id: int) -> int:
     card_id, old = review.card_id, dict(review.before)
     gone = session.execute(delete(Review).where(Review.id == review_id, Review.user_id == user.id)
                            .execution_options(synchronize_session=False))
-    if gone.rowcount != 1:
+    if changed_rows(gone) != 1:
         raise NothingToUndo("That rating was already undone.")
     session.expunge(review)
     _forget_states(session, user.id)
     version = session.scalar(select(CardState.version).where(
         CardState.user_id == user.id, CardState.card_id == card_id))
 
-    def moment(text):
+    def moment(text: str | None) -> datetime | None:
         return datetime.fromisoformat(text) if text else None
 
     moved = session.execute(
@@ -192,7 +195,7 @@ def undo(session: Session, user: User, review_id: int) -> int:
                 # Forward, never back: a form still showing the rated card stays stale.
                 version=CardState.version + 1)
         .execution_options(synchronize_session=False))
-    if moved.rowcount != 1:
+    if changed_rows(moved) != 1:
         raise NothingToUndo("That card has changed since; the rating cannot be undone.")
     session.flush()
     _forget_states(session, user.id)
@@ -225,7 +228,7 @@ _IDS_PER_STATEMENT = 500  # well within SQLite's limit on parameters
 
 
 @cache
-def _bring_forward_statement(dialect: str):
+def _bring_forward_statement(dialect: str) -> Executable:
     """The upsert that makes due the cards about the concepts of some wrong answers, built once.
 
     Each card is due at the first of those answers that concerns it, unless it
@@ -245,12 +248,13 @@ def _bring_forward_statement(dialect: str):
     states = CardState.__table__  # a Core insert: the ORM's would read the parameters as rows
     insert = insert_for(dialect)(states).from_select(
         ["user_id", "card_id", "state", "reps", "lapses", "version", "due", "pushed_at"], cards)
-    return insert.on_conflict_do_update(
+    statement: Executable = insert.on_conflict_do_update(
         index_elements=["user_id", "card_id"],
         set_={"due": insert.excluded.due, "pushed_at": insert.excluded.pushed_at},
         where=and_(or_(states.c.due.is_(None), states.c.due > insert.excluded.due),
                    or_(states.c.last_review.is_(None), states.c.last_review < insert.excluded.due)),
     ).execution_options(preserve_rowcount=True)  # an INSERT's count is kept only when asked for
+    return statement
 
 
 def bring_forward_pending(session: Session, user_id: int) -> int:

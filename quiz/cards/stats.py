@@ -35,7 +35,7 @@ def reviews_per_day(session: Session, user: User, now: datetime,
     first = today - timedelta(days=window - 1)
     moments = session.scalars(select(Review.reviewed_at).where(
         Review.user_id == user.id, Review.reviewed_at >= days.day_start(first, user.time_zone)))
-    per_day = Counter(days.local_date(fsrs.utc(m), user.time_zone) for m in moments)
+    per_day = Counter(days.local_date(m, user.time_zone) for m in moments)
     return [DayCount(first + timedelta(days=n), per_day[first + timedelta(days=n)])
             for n in range(window)]
 
@@ -44,11 +44,11 @@ def forecast(session: Session, user: User, now: datetime, window: int = WINDOW_D
     """Started cards falling due on each of the next ``window`` local days; overdue ones count today."""
     today = days.local_date(now, user.time_zone)
     end = days.day_start(today + timedelta(days=window), user.time_zone)
-    dues = session.scalars(
+    dues = session.scalars(  # none is NULL (NULL < end is not true), as the check below tells mypy
         select(CardState.due).join(Card, Card.id == CardState.card_id)
         .where(CardState.user_id == user.id, Card.retired.is_(False),
                CardState.state != fsrs.NEW, CardState.due < end))
-    per_day = Counter(max(days.local_date(fsrs.utc(d), user.time_zone), today) for d in dues)
+    per_day = Counter(max(days.local_date(d, user.time_zone), today) for d in dues if d is not None)
     return [DayCount(today + timedelta(days=n), per_day[today + timedelta(days=n)])
             for n in range(window)]
 
@@ -110,7 +110,7 @@ def cards_by_concept(session: Session, user: User) -> list[ConceptCards]:
                .join(Card, Card.question_id == QuestionConcept.question_id)
                .join(joined, joined.c.card_id == Card.id)
                .group_by(QuestionConcept.concept_id, joined.c.state))
-    counted: dict[str, Counter] = {}
+    counted: dict[str, Counter[int]] = {}
     for query in (direct, through):
         for concept_id, card_state, count in session.execute(query):
             counted.setdefault(concept_id, Counter())[card_state] += count

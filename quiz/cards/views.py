@@ -9,25 +9,24 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from quiz import charts
+from quiz import charts, clock
 from quiz.cards import days, queue, service, stats
 from quiz.cards import scheduler as fsrs
 from quiz.cards.forms import CardActionForm, SettingsForm, TimeZoneForm
 from quiz.extensions import db
-from quiz.models import User, utcnow
+from quiz.models import User
 from quiz.security.converters import whole_number
 
 blueprint = Blueprint("cards", __name__)
 
 
 def _now() -> datetime:
-    """The current UTC time, from the configured clock if there is one (tests fix it)."""
-    clock = current_app.config.get("CLOCK")
-    return fsrs.utc(clock()) if callable(clock) else utcnow()
+    """The current time by the app's clock."""
+    return clock.now()
 
 
 def _user() -> User:
@@ -37,7 +36,7 @@ def _user() -> User:
 def _caught_up() -> User:
     """The signed-in learner, once the wrong quiz answers since their last visit have moved their cards."""
     user = _user()
-    if service.bring_forward_pending(db.session, user.id):
+    if service.bring_forward_pending(db.session(), user.id):
         db.session.commit()
     return user
 
@@ -73,7 +72,7 @@ def _pushed_at(shown: queue.Shown | None, user: User) -> str | None:
     """When a quiz brought the shown card forward, as a local time, or None."""
     if shown is None or shown.state is None or shown.state.pushed_at is None:
         return None
-    local = fsrs.utc(shown.state.pushed_at).astimezone(days.zone(user.time_zone))
+    local = shown.state.pushed_at.astimezone(days.zone(user.time_zone))
     return f"{local.day} {local:%B} at {local:%H:%M}"
 
 
@@ -88,7 +87,7 @@ def rate(card_id: int):
     if rating is None or version is None:
         abort(400)
     try:
-        service.rate(db.session, _user(), card_id, rating, version, _now())
+        service.rate(db.session(), _user(), card_id, rating, version, _now())
         db.session.commit()
     except service.UnknownCard:
         db.session.rollback()

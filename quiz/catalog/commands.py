@@ -91,7 +91,7 @@ def sync_command(wait: float) -> None:
             sys.exit(1)
         try:
             with progress_bar(2 * question_count(content), "syncing") as bar:
-                report = sync_content(db.session, content, bar.update)
+                report = sync_content(db.session(), content, bar.update)
         except SQLAlchemyError as exc:
             reason = getattr(exc, "orig", None) or exc
             raise click.ClickException(f"the database refused the sync ({type(exc).__name__}: {reason}); "

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Executable, bindparam, insert, select, text, true, update
+from sqlalchemy import Executable, Row, bindparam, insert, select, text, true, update
 from sqlalchemy.orm import Session
 
 from quiz.catalog.signals import sync_planned
@@ -126,7 +127,7 @@ def _plan(session: Session, content: Content, report: SyncReport, tick: Progress
     plan = _Plan(session)
     _plan_concepts(session, content, plan)
     known_banks = {row.id: row for row in session.execute(select(_BANKS))}
-    current: dict[str, dict[str, object]] = {}
+    current: dict[str, dict[str, Row[*tuple[Any, ...]]]] = {}
     for row in session.execute(select(_QUESTIONS.c.id, _QUESTIONS.c.bank_id, _QUESTIONS.c.key,
                                       _QUESTIONS.c.data, _QUESTIONS.c.position, _QUESTIONS.c.retired)):
         current.setdefault(row.bank_id, {})[row.key] = row
@@ -151,21 +152,21 @@ def _plan(session: Session, content: Content, report: SyncReport, tick: Progress
             values = {"type": question.type, "prompt": question.prompt, "data": data,
                       "difficulty": question.difficulty, "position": position, "retired": False,
                       "updated_at": now}
-            row = existing.pop(question.id, None)
-            card = _CardQuestion(row.id if row else 0, question.type, data) \
+            stored = existing.pop(question.id, None)
+            card = _CardQuestion(stored.id if stored else 0, question.type, data) \
                 if question.type in carded else None
             if card is not None:
                 bank_cards.append(card)
-            if row is None:
+            if stored is None:
                 pending.append(({"bank_id": bank.id, "key": question.id, **values},
                                 [{"concept_id": c} for c in question.concepts], card))
                 report.added += 1
-            elif row.data == data and not row.retired and row.position == position:
+            elif stored.data == data and not stored.retired and stored.position == position:
                 report.unchanged += 1
             else:
-                changed.append({"question_id": row.id, **values})
-                relinked.append({"question_id": row.id})
-                links += [{"question_id": row.id, "concept_id": c} for c in question.concepts]
+                changed.append({"question_id": stored.id, **values})
+                relinked.append({"question_id": stored.id})
+                links += [{"question_id": stored.id, "concept_id": c} for c in question.concepts]
                 report.updated += 1
         retired += [{"question_id": row.id} for row in existing.values() if not row.retired]
         report.banks.append(bank.id)
@@ -177,8 +178,8 @@ def _plan(session: Session, content: Content, report: SyncReport, tick: Progress
         retired += [{"question_id": q.id} for q in current.pop(bank_id, {}).values() if not q.retired]
     report.retired = len(retired)
     ids = reserve_ids(session, _QUESTIONS, len(pending))
-    for question_id, (row, concept_links, card) in zip(ids, pending, strict=True):
-        new.append({"id": question_id, **row})
+    for question_id, (values_of, concept_links, card) in zip(ids, pending, strict=True):
+        new.append({"id": question_id, **values_of})
         links += [{"question_id": question_id, **link} for link in concept_links]
         if card is not None:
             card.id = question_id

@@ -12,7 +12,8 @@ blueprint = Blueprint("catalog", __name__)
 blueprint.add_app_template_global(cloze_blanks)
 blueprint.add_app_template_global(cloze_segments)
 # Every page may ask a question's type for its label, its words or its macros' file.
-blueprint.add_app_template_global(QUESTION_TYPES, "question_types")
+blueprint.add_app_template_global(QUESTION_TYPES,  # type: ignore[arg-type]  # a Jinja global may be any value
+                                  "question_types")
 
 
 @blueprint.get("/")
@@ -24,9 +25,9 @@ def home():
 @blueprint.get("/banks/<bank_id>")
 def bank(bank_id: str):
     """List one bank's questions, read-only, with their answers."""
-    found = queries.live_bank(db.session, bank_id)
+    found = queries.live_bank(db.session(), bank_id)
     if found is None:
         abort(404)
-    questions = queries.live_questions(db.session, bank_id)
+    questions = queries.live_questions(db.session(), bank_id)
     return render_template("catalog/bank.html", bank=found, questions=questions,
                            types=QUESTION_TYPES)

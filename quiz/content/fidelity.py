@@ -15,11 +15,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from quiz.content.errors import ContentError
 from quiz.content.generate import swap_subject
 from quiz.content.loader import MAX_FILE_BYTES, Document
-from quiz.content.model import Concept, Glossary, Source
+from quiz.content.model import Concept, Contrast, Glossary, Source
 from quiz.content.words import STOPWORDS, stem, stems
 
 _MARKUP = re.compile(r"\*\*|__|`|^#+\s*", re.MULTILINE)
@@ -134,7 +135,7 @@ def check_glossary(glossary: Glossary, doc: Document, concepts: Mapping[str, Con
         _check_contrast(contrast, ("contrasts", index), source, doc, concepts, errors)
 
 
-def _check_contrast(contrast, where, source: Source, doc: Document,
+def _check_contrast(contrast: Contrast, where: tuple[str | int, ...], source: Source, doc: Document,
                     concepts: Mapping[str, Concept], errors: list[ContentError]) -> None:
     for key in ("quote", "against"):
         passage = getattr(contrast, key)
@@ -159,14 +160,14 @@ def _check_contrast(contrast, where, source: Source, doc: Document,
             f"{false_of.term.lower()}, to be restated about it")))
 
 
-def check_explanation(doc: Document, index: int, item: dict, concepts: Mapping[str, Concept],
+def check_explanation(doc: Document, index: int, item: dict[str, Any], concepts: Mapping[str, Concept],
                       errors: list[ContentError]) -> None:
     """Every passage the question's explanation quotes is in the chapter of its concepts."""
     explanation, refs = item.get("explanation"), item.get("concepts")
     if not isinstance(explanation, str) or not isinstance(refs, list):
         return
-    sources = {concepts[ref].chapter for ref in refs
-               if isinstance(ref, str) and ref in concepts and concepts[ref].chapter is not None}
+    sources = {chapter for ref in refs
+               if isinstance(ref, str) and ref in concepts and (chapter := concepts[ref].chapter) is not None}
     if not sources:
         return
     for passage in quoted_passages(explanation):

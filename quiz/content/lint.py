@@ -25,8 +25,10 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from quiz.content.errors import ContentError
+from quiz.content.errors import Path as NodePath
 from quiz.content.loader import Document
 from quiz.content.types import QUESTION_TYPES, cloze_blanks, cloze_segments
 from quiz.content.words import ARTICLES, answer_forms, fold, singular, stems
@@ -47,13 +49,13 @@ class _Item:
 
     doc: Document
     index: int
-    data: dict
+    data: dict[str, Any]
 
     @property
-    def where(self) -> tuple:
+    def where(self) -> NodePath:
         return ("questions", self.index)
 
-    def warn(self, key: str | tuple, message: str, rule: str) -> ContentError:
+    def warn(self, key: str | NodePath, message: str, rule: str) -> ContentError:
         path = (*self.where, *((key,) if isinstance(key, str) else key))
         return self.doc.error(path, f"{message} [{rule}]")
 
@@ -100,9 +102,9 @@ def _visible(alternative: str, shown: set[str]) -> bool:
     return bool(needed) and needed <= shown
 
 
-def _redundant(item: _Item, keys: list, alternatives: list[str]) -> Iterator[ContentError]:
+def _redundant(item: _Item, keys: list[str | NodePath], alternatives: list[str]) -> Iterator[ContentError]:
     """``keys[i]`` is where alternative i is written (a cloze's are all in its prompt)."""
-    seen: list[tuple[str, frozenset]] = []
+    seen: list[tuple[str, frozenset[str]]] = []
     for key, alternative in zip(keys, alternatives, strict=True):
         forms = answer_forms(alternative)
         twin = next((earlier for earlier, known in seen if forms & known), None)
@@ -189,15 +191,15 @@ def _true_false_balance(items: list[_Item]) -> Iterator[ContentError]:
                 "true-false-balance")
 
 
-def _answer_text(data: dict) -> str:
+def _answer_text(data: dict[str, Any]) -> str:
     return QUESTION_TYPES[data["type"]].answer_words(data)
 
 
-def _signature(data: dict) -> frozenset[str]:
+def _signature(data: dict[str, Any]) -> frozenset[str]:
     return frozenset(stems(f"{data['prompt']} {_answer_text(data)}")) - _ATTRIBUTION
 
 
-def _same_path(a: dict, b: dict) -> bool:
+def _same_path(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Two orderings of as many steps, each step sharing a key term with the other's."""
     steps_a, steps_b = a["items"], b["items"]
     return len(steps_a) == len(steps_b) and all(
@@ -212,8 +214,8 @@ def _duplicates(items: list[_Item]) -> Iterator[ContentError]:
     rarest stems (prefix filtering), so only candidates that can reach the threshold
     are compared.
     """
-    exact: dict[tuple, _Item] = {}
-    groups: dict[tuple, list[tuple[_Item, frozenset]]] = defaultdict(list)
+    exact: dict[tuple[str, ...], _Item] = {}
+    groups: dict[tuple[str, ...], list[tuple[_Item, frozenset[str]]]] = defaultdict(list)
     for item in items:
         data = item.data
         block = (data["type"], data["concepts"][0])
@@ -227,7 +229,7 @@ def _duplicates(items: list[_Item]) -> Iterator[ContentError]:
         yield from _near(members, qtype == "ordering")
 
 
-def _near(members: list[tuple[_Item, frozenset]], ordering: bool) -> Iterator[ContentError]:
+def _near(members: list[tuple[_Item, frozenset[str]]], ordering: bool) -> Iterator[ContentError]:
     frequency = Counter(token for _, sig in members for token in sig)
     index: dict[str, list[int]] = defaultdict(list)
     for number, (item, sig) in enumerate(members):

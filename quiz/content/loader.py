@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -24,7 +26,7 @@ try:
 
     LIBYAML = True
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _ParsingLoader
+    from yaml import SafeLoader as _ParsingLoader  # type: ignore[assignment]  # CSafeLoader's twin
 
     LIBYAML = False
 
@@ -63,31 +65,38 @@ class Document:
     """
 
     file: str
-    data: object
+    data: Any  # plain data as the YAML gave it: the schema checks its shape before it is read
     text: str = ""
-    _positions: dict | None = field(default=None, repr=False)
-    _key_positions: dict | None = field(default=None, repr=False)
+    _positions: dict[NodePath, tuple[int, int]] | None = field(default=None, repr=False)
+    _key_positions: dict[NodePath, tuple[int, int]] | None = field(default=None, repr=False)
 
     def position(self, path: NodePath, *, key: bool = False) -> tuple[int, int]:
         """The 1-based (line, column) where the value (or with ``key``, the key) at
         ``path`` starts; a path that does not exist, such as a missing key, falls
         back to its nearest ancestor, so the error still points at the right mapping.
         """
-        if self._positions is None:
+        if self._positions is None or self._key_positions is None:
             builder = _Builder(self.file, record=True)
             _parse(self.text, builder)
             self._positions, self._key_positions = builder.positions, builder.key_positions
+        positions, key_positions = self._positions, self._key_positions
         path = tuple(path)
-        if key and path in self._key_positions:
-            return self._key_positions[path]
-        while path not in self._positions and path:
+        if key and path in key_positions:
+            return key_positions[path]
+        while path not in positions and path:
             path = path[:-1]
-        return self._positions.get(path, (1, 1))
+        return positions.get(path, (1, 1))
 
     def error(self, path: NodePath, message: str, *, key: bool = False) -> ContentError:
         """Build an error located at the node ``path``."""
         line, column = self.position(path, key=key)
         return ContentError(self.file, line, column, format_path(path), message)
+
+
+# PyYAML's parser events and their marks. Its stubs make every event's mark, tag and value
+# optional, which the parser always sets for the kinds this loader reads; so they are read as Any.
+_Event = Any
+_Mark = Any
 
 
 class _Builder:
@@ -105,7 +114,7 @@ class _Builder:
         self.key_positions: dict[NodePath, tuple[int, int]] = {}
         self.errors: list[ContentError] = []
         self.resolver = yaml.resolver.Resolver()
-        self.stack: list[list] = []
+        self.stack: list[list[Any]] = []  # [container, pending key] and, after a key, its mark
 
     def path(self) -> NodePath:
         """The path of the node about to be attached to the innermost container."""
@@ -118,7 +127,7 @@ class _Builder:
                 parts.append(key)
         return tuple(parts)
 
-    def fail(self, mark, message: str, path: NodePath | None = None) -> None:
+    def fail(self, mark: _Mark, message: str, path: NodePath | None = None) -> None:
         if len(self.errors) >= MAX_ERRORS:
             self.errors.append(ContentError(self.file, mark.line + 1, mark.column + 1, "",
                                             f"more than {MAX_ERRORS} errors; stopped reading here"))
@@ -128,7 +137,7 @@ class _Builder:
             ContentError(self.file, mark.line + 1, mark.column + 1, format_path(where), message)
         )
 
-    def build(self, next_event) -> object:
+    def build(self, next_event: Callable[[], _Event]) -> object:
         """Consume the events of one YAML stream from ``next_event()``; return its root."""
         stack = self.stack
         root: object = None
@@ -170,7 +179,7 @@ class _Builder:
                 root = value
         return root
 
-    def _start(self, event, is_map: bool) -> None:
+    def _start(self, event: _Event, is_map: bool) -> None:
         mark = event.start_mark
         if event.anchor is not None:
             self.fail(mark, "anchors and aliases are not allowed")
@@ -187,7 +196,7 @@ class _Builder:
             raise _Abort
         self.stack.append([{} if is_map else [], _NO_KEY])
 
-    def _attach(self, value, mark, text: str | None = None) -> None:
+    def _attach(self, value: object, mark: _Mark | None, text: str | None = None) -> None:
         """Add a finished node to the innermost container (``mark`` is None for one
         that was a collection: its position was recorded when it started; ``text``
         is a scalar's source text)."""
@@ -212,7 +221,7 @@ class _Builder:
         frame.pop()
         container[key] = value
 
-    def _take_key(self, frame, key, mark, text: str | None) -> None:
+    def _take_key(self, frame: list[Any], key: object, mark: _Mark, text: str | None) -> None:
         if type(key) is not str:
             if key is None or type(key) not in (int, bool, float):
                 self.fail(mark, "mapping keys must be plain text")
@@ -224,7 +233,7 @@ class _Builder:
         if self.record:
             self.key_positions.setdefault(self.path(), (mark.line + 1, mark.column + 1))
 
-    def _scalar(self, event) -> object:
+    def _scalar(self, event: _Event) -> object:
         tag, implicit = event.tag, event.implicit
         if event.anchor is not None:
             self.fail(event.start_mark, "anchors and aliases are not allowed")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from quiz.content.types import type_specific_keys
 
@@ -95,13 +96,13 @@ class Question:
     prompt: str
     explanation: str
     concepts: tuple[str, ...]
-    fields: dict = field(default_factory=dict, hash=False, compare=True)
+    fields: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
     tags: tuple[str, ...] = ()
     difficulty: int = 1
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The question as it is written in a bank file, keys in their usual order."""
-        data: dict = {"id": self.id, "type": self.type, "prompt": self.prompt}
+        data: dict[str, Any] = {"id": self.id, "type": self.type, "prompt": self.prompt}
         data.update((key, self.fields[key]) for key in type_specific_keys() if key in self.fields)
         if self.explanation:
             data["explanation"] = self.explanation
@@ -112,7 +113,7 @@ class Question:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> Question:
+    def from_dict(cls, data: dict[str, Any]) -> Question:
         """Build a question from validated bank data."""
         return cls(
             id=data["id"],

@@ -7,6 +7,7 @@ editors (``quiz content generate`` keeps those files in step).
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from quiz.content.types import QUESTION_TYPES, TEXT, type_specific_keys
 
@@ -27,7 +28,7 @@ _COMMON = {
 }
 
 
-def _common() -> dict:
+def _common() -> dict[str, Any]:
     """The keys every question has; the type's enum read from the registry as it is now."""
     common = dict(_COMMON)
     rest = {key: common.pop(key) for key in list(common) if key != "id"}
@@ -38,15 +39,15 @@ def _common() -> dict:
 _REQUIRED = ["id", "type", "prompt", "concepts"]
 
 
-def _type_rules(type_name: str) -> tuple[dict, list[str]]:
+def _type_rules(type_name: str) -> tuple[dict[str, Any], list[str]]:
     """The properties and required keys one type adds; other types' keys are refused."""
     qtype = QUESTION_TYPES[type_name]
-    properties: dict = {key: False for key in type_specific_keys() if key not in qtype.fields}
+    properties: dict[str, Any] = {key: False for key in type_specific_keys() if key not in qtype.fields}
     properties.update(qtype.fields)
     return properties, list(qtype.required)
 
 
-def question_schema(type_name: str) -> dict:
+def question_schema(type_name: str) -> dict[str, Any]:
     """The whole schema of one question of a known type (what the validator checks)."""
     properties, required = _type_rules(type_name)
     return {
@@ -58,7 +59,7 @@ def question_schema(type_name: str) -> dict:
     }
 
 
-def _question_schema() -> dict:
+def _question_schema() -> dict[str, Any]:
     """One schema for every type, as editors want it: each type's rules under if/then."""
     properties = _common()
     for key in type_specific_keys():
@@ -85,7 +86,7 @@ def _users_of(key: str) -> str:
     return ", ".join(name for name, qtype in QUESTION_TYPES.items() if key in qtype.fields)
 
 
-def bank_schema(*, questions: bool = True) -> dict:
+def bank_schema(*, questions: bool = True) -> dict[str, Any]:
     """The JSON Schema of ``content/banks/<id>.yaml`` (without ``questions``, the
     items of its question list are left unchecked, for checking one at a time)."""
     items = _question_schema() if questions else {}
@@ -104,7 +105,7 @@ def bank_schema(*, questions: bool = True) -> dict:
     }
 
 
-def glossary_schema() -> dict:
+def glossary_schema() -> dict[str, Any]:
     """The JSON Schema of ``content/definitions/<id>.yaml``."""
     quote = {**TEXT, "description": "Verbatim from the source (whitespace aside)."}
     fact = {

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 import fastjsonschema
 from jsonschema import Draft7Validator
@@ -18,7 +20,7 @@ from quiz.content.loader import Document, load_file, load_text
 from quiz.content.model import GENERATED_HEADER, Bank, Concept, Content, Contrast, Fact, Glossary, Question
 from quiz.content.model import Sequence as OrderSequence
 from quiz.content.schema import bank_schema, glossary_schema, question_schema
-from quiz.content.types import QUESTION_TYPES, type_specific_keys
+from quiz.content.types import QUESTION_TYPES, QuestionType, type_specific_keys
 
 
 class _Checker:
@@ -28,23 +30,28 @@ class _Checker:
     faster; jsonschema collects every error, with paths, for the rare failure.
     """
 
-    def __init__(self, schema: dict):
+    def __init__(self, schema: dict[str, Any]):
         self.fast = fastjsonschema.compile(schema)
         self.full = Draft7Validator(schema)
 
-    def errors(self, doc: Document, value: object, prefix: NodePath = ()):
+    def errors(self, doc: Document, value: object, prefix: NodePath = ()) -> list[Problem]:
         """Every error as (path of the node at fault, the error to report)."""
         try:
             self.fast(value)
             return []
         except fastjsonschema.JsonSchemaException:
-            found = []
+            found: list[Problem] = []
             for error in self.full.iter_errors(value):
                 error.path.extendleft(reversed(prefix))
                 where = tuple(error.path)
                 found += [(where, found_error) for found_error in _schema_errors(doc, error)]
             return found
 
+
+Problem = tuple[NodePath, ContentError]  # the path of the node at fault, and the error to report
+ReadGlossary = tuple[Glossary, Document]
+ReadBank = tuple[Bank | None, Document]  # None: the bank's questions have errors
+T = TypeVar("T")
 
 _GLOSSARY = _Checker(glossary_schema())
 _BANK_TOP = _Checker(bank_schema(questions=False))
@@ -55,7 +62,7 @@ _JSON_TYPES = {"string": "text", "integer": "a whole number", "boolean": "true o
 
 
 @lru_cache(maxsize=2)
-def _question_checkers(registered: tuple) -> tuple[dict[str, _Checker], _Checker]:
+def _question_checkers(registered: tuple[QuestionType, ...]) -> tuple[dict[str, _Checker], _Checker]:
     """A checker per registered type and one for a question of any type, built once per registry."""
     return ({qtype.name: _Checker(question_schema(qtype.name)) for qtype in registered},
             _Checker(bank_schema()["properties"]["questions"]["items"]))
@@ -160,7 +167,8 @@ def validate_bank_text(text: str, file: str, concepts: dict[str, Concept]) -> Ba
     return read[0]
 
 
-def _read(path: Path, errors: list[ContentError], reader):
+def _read(path: Path, errors: list[ContentError],
+          reader: Callable[[Document, Path, list[ContentError]], T | None]) -> T | None:
     try:
         doc = load_file(path, display_name(path))
     except ContentInvalid as exc:
@@ -172,10 +180,12 @@ def _read(path: Path, errors: list[ContentError], reader):
 def _schema_errors(doc: Document, error: ValidationError) -> list[ContentError]:
     """Turn a JSON Schema error into sentences an author can act on, one per key at fault."""
     path = tuple(error.path)
-    if error.validator == "additionalProperties":
-        allowed = set(error.schema.get("properties", {}))
+    schema = error.schema
+    instance: Any = error.instance  # the node at fault, as YAML gave it
+    if error.validator == "additionalProperties" and isinstance(schema, Mapping):
+        allowed = set(schema.get("properties", {}))
         return [doc.error((*path, key), f"unknown key '{key}'", key=True)
-                for key in error.instance if key not in allowed]
+                for key in instance if key not in allowed]
     if error.schema is False:
         # jsonschema leaves the key out of a false schema's error path. The only false
         # schemas are the keys of other question types: name each of them on the question
@@ -193,18 +203,19 @@ def _schema_errors(doc: Document, error: ValidationError) -> list[ContentError]:
 def _schema_error(doc: Document, error: ValidationError) -> ContentError:
     """Turn a JSON Schema error into a sentence an author can act on."""
     path = tuple(error.path)
-    kind, value = error.validator, error.instance
+    kind = error.validator
+    value: Any = error.instance  # the node at fault, as YAML gave it
+    wanted: Any = error.validator_value  # the schema's value for the keyword that failed
     if kind == "required":
         missing = error.message.split("'")[1]
         return doc.error(path, f"missing required key '{missing}'")
     if kind == "type":
-        wanted = _JSON_TYPES.get(str(error.validator_value), str(error.validator_value))
         got = _TYPE_NAMES.get(type(value), type(value).__name__)
-        return doc.error(path, f"expected {wanted}, got {got}")
+        return doc.error(path, f"expected {_JSON_TYPES.get(str(wanted), str(wanted))}, got {got}")
     if kind == "enum" and path and path[-1] == "type":
         return doc.error(path, f"'{value}' is not a question type ({', '.join(QUESTION_TYPES)})")
     if kind == "enum":
-        options = ", ".join(str(v) for v in error.validator_value)
+        options = ", ".join(str(v) for v in wanted)
         return doc.error(path, f"{value!r} is not one of: {options}")
     if kind == "uniqueItems":
         # Equal as jsonschema sees it (1 == 1.0), so the search always finds the repeat.
@@ -214,17 +225,17 @@ def _schema_error(doc: Document, error: ValidationError) -> ContentError:
         return doc.error(path, f"'{value}' must be lowercase letters and digits, "
                                "joined by single hyphens")
     if kind in ("minItems", "minProperties"):
-        return doc.error(path, f"needs at least {error.validator_value} item(s)")
+        return doc.error(path, f"needs at least {wanted} item(s)")
     if kind in ("maxItems", "maxProperties"):
-        return doc.error(path, f"has more than {error.validator_value} items")
+        return doc.error(path, f"has more than {wanted} items")
     if kind == "minLength":
         return doc.error(path, "must not be empty")
     if kind == "maxLength":
-        return doc.error(path, f"is longer than {error.validator_value} characters")
+        return doc.error(path, f"is longer than {wanted} characters")
     return doc.error(path, error.message)
 
 
-def _read_glossary(doc: Document, path: Path, errors: list[ContentError]):
+def _read_glossary(doc: Document, path: Path, errors: list[ContentError]) -> ReadGlossary | None:
     problems = _GLOSSARY.errors(doc, doc.data)
     errors.extend(error for _, error in problems)
     if problems:
@@ -232,10 +243,10 @@ def _read_glossary(doc: Document, path: Path, errors: list[ContentError]):
     data = doc.data
     _check_file_name(doc, path, data["id"], errors)
     # The chapter lives under the content folder, the one that holds definitions/.
-    source = read_source(path.parent.parent, data["source_file"])
-    if isinstance(source, str):
-        errors.append(doc.error(("source_file",), source))
-        source = None
+    found = read_source(path.parent.parent, data["source_file"])
+    if isinstance(found, str):
+        errors.append(doc.error(("source_file",), found))
+    source = None if isinstance(found, str) else found
     concepts = tuple(
         Concept(
             id=c["id"], term=c["term"], definition=c["definition"], quote=c["quote"],
@@ -259,7 +270,7 @@ def _read_glossary(doc: Document, path: Path, errors: list[ContentError]):
     return glossary, doc
 
 
-def _read_bank(doc: Document, path: Path, errors: list[ContentError]):
+def _read_bank(doc: Document, path: Path, errors: list[ContentError]) -> ReadBank | None:
     problems = _BANK_TOP.errors(doc, doc.data)
     data = doc.data
     if isinstance(data, dict) and isinstance(data.get("questions"), list):
@@ -293,14 +304,14 @@ def _read_bank(doc: Document, path: Path, errors: list[ContentError]):
     return bank, doc
 
 
-def _check_file_name(doc: Document, path: Path, file_id: str, errors: list[ContentError]):
+def _check_file_name(doc: Document, path: Path, file_id: str, errors: list[ContentError]) -> None:
     if path.stem != file_id:
         errors.append(doc.error(("id",), f"'{file_id}' must match the file name '{path.name}'"))
 
 
-def _check_glossaries(glossaries, errors: list[ContentError]) -> dict[str, Concept]:
+def _check_glossaries(glossaries: list[ReadGlossary], errors: list[ContentError]) -> dict[str, Concept]:
     concepts: dict[str, Concept] = {}
-    seen_files: dict[str, str] = {}
+    seen_files: dict[str, FirstUse] = {}
     for glossary, doc in glossaries:
         _check_unique_id(glossary.id, doc, ("id",), seen_files, "glossary", errors)
         for index, concept in enumerate(glossary.concepts):
@@ -310,7 +321,7 @@ def _check_glossaries(glossaries, errors: list[ContentError]) -> dict[str, Conce
                                         f"(also in {concepts[concept.id].glossary})"))
             else:
                 concepts[concept.id] = concept
-        seen_sequences: dict[str, str] = {}
+        seen_sequences: dict[str, FirstUse] = {}
         for index, sequence in enumerate(glossary.sequences):
             _check_unique_id(sequence.id, doc, ("sequences", index, "id"), seen_sequences,
                              "sequence", errors)
@@ -331,7 +342,7 @@ def _check_glossaries(glossaries, errors: list[ContentError]) -> dict[str, Conce
 
 def _check_question_ids(glossary: Glossary, doc: Document, errors: list[ContentError]) -> None:
     """Facts and contrasts name the questions they make: no two may name the same one."""
-    seen: dict[str, tuple] = {}
+    seen: dict[str, FirstUse] = {}
     for index, concept in enumerate(glossary.concepts):
         for number, fact in enumerate(concept.facts):
             _check_unique_id(fact.id, doc, ("concepts", index, "facts", number, "id"), seen,
@@ -340,7 +351,11 @@ def _check_question_ids(glossary: Glossary, doc: Document, errors: list[ContentE
         _check_unique_id(contrast.id, doc, ("contrasts", index, "id"), seen, "question", errors)
 
 
-def _check_unique_id(item_id, doc, path, seen: dict, what: str, errors) -> None:
+FirstUse = tuple[Document, NodePath]  # where an id was first seen
+
+
+def _check_unique_id(item_id: str, doc: Document, path: NodePath, seen: dict[str, FirstUse], what: str,
+                     errors: list[ContentError]) -> None:
     """Report a second use of an id, saying where the first one is."""
     if item_id not in seen:
         seen[item_id] = (doc, path)
@@ -350,20 +365,21 @@ def _check_unique_id(item_id, doc, path, seen: dict, what: str, errors) -> None:
     errors.append(doc.error(path, f"duplicate {what} id '{item_id}' (first at {first_doc.file}:{line})"))
 
 
-def _check_concept_refs(ids, concepts, doc, path, errors) -> None:
+def _check_concept_refs(ids: Iterable[str], concepts: Mapping[str, Concept], doc: Document, path: NodePath,
+                        errors: list[ContentError]) -> None:
     for c, concept_id in enumerate(ids):
         if concept_id not in concepts:
             errors.append(doc.error((*path, "concepts", c),
                                     f"no glossary defines concept '{concept_id}'"))
 
 
-def _check_banks(docs: list[Document], concepts: dict[str, Concept], errors) -> None:
+def _check_banks(docs: list[Document], concepts: dict[str, Concept], errors: list[ContentError]) -> None:
     """Checks across questions and files; tolerant of nodes the schema already rejected."""
-    seen_banks: dict[str, str] = {}
+    seen_banks: dict[str, FirstUse] = {}
     for doc in docs:
         if isinstance(doc.data.get("id"), str):
             _check_unique_id(doc.data["id"], doc, ("id",), seen_banks, "bank", errors)
-        seen_questions: dict[str, str] = {}
+        seen_questions: dict[str, FirstUse] = {}
         for index, item in enumerate(doc.data["questions"]):
             if not isinstance(item, dict):
                 continue

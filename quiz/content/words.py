@@ -88,7 +88,8 @@ def same_answer(typed: str, alternatives: list[str]) -> bool:
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The Snowball (English) stem of one lowercase word."""
-    return _STEMMER.stemWord(word)
+    stemmed: str = _STEMMER.stemWord(word)  # snowballstemmer ships no types
+    return stemmed
 
 
 def stems(text: str) -> list[str]:

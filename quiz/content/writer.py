@@ -7,13 +7,16 @@ import yaml
 from quiz.content.model import Bank
 
 # libyaml's emitter when present: the pure-Python one takes seconds on a large bank.
-_SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+try:
+    from yaml import CSafeDumper as _SafeDumper
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeDumper as _SafeDumper  # type: ignore[assignment]  # CSafeDumper's twin
 
 
 class _BankDumper(_SafeDumper):
     """Never emits anchors: the loader refuses them."""
 
-    def ignore_aliases(self, data) -> bool:
+    def ignore_aliases(self, data: object) -> bool:
         return True
 
 

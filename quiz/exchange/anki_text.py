@@ -139,8 +139,8 @@ def short_question(front: str, back: str, is_html: bool) -> dict:
 
 def cloze_prompt(text: str, extra: str = "") -> str:
     """Anki's {{c1::x}} (or {{c1::x::hint}}) back to our {{x}}; our back extra restores alternatives."""
-    raws = {int(n): raw for n, raw in _RAW_BLANK.findall(extra)}
-    return inner_text(_DELETION.sub(lambda m: "{{" + raws.get(int(m.group(1)), m.group(2)) + "}}", text))
+    raws: dict[int, str] = {int(n): raw for n, raw in _RAW_BLANK.findall(extra)}
+    return inner_text(_DELETION.sub(lambda m: "{{" + raws.get(int(m[1]), m[2]) + "}}", text))
 
 
 def cloze_question(text: str, extra: str, is_html: bool) -> dict:
@@ -281,7 +281,9 @@ def parse_text(data: bytes, name: str, concepts: Mapping[str, Concept]) -> Impor
     if errors:
         raise ContentInvalid(errors)
     layout, start = _read_headers(lines, name)
-    questions, decks, taken = [], [], set()
+    questions: list[ImportedQuestion] = []
+    decks: list[str] = []
+    taken: set[str] = set()
     for line, record in _records(lines, start):
         try:
             row = _fields(record, layout.separator)

@@ -98,7 +98,7 @@ def import_command(file: Path, format_name: str | None, bank_id: str | None, rep
     try:
         with progress_bar(0, "importing") as bar:
             done = import_question_set(
-                db.session, data, file.name, bank_id, concepts=content.concepts, content_dir=content_dir,
+                db.session(), data, file.name, bank_id, concepts=content.concepts, content_dir=content_dir,
                 formats=FORMATS, fmt=fmt, wait=wait, replace=replace, sync=False,
                 max_questions=int(current_app.config["IMPORT_MAX_QUESTIONS"]), progress=bar.update,
                 sized=lambda total: setattr(bar, "length", total), on_wait=say_waiting)

@@ -140,10 +140,10 @@ def _choices(answers: list[Answer], rich: Callable[[str], str], block_pos: int) 
         if len(right) > 1:
             raise GiftError(right[1].pos, "more than one answer is marked right with '='")
         return {"type": "single", "choices": choices, "answer": rich(right[0].text)}
-    right = [rich(a.text) for a in answers if _percent(a) > 0]
-    if not right:
+    weighted = [rich(a.text) for a in answers if _percent(a) > 0]
+    if not weighted:
         raise GiftError(block_pos, "no answer is right: mark it with '=' or a positive weight like ~%50%")
-    return {"type": "multiple", "choices": choices, "answer": right}
+    return {"type": "multiple", "choices": choices, "answer": weighted}
 
 
 def _matching(answers: list[Answer], rich: Callable[[str], str], block_pos: int) -> dict:
@@ -303,7 +303,7 @@ def parse_gift(data: bytes, name: str, concepts: Mapping[str, Concept]) -> Impor
         raise ContentInvalid([ContentError(name, line, 1, "", "private-use characters are not allowed")])
     errors: list[ContentError] = []
     questions: list[ImportedQuestion] = []
-    title, taken = "", set()
+    title, taken = "", set[str]()
     for block in blocks(source):
         try:
             read = read_question(block)

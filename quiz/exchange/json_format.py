@@ -91,7 +91,7 @@ class _Frame:
     path: NodePath
     is_object: bool
     index: int = 0
-    key: str | None = None
+    key: str = ""  # set from the key before any value of an object is read
     expect_key: bool = True
     keys: set[str] = field(default_factory=set)
 

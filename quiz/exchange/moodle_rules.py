@@ -32,7 +32,7 @@ def is_valid_percent(text: str) -> bool:
 
 def adds_up(weights: list[Decimal]) -> bool:
     """Whether positive weights pass Moodle's check: their sum rounds to 100% at two decimals."""
-    return abs(sum(weights) - 100) < Decimal("0.5")
+    return abs(sum(weights, Decimal(0)) - 100) < Decimal("0.5")
 
 
 def _text(value: Decimal) -> str:

@@ -23,8 +23,6 @@ from quiz.exchange.importing import slugify, unique_id
 from quiz.exchange.moodle_rules import category_title, is_valid_percent, read_typed_answer
 
 Element = etree._Element
-_PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "huge_tree": False,
-                   "load_dtd": False, "dtd_validation": False, "remove_comments": True}
 _COMMENT = re.compile(rb"<!--(.*?)-->", re.DOTALL)
 # Moodle's embedded answer: {weight:TYPE:alternatives}; an unescaped "}" ends it.
 _CLOZE = re.compile(r"\{(\d*):([A-Z_]+):(.*?)(?<!\\)\}", re.DOTALL)
@@ -219,7 +217,9 @@ def _refuse_doctype(data: bytes, name: str) -> None:
 def _document(data: bytes, name: str) -> Element:
     _refuse_doctype(data, name)
     try:
-        tree = etree.fromstring(data, etree.XMLParser(**_PARSER_OPTIONS)).getroottree()
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
+                                 dtd_validation=False, remove_comments=True)
+        tree = etree.fromstring(data, parser).getroottree()
     except etree.XMLSyntaxError as exc:
         line = exc.lineno or 1
         raise ContentInvalid([ContentError(name, line, 1, "", f"not well-formed XML: {exc.msg}")]) from None
@@ -228,7 +228,7 @@ def _document(data: bytes, name: str) -> Element:
     root = tree.getroot()
     if root.tag != "quiz":
         raise ContentInvalid([ContentError(name, root.sourceline or 1, 1, "",
-                                           f"the root element is <{root.tag}>, not Moodle's <quiz>")])
+                                           f"the root element is <{root.tag!s}>, not Moodle's <quiz>")])
     return root
 
 
@@ -237,7 +237,7 @@ def parse_moodle_xml(data: bytes, name: str, concepts: Mapping[str, Concept]) ->
     root = _document(data, name)
     errors: list[ContentError] = []
     questions: list[ImportedQuestion] = []
-    title, taken = "", set()
+    title, taken = "", set[str]()
     for q in root.iter("question"):
         line = q.sourceline or 1
         if q.get("type") == "category":

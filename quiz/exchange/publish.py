@@ -47,7 +47,7 @@ def publish(session: Session, content_dir: Path, bank_id: str, text: str, *, wai
     exists and ``replace`` is off, ContentInvalid when the content no longer validates, and the
     database's or file system's own errors; in every case the bank file is as it was.
     """
-    with content_lock(session.get_bind(), wait, on_wait), \
+    with content_lock(session.get_bind().engine, wait, on_wait), \
             bank_file(content_dir, bank_id, text, replace=replace):
         if not sync:
             return None

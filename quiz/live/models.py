@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -17,11 +16,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from quiz.extensions import db
+from quiz.extensions import Model
 from quiz.models import utcnow
+from quiz.timestamps import UtcDateTime
+
+NICKNAME_KEY_LENGTH, NICKNAME_SKELETON_LENGTH = 40, 200  # folding may make one character several
 
 
-class LiveSession(db.Model):
+class LiveSession(Model):
     """One instructor-run session: the questions, the settings and where play stands.
 
     ``phase``, ``question_index``, ``question_started_at`` and ``deadline`` say
@@ -40,15 +42,15 @@ class LiveSession(db.Model):
     host_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     phase: Mapped[str] = mapped_column(String(12), default="lobby", server_default="lobby")
     question_index: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    question_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    question_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    deadline: Mapped[datetime | None] = mapped_column(UtcDateTime())
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # no one new joins
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     question_ids: Mapped[list] = mapped_column(JSON, default=list)
     layout: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     players: Mapped[list[LivePlayer]] = relationship(
         back_populates="live_session", order_by="LivePlayer.id")
@@ -59,7 +61,7 @@ Index("uq_live_sessions_active_pin", LiveSession.pin, unique=True,
       sqlite_where=text("finished_at IS NULL"), postgresql_where=text("finished_at IS NULL"))
 
 
-class LivePlayer(db.Model):
+class LivePlayer(Model):
     """Someone playing a live session under a nickname; ``token`` (in their cookie) is who they are.
 
     ``nickname_key`` is the nickname folded for comparison, unique per session;
@@ -75,15 +77,15 @@ class LivePlayer(db.Model):
     session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id"), index=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     nickname: Mapped[str] = mapped_column(String(40))
-    nickname_key: Mapped[str] = mapped_column(String(40))
+    nickname_key: Mapped[str] = mapped_column(String(NICKNAME_KEY_LENGTH))
     # NULL for players who joined before look-alikes were compared (NULLs never clash).
-    nickname_skeleton: Mapped[str | None] = mapped_column(String(200))
+    nickname_skeleton: Mapped[str | None] = mapped_column(String(NICKNAME_SKELETON_LENGTH))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"))
     score: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     streak: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     kicked: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
-    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     live_session: Mapped[LiveSession] = relationship(back_populates="players")
 
@@ -92,7 +94,7 @@ Index("uq_live_players_session_id_nickname_skeleton", LivePlayer.session_id, Liv
       unique=True)
 
 
-class LiveAnswer(db.Model):
+class LiveAnswer(Model):
     """A player's answer to one question of a session: recorded once (the constraint says so)."""
 
     __tablename__ = "live_answers"
@@ -112,4 +114,4 @@ class LiveAnswer(db.Model):
     points: Mapped[int] = mapped_column(Integer)  # for speed, the streak bonus included
     bonus: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     streak: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # after this answer
-    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -72,12 +72,12 @@ def play(pin: str):
     context = {"live": live, "player": player, "state": current,
                "remaining": machine.remaining_ms(current, web.now()), "types": QUESTION_TYPES}
     if live.phase != machine.LOBBY:
-        question = service.current_question(db.session, live)
+        question = service.current_question(db.session(), live)
         shared = web.shared(live)  # ranks read once for every phone, not once per phone
         context.update(question=question, q=question.data, ask=snapshot.ask(live, question),
-                       answer=service.answer_of(db.session, player, live.question_index),
+                       answer=service.answer_of(db.session(), player, live.question_index),
                        line=shared.lines.get(player.id) if shared else None,
-                       players=service.active_players(db.session, live))
+                       players=service.active_players(db.session(), live))
     return render_template("live/play.html", **context)
 
 
@@ -89,7 +89,7 @@ def answer(pin: str):
     """
     form = request.form  # read whole first: it has reached the server once its last byte has
     arrived = web.arrived()  # in time or late by when it reached the server, not when it got a turn
-    found = service.seat(db.session, pin, web.tokens())
+    found = service.seat(db.session(), pin, web.tokens())
     if found is None:
         web.by_pin(pin)  # an unknown PIN is 404; a known one without a seat here, 403
         abort(403)
@@ -100,9 +100,9 @@ def answer(pin: str):
     shared = web.shared(live)  # the open question's content: no read for it per answer
     data = shared.content_of(live.question_ids[index]) if shared else None
     if data is None:
-        data = db.session.get(Question, live.question_ids[index]).data
+        data = db.session.get_one(Question, live.question_ids[index]).data
     try:
-        entry = service.entry(db.session, live, player, index, parse_form(data, form), arrived, data)
+        entry = service.entry(db.session(), live, player, index, parse_form(data, form), arrived, data)
         db.session.close()  # the wait for the group commit holds no connection of the pool
         answers = writer.writer_for(current_app._get_current_object())
         if not isinstance(entry, int) and answers.write(entry) is None:

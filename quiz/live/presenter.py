@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from random import SystemRandom
+from typing import Any
 from urllib.parse import urlsplit
 
 import segno
@@ -73,7 +74,7 @@ def _qr(url: str) -> Markup:
 
 
 def _reveal_context(live: LiveSession, players: int) -> dict:
-    spread = results.distribution(db.session, live, live.question_index, players)
+    spread = results.distribution(db.session(), live, live.question_index, players)
     return {"spread": spread, "chart": charts.bar_chart(spread.counts, spread.labels, width=640, height=300)}
 
 
@@ -87,18 +88,19 @@ def host(session_id: int):
     now, current = web.now(), machine.State.of(live)
     address = web.join_address()
     join_url = address.origin + url_for("live.join", pin=live.pin)
-    player_count, answered = service.room(db.session, live)
-    context = {"live": live, "state": current, "remaining": machine.remaining_ms(current, now),
+    player_count, answered = service.room(db.session(), live)
+    context: dict[str, Any] = {
+               "live": live, "state": current, "remaining": machine.remaining_ms(current, now),
                "address": address, "join_url": join_url,
                "join_display": urlsplit(address.origin).netloc + url_for("live.short_join"),
                "qr": _qr(join_url) if live.phase == machine.LOBBY else None,
-               "players": service.newest_players(db.session, live, LOBBY_NAMES),
+               "players": service.newest_players(db.session(), live, LOBBY_NAMES),
                "player_count": player_count, "answered": answered, "types": QUESTION_TYPES,
                "confirm_end": request.args.get("confirm") == "end" and live.phase != machine.FINISHED}
     if live.phase not in (machine.LOBBY,):
-        context["question"] = service.current_question(db.session, live)
+        context["question"] = service.current_question(db.session(), live)
         context["options"] = snapshot.options(live, context["question"])
-        context["standings"] = results.standings(db.session, live)
+        context["standings"] = results.standings(db.session(), live)
     if live.phase == machine.REVEAL:
         context.update(_reveal_context(live, player_count))
     return render_template("live/host.html", **context)
@@ -107,7 +109,7 @@ def host(session_id: int):
 @login_required
 def play_again(session_id: int):
     """A new session with this one's questions and settings, straight to its lobby."""
-    again = opening.play_again(db.session, web.hosted(session_id), SystemRandom(), _today())
+    again = opening.play_again(db.session(), web.hosted(session_id), SystemRandom(), _today())
     db.session.commit()
     return redirect(url_for("live.host", session_id=again.id), 303)
 
@@ -120,7 +122,7 @@ def act(session_id: int):
     if version is None:  # every action form carries the version its screen showed
         abort(400, "That action came without the screen it was made on. Reload the page and try again.")
     try:
-        if not service.act(db.session, live, request.form.get("action", ""), web.now(), version):
+        if not service.act(db.session(), live, request.form.get("action", ""), web.now(), version):
             raise service.StaleAction("Another tab or device moved the session on first. "
                                       "This is where it stands now.")
         db.session.commit()
@@ -135,7 +137,7 @@ def act(session_id: int):
 def kick(session_id: int, player_id: int):
     """Remove a player from the session."""
     live = web.hosted(session_id)
-    service.kick(db.session, live, player_id, web.now())
+    service.kick(db.session(), live, player_id, web.now())
     db.session.commit()
     return redirect(url_for("live.host", session_id=session_id), 303)
 
@@ -143,7 +145,7 @@ def kick(session_id: int, player_id: int):
 @login_required
 def lock(session_id: int):
     """Lock the session against new players, or open it again."""
-    service.lock(db.session, web.hosted(session_id), request.form.get("locked") == "on")
+    service.lock(db.session(), web.hosted(session_id), request.form.get("locked") == "on")
     db.session.commit()
     return redirect(url_for("live.host", session_id=session_id), 303)
 
@@ -153,15 +155,15 @@ def results_page(session_id: int):
     """Per-question statistics and the full standings of a session, now or later."""
     live = web.hosted(session_id)
     return render_template("live/results.html", live=live,
-                           stats=results.question_stats(db.session, live),
-                           standings=results.standings(db.session, live))
+                           stats=results.question_stats(db.session(), live),
+                           standings=results.standings(db.session(), live))
 
 
 @login_required
 def player_results(session_id: int, player_id: int):
     """Every answer one player gave in a session, question by question."""
     live = web.hosted(session_id)
-    found = results.player_answers(db.session, live, player_id)
+    found = results.player_answers(db.session(), live, player_id)
     if found is None:
         abort(404)
     return render_template("live/player_results.html", live=live, sheet=found)
@@ -171,6 +173,6 @@ def player_results(session_id: int, player_id: int):
 def results_csv(session_id: int):
     """Every player's answer to every question, as CSV (UTF-8 with a BOM, so spreadsheets read it right)."""
     live = web.hosted(session_id)
-    return Response(results.results_csv(db.session, live), mimetype="text/csv",
+    return Response(results.results_csv(db.session(), live), mimetype="text/csv",
                     headers={"Content-Disposition":
                              f'attachment; filename="live-{live.id}-{live.pin}.csv"'})

@@ -9,6 +9,7 @@ import csv
 import io
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,8 +43,7 @@ def ranks(scores: dict[int, int]) -> dict[int, int]:
     ranks: dict[int, int] = {}
     for position, pid in enumerate(ranked, start=1):
         previous = ranked[position - 2] if position > 1 else None
-        same = previous is not None and scores[previous] == scores[pid]
-        ranks[pid] = ranks[previous] if same else position
+        ranks[pid] = ranks[previous] if previous is not None and scores[previous] == scores[pid] else position
     return ranks
 
 
@@ -61,7 +61,7 @@ def standings(session: Session, live: LiveSession) -> list[Standing]:
     return sorted(rows, key=lambda s: (s.rank, s.nickname.casefold()))
 
 
-def response_text(data: dict, value: object) -> str:
+def response_text(data: dict[str, Any], value: object) -> str:
     """A recorded response in words, for tables and the CSV."""
     return QUESTION_TYPES[data["type"]].response_text(data, value)
 
@@ -78,7 +78,7 @@ class Distribution:
 
 def distribution(session: Session, live: LiveSession, index: int, players: int) -> Distribution:
     """Answers to question ``index`` counted per choice (or right and wrong, for typed answers)."""
-    question = session.get(Question, live.question_ids[index])
+    question = session.get_one(Question, live.question_ids[index])
     data = question.data
     answers = list(session.scalars(select(LiveAnswer).where(
         LiveAnswer.session_id == live.id, LiveAnswer.question_index == index)))
@@ -106,7 +106,7 @@ def question_stats(session: Session, live: LiveSession) -> list[QuestionStats]:
     answers = list(session.scalars(select(LiveAnswer).where(LiveAnswer.session_id == live.id)))
     stats = []
     for index, question_id in enumerate(live.question_ids):
-        question = session.get(Question, question_id)
+        question = session.get_one(Question, question_id)
         mine = [a for a in answers if a.question_index == index]
         right = sum(1 for a in mine if a.correct)
         wrong = Counter(response_text(question.data, a.response["value"]) for a in mine if not a.correct)
@@ -155,7 +155,7 @@ def player_answers(session: Session, live: LiveSession, player_id: int) -> Playe
         select(LiveAnswer).where(LiveAnswer.player_id == player.id))}
     rows = []
     for index, question_id in enumerate(live.question_ids):
-        question = session.get(Question, question_id)
+        question = session.get_one(Question, question_id)
         answer = mine.get(index)
         rows.append(PlayerAnswer(
             index + 1, question, QUESTION_TYPES[question.type].answer_text(question.data),
@@ -182,7 +182,7 @@ def results_csv(session: Session, live: LiveSession) -> str:
                                    .order_by(LivePlayer.id)))
     answers = {(a.player_id, a.question_index): a for a in session.scalars(
         select(LiveAnswer).where(LiveAnswer.session_id == live.id))}
-    questions = [session.get(Question, qid) for qid in live.question_ids]
+    questions = [session.get_one(Question, qid) for qid in live.question_ids]
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)

@@ -20,14 +20,19 @@ from quiz.database import insert_for
 from quiz.grading import grade
 from quiz.live import scoring, writer
 from quiz.live import state as machine
-from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
+from quiz.live.models import (
+    NICKNAME_KEY_LENGTH,
+    NICKNAME_SKELETON_LENGTH,
+    LiveAnswer,
+    LivePlayer,
+    LiveSession,
+)
 from quiz.models import Attempt, Question
 from quiz.security.lookalikes import skeleton
 
 NICKNAME_MAX = 20
 # The folded keys' columns: case folding and NFKC may make one character several ("ﬃ" is "ffi").
-KEY_MAX = LivePlayer.__table__.c.nickname_key.type.length
-SKELETON_MAX = LivePlayer.__table__.c.nickname_skeleton.type.length
+KEY_MAX, SKELETON_MAX = NICKNAME_KEY_LENGTH, NICKNAME_SKELETON_LENGTH
 
 
 class LiveError(ValueError):
@@ -106,7 +111,7 @@ def join(session: Session, live: LiveSession, nickname: str, user_id: int | None
     name = clean_nickname(nickname)
     token = secrets.token_urlsafe(32)
     # RETURNING says whether the row went in on every database (an INSERT's rowcount may not).
-    player = session.scalar(insert_for(session)(LivePlayer).values(
+    player: LivePlayer | None = session.scalar(insert_for(session)(LivePlayer).values(
         session_id=live.id, token=token, nickname=name, nickname_key=name.casefold(),
         nickname_skeleton=skeleton(name), user_id=user_id, score=0, streak=0, kicked=False, joined_at=now,
     ).on_conflict_do_nothing().returning(LivePlayer))  # either name constraint: taken
@@ -241,7 +246,7 @@ def settle(session: Session, live: LiveSession, now: datetime, grace: float = 0.
 
 def current_question(session: Session, live: LiveSession) -> Question:
     """The question at the session's current index."""
-    return session.get(Question, live.question_ids[live.question_index])
+    return session.get_one(Question, live.question_ids[live.question_index])
 
 
 def answer_of(session: Session, player: LivePlayer, index: int) -> LiveAnswer | None:
@@ -297,7 +302,7 @@ def entry(session: Session, live: LiveSession, player: LivePlayer, index: int, r
         raise TooLate(f"Time was up {late:.1f} s before your answer arrived, so it was not counted.")
     question_id = live.question_ids[index]
     if data is None:
-        data = session.get(Question, question_id).data
+        data = session.get_one(Question, question_id).data
     marked = grade(data, response)
     elapsed_ms = max(0, int((now - current.started_at).total_seconds() * 1000))
     base = scoring.POINTS[live.settings["points"]]

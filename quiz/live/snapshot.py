@@ -112,7 +112,7 @@ def build(session: Session, session_id: int) -> Snapshot | None:
     kicked: frozenset[int] = frozenset()
     question = None
     if live.phase != machine.LOBBY:
-        question = session.get(Question, live.question_ids[live.question_index])
+        question = session.get_one(Question, live.question_ids[live.question_index])
     if live.phase in (machine.LOBBY, machine.QUESTION):
         # Before the reveal there are no lines to read, but a removed phone must still hear it.
         kicked = frozenset(session.scalars(select(LivePlayer.id).where(
@@ -120,9 +120,10 @@ def build(session: Session, session_id: int) -> Snapshot | None:
         if question is not None:
             public["ask"] = ask(live, question)
     else:
+        assert question is not None  # past the lobby a question is open
         public["answer"] = QUESTION_TYPES[question.type].answer_text(question.data)
         lines, kicked = _lines(session, live)
-    return Snapshot(live.id, live.version, live.phase, machine.aware(live.deadline), public, lines, kicked,
+    return Snapshot(live.id, live.version, live.phase, live.deadline, public, lines, kicked,
                     question.id if question else None, question.data if question else None)
 
 

@@ -12,11 +12,12 @@ change, exactly one row update succeeds and the other learns it lost.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from quiz.database import changed_rows
 from quiz.live.models import LiveSession
 
 LOBBY, QUESTION, REVEAL, LEADERBOARD, FINISHED = "lobby", "question", "reveal", "leaderboard", "finished"
@@ -27,11 +28,6 @@ class InvalidTransition(ValueError):
     """That action does not apply in the session's current phase."""
 
 
-def aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; they were stored as UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -51,7 +47,7 @@ class State:
         """The state of a stored session."""
         return cls(live.phase, live.question_index, len(live.question_ids),
                    int(live.settings["seconds"]), live.version,
-                   aware(live.question_started_at), aware(live.deadline))
+                   live.question_started_at, live.deadline)
 
     @property
     def is_last(self) -> bool:
@@ -140,4 +136,4 @@ def compare_and_set(session: Session, live: LiveSession, before: State, after: S
         .values(**values)
         .execution_options(synchronize_session=False))
     session.expire(live)
-    return result.rowcount == 1
+    return changed_rows(result) == 1

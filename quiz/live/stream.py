@@ -8,6 +8,7 @@ import time
 
 from flask import Response, abort, current_app
 
+from quiz import clock
 from quiz.extensions import db
 from quiz.live import watcher, web
 
@@ -52,7 +53,8 @@ def events(pin: str):
     player, the answer is 204, on which EventSource gives up and the page
     polls instead. Anyone else is refused (403).
     """
-    app, config = current_app._get_current_object(), current_app.config
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # current_app is a proxy
+    config = current_app.config
     live_watcher = watcher.watcher_for(app)
     if live_watcher.stopping:  # came in the second before this process stops accepting: come back after
         return _single(_reconnect())
@@ -71,7 +73,7 @@ def events(pin: str):
     db.session.remove()
     if seen is None:  # over: say so once and stop
         return _single(_event(first))
-    viewer = (session_id, "host" if presenter else player.id)
+    viewer = (session_id, "host" if presenter or player is None else player.id)  # None: aborted above
     if not live_watcher.open_stream(config.get("LIVE_MAX_STREAMS"), viewer):
         return Response(status=204, headers=HEADERS)
     snapshots = watcher.snapshots_for(app)
@@ -98,7 +100,7 @@ def events(pin: str):
                 return
             if now is None:
                 final = snapshots.final(session_id)
-                body = final.message(player_id, watcher.now_for(app), known[1], known[2]) if final else {}
+                body = final.message(player_id, clock.now_for(app), known[1], known[2]) if final else {}
                 yield _event({**body, "finished": True})
                 return
             if now == known:
@@ -106,7 +108,7 @@ def events(pin: str):
                 continue
             known = now
             shared = snapshots.get(session_id, known[0])
-            yield _event(shared.message(player_id, watcher.now_for(app), known[1], known[2]))
+            yield _event(shared.message(player_id, clock.now_for(app), known[1], known[2]))
 
     response = Response(stream(), mimetype="text/event-stream", headers=HEADERS)
     response.call_on_close(lambda: live_watcher.close_stream(viewer))  # also when the client left early

@@ -30,11 +30,11 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from quiz.clock import now_for
 from quiz.extensions import db
 from quiz.live import service, snapshot
 from quiz.live import state as machine
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
-from quiz.models import utcnow
 
 Signature = tuple[int, int, int]  # version, players in the room, answers to the current question
 Deadlines = dict[int, datetime]  # open questions' deadlines, by session
@@ -65,7 +65,7 @@ def signatures(connection: Connection, session_id: int | None = None,
     for row in connection.execute(query):
         found[row[0]] = (row[1], row[2], row[3])
         if deadlines is not None and row[4] == machine.QUESTION and row[5] is not None:
-            deadlines[row[0]] = machine.aware(row[5])
+            deadlines[row[0]] = row[5]
     return found
 
 
@@ -264,16 +264,10 @@ def snapshots_for(app: Flask) -> snapshot.Snapshots:
         if found is None:
             def read(session_id: int) -> snapshot.Snapshot | None:
                 with app.app_context():
-                    return snapshot.build(db.session, session_id)
+                    return snapshot.build(db.session(), session_id)
 
             found = app.extensions["live_snapshots"] = snapshot.Snapshots(read)
         return found
-
-
-def now_for(app: Flask) -> datetime:
-    """The current UTC time by the app's clock (tests fix it)."""
-    clock = app.config.get("CLOCK")
-    return machine.aware(clock()) if callable(clock) else utcnow()
 
 
 def close_due_questions(app: Flask, deadlines: Deadlines, everyone_answered: set[int]) -> None:
@@ -285,7 +279,7 @@ def close_due_questions(app: Flask, deadlines: Deadlines, everyone_answered: set
             if deadline + timedelta(seconds=grace) > now and session_id not in everyone_answered:
                 continue
             live = db.session.get(LiveSession, session_id)
-            if live is not None and service.settle(db.session, live, now, grace):
+            if live is not None and service.settle(db.session(), live, now, grace):
                 db.session.commit()
             else:
                 db.session.rollback()

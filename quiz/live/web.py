@@ -40,7 +40,8 @@ def cookie_name(live: LiveSession) -> str:
 
 def shared(live: LiveSession) -> snapshot.Snapshot | None:
     """This process's snapshot of the session at its version (or later), read once for every screen."""
-    return watcher.snapshots_for(current_app._get_current_object()).get(live.id, live.version)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # current_app is a proxy
+    return watcher.snapshots_for(app).get(live.id, live.version)
 
 
 def require_instructor() -> None:
@@ -60,7 +61,7 @@ def hosted(session_id: int) -> LiveSession:
 
 def by_pin(pin: str) -> LiveSession:
     """The session with this PIN; 404 for a PIN that is malformed or unknown."""
-    live = service.by_pin(db.session, pin) if pin.isdigit() and len(pin) == 6 else None
+    live = service.by_pin(db.session(), pin) if pin.isdigit() and len(pin) == 6 else None
     if live is None:
         limits.note_missed_pin()
         abort(404)
@@ -76,7 +77,7 @@ def join_address() -> address.JoinAddress:
 
 def settled(live: LiveSession) -> LiveSession:
     """Move the session on if its question is due to close, and commit that at once."""
-    if service.settle(db.session, live, now(), float(current_app.config["LIVE_ANSWER_GRACE_SECONDS"])):
+    if service.settle(db.session(), live, now(), float(current_app.config["LIVE_ANSWER_GRACE_SECONDS"])):
         db.session.commit()
     return live
 
@@ -99,7 +100,7 @@ def tokens() -> list[str]:
 
 def player_of(live: LiveSession) -> LivePlayer | None:
     """The player whose token cookie this browser holds, or None."""
-    return service.player_for(db.session, live, request.cookies.get(cookie_name(live)))
+    return service.player_for(db.session(), live, request.cookies.get(cookie_name(live)))
 
 
 def holds_cookie(live: LiveSession) -> bool:
@@ -122,9 +123,10 @@ def message(live: LiveSession, player: LivePlayer | None) -> dict:
     if player is None and holds_cookie(live):
         return {"version": live.version, "removed": True}
     current = shared(live)
+    assert current is not None  # the session was just read, so its snapshot can be built
     mine = (player is not None and live.phase == machine.QUESTION
-            and service.answer_of(db.session, player, live.question_index) is not None)
-    players, answered = service.room(db.session, live)
+            and service.answer_of(db.session(), player, live.question_index) is not None)
+    players, answered = service.room(db.session(), live)
     body = current.message(player.id if player else None, now(), players, answered, mine)
     if live.phase == machine.FINISHED:
         body["finished"] = True

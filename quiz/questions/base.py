@@ -13,10 +13,12 @@ from __future__ import annotations
 import random
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from quiz.content.errors import Path
 from quiz.questions.responses import Form, Marked
+
+T = TypeVar("T")
 
 Problem = tuple[Path, str]
 Tally = tuple[list[str], list[int], list[bool]]
@@ -25,12 +27,12 @@ TEXT = {"type": "string", "minLength": 1, "maxLength": 2000}
 CHOICES = {"type": "array", "items": TEXT, "minItems": 2, "maxItems": 12, "uniqueItems": True}
 
 
-def join(items: Iterable) -> str:
+def join(items: Iterable[object]) -> str:
     """Parts of an answer in words, one after another."""
     return "; ".join(str(item) for item in items)
 
 
-def shuffled(items: Iterable, rng: random.Random) -> list:
+def shuffled(items: Iterable[T], rng: random.Random) -> list[T]:
     """The items in a new random order."""
     items = list(items)
     rng.shuffle(items)
@@ -42,7 +44,7 @@ class QuestionType(ABC):
 
     name: ClassVar[str]
     label: ClassVar[str]
-    fields: ClassVar[dict[str, dict]] = {}
+    fields: ClassVar[dict[str, dict[str, Any]]] = {}
     required: ClassVar[tuple[str, ...]] = ()
     # Why live play cannot ask this type (shown by the session form); None when it can.
     live_refusal: ClassVar[str | None] = None
@@ -55,23 +57,23 @@ class QuestionType(ABC):
     # The flashcard badge of its questions' cards; None: its questions make no card.
     card_label: ClassVar[str | None] = None
 
-    def check(self, question: dict) -> Iterator[Problem]:
+    def check(self, question: dict[str, Any]) -> Iterator[Problem]:
         """Problems the schema cannot see, as (path, message)."""
         return iter(())
 
     @abstractmethod
-    def answer_text(self, question: dict) -> str:
+    def answer_text(self, question: dict[str, Any]) -> str:
         """The correct answer in words."""
 
     @abstractmethod
-    def grade(self, question: dict, response: object) -> Marked:
+    def grade(self, question: dict[str, Any], response: object) -> Marked:
         """Mark a JSON response: (right, score, parts); InvalidResponse if it does not fit."""
 
     @abstractmethod
-    def parse_form(self, question: dict, form: Form) -> object:
+    def parse_form(self, question: dict[str, Any], form: Form) -> object:
         """The JSON response an HTML form's fields carry; InvalidResponse if they do not fit."""
 
-    def layout(self, question: dict, rng: random.Random, shuffle: bool = True) -> dict:
+    def layout(self, question: dict[str, Any], rng: random.Random, shuffle: bool = True) -> dict[str, Any]:
         """The order its parts are shown in, fixed when a quiz or session opens.
 
         ``shuffle`` False keeps choices in file order (a live session may ask
@@ -79,12 +81,12 @@ class QuestionType(ABC):
         """
         return {}
 
-    def answer_words(self, question: dict) -> str:
+    def answer_words(self, question: dict[str, Any]) -> str:
         """Every word of the answer, alternatives included: what lint compares questions by."""
         answer = question.get("answer", "")
         return " ".join(answer) if isinstance(answer, list) else str(answer)
 
-    def response_text(self, question: dict, value: object) -> str:
+    def response_text(self, question: dict[str, Any], value: object) -> str:
         """A recorded response in words, for tables and the CSV."""
         if isinstance(value, list):
             return ", ".join(map(str, value))
@@ -92,24 +94,25 @@ class QuestionType(ABC):
             return "; ".join(f"{k} = {v}" for k, v in value.items())
         return str(value)
 
-    def prompt_text(self, question: dict) -> str:
+    def prompt_text(self, question: dict[str, Any]) -> str:
         """The prompt as plain text (a blank as ___)."""
-        return question["prompt"]
+        return str(question["prompt"])
 
-    def live_options(self, question: dict, layout: dict) -> list[tuple[str, str]]:
+    def live_options(self, question: dict[str, Any], layout: dict[str, Any]) -> list[tuple[str, str]]:
         """Its answer buttons in live play, as (form value, label) in the shown order; [] for none."""
         return []
 
-    def live_ask(self, question: dict, layout: dict) -> dict:
+    def live_ask(self, question: dict[str, Any], layout: dict[str, Any]) -> dict[str, Any]:
         """What a phone needs beside the prompt and the buttons to draw its input."""
         return {}
 
-    def tally(self, question: dict, layout: dict, answers: list[tuple[object, bool]]) -> Tally:
+    def tally(self, question: dict[str, Any], layout: dict[str, Any],
+              answers: list[tuple[object, bool]]) -> Tally:
         """How a room answered, from (response, right) pairs: labels, counts and which are right."""
         good = sum(1 for _, correct in answers if correct)
         return ["Right", "Wrong"], [good, len(answers) - good], [True, False]
 
-    def card(self, question: dict) -> tuple[str, str] | None:
+    def card(self, question: dict[str, Any]) -> tuple[str, str] | None:
         """A flashcard's front and back, or None when this type makes none."""
         return None
 
@@ -119,15 +122,16 @@ class ChoiceType(QuestionType):
 
     keyed_choices = True
 
-    def layout(self, question: dict, rng: random.Random, shuffle: bool = True) -> dict:
+    def layout(self, question: dict[str, Any], rng: random.Random, shuffle: bool = True) -> dict[str, Any]:
         """The choices, shuffled unless ``shuffle`` is False."""
         return {"choices": shuffled(question["choices"], rng) if shuffle else list(question["choices"])}
 
-    def live_options(self, question: dict, layout: dict) -> list[tuple[str, str]]:
+    def live_options(self, question: dict[str, Any], layout: dict[str, Any]) -> list[tuple[str, str]]:
         """A button per choice, in the session's order."""
         return [(choice, choice) for choice in layout.get("choices") or question["choices"]]
 
-    def tally(self, question: dict, layout: dict, answers: list[tuple[object, bool]]) -> Tally:
+    def tally(self, question: dict[str, Any], layout: dict[str, Any],
+              answers: list[tuple[object, bool]]) -> Tally:
         """A bar per choice, in the order shown; the right ones marked."""
         labels = layout.get("choices") or list(question["choices"])
         answer = question["answer"]

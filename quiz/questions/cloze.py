@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from quiz.content.words import fold, same_answer
 from quiz.questions.base import Problem, QuestionType, join
@@ -33,7 +34,7 @@ class Cloze(QuestionType):
     live_refusal = "a phone has no room for typing into blanks within a sentence read off the big screen"
     card_label = "Cloze"
 
-    def check(self, question: dict) -> Iterator[Problem]:
+    def check(self, question: dict[str, Any]) -> Iterator[Problem]:
         """At least one blank, none with an empty alternative, and the braces balanced."""
         prompt = question.get("prompt")
         if not isinstance(prompt, str):
@@ -48,11 +49,11 @@ class Cloze(QuestionType):
         if "{{" in leftover or "}}" in leftover:
             yield ("prompt",), "unbalanced '{{' or '}}' in the cloze prompt"
 
-    def answer_text(self, question: dict) -> str:
+    def answer_text(self, question: dict[str, Any]) -> str:
         """The first alternative of each blank."""
         return join(alts[0] for alts in cloze_blanks(question["prompt"]))
 
-    def grade(self, question: dict, response: object) -> Marked:
+    def grade(self, question: dict[str, Any], response: object) -> Marked:
         """A part per blank, right when it matches one of the blank's alternatives."""
         blanks = cloze_blanks(question["prompt"])
         given = as_list(response, "the blanks")
@@ -64,19 +65,19 @@ class Cloze(QuestionType):
             for index, (text, alternatives) in enumerate(zip(typed, blanks, strict=True))
         ))
 
-    def parse_form(self, question: dict, form: Form) -> object:
+    def parse_form(self, question: dict[str, Any], form: Form) -> object:
         """The fields ``blank-0`` .. one per blank."""
         return indexed(form, "blank", len(cloze_blanks(question["prompt"])))
 
-    def answer_words(self, question: dict) -> str:
+    def answer_words(self, question: dict[str, Any]) -> str:
         """Every alternative of every blank."""
         return " ".join(alt for alternatives in cloze_blanks(question["prompt"]) for alt in alternatives)
 
-    def prompt_text(self, question: dict) -> str:
+    def prompt_text(self, question: dict[str, Any]) -> str:
         """The prompt with each blank as ___."""
         return " ___ ".join(cloze_segments(question["prompt"]))
 
-    def card(self, question: dict) -> tuple[str, str] | None:
+    def card(self, question: dict[str, Any]) -> tuple[str, str] | None:
         """The sentence with its blanks masked, then whole with the first alternatives."""
         blanks = cloze_blanks(question["prompt"])
         segments = cloze_segments(question["prompt"])

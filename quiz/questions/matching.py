@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from quiz.questions.base import TEXT, Problem, QuestionType, join, shuffled
 from quiz.questions.registry import register
@@ -27,7 +28,7 @@ class Matching(QuestionType):
     required = ("pairs",)
     live_refusal = "matching pairs on a phone within the countdown is too slow to be fair"
 
-    def check(self, question: dict) -> Iterator[Problem]:
+    def check(self, question: dict[str, Any]) -> Iterator[Problem]:
         """No right-hand text may be matched twice."""
         pairs = question.get("pairs")
         if not isinstance(pairs, dict):
@@ -39,11 +40,11 @@ class Matching(QuestionType):
             elif isinstance(right, str):
                 seen[right] = left
 
-    def answer_text(self, question: dict) -> str:
+    def answer_text(self, question: dict[str, Any]) -> str:
         """Each pair, left → right."""
         return join(f"{left} → {right}" for left, right in question["pairs"].items())
 
-    def grade(self, question: dict, response: object) -> Marked:
+    def grade(self, question: dict[str, Any], response: object) -> Marked:
         """A part per pair; a left-hand text left out is unanswered."""
         pairs: dict[str, str] = question["pairs"]
         if not isinstance(response, Mapping):
@@ -58,16 +59,16 @@ class Matching(QuestionType):
             for left, right in pairs.items()
         ))
 
-    def parse_form(self, question: dict, form: Form) -> object:
+    def parse_form(self, question: dict[str, Any], form: Form) -> object:
         """The fields ``match-0`` .. one per left-hand text in file order; empty is unanswered."""
         lefts = list(question["pairs"])
         chosen = indexed(form, "match", len(lefts))
         return {left: right for left, right in zip(lefts, chosen, strict=True) if right}
 
-    def answer_words(self, question: dict) -> str:
+    def answer_words(self, question: dict[str, Any]) -> str:
         """Both sides of every pair."""
         return " ".join(f"{left} {right}" for left, right in question["pairs"].items())
 
-    def layout(self, question: dict, rng: random.Random, shuffle: bool = True) -> dict:
+    def layout(self, question: dict[str, Any], rng: random.Random, shuffle: bool = True) -> dict[str, Any]:
         """The right-hand texts, shuffled."""
         return {"rights": shuffled(question["pairs"].values(), rng)}

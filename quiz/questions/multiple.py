@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from quiz.questions.base import CHOICES, TEXT, ChoiceType, Problem, join
 from quiz.questions.registry import register
@@ -29,7 +30,7 @@ class Multiple(ChoiceType):
     }
     required = ("choices", "answer")
 
-    def check(self, question: dict) -> Iterator[Problem]:
+    def check(self, question: dict[str, Any]) -> Iterator[Problem]:
         """Every answer must be one of the choices."""
         choices, answer = question.get("choices"), question.get("answer")
         if not (isinstance(choices, list) and isinstance(answer, list)):
@@ -38,11 +39,11 @@ class Multiple(ChoiceType):
             if isinstance(item, str) and item not in choices:
                 yield ("answer", index), f"'{item}' is not one of the choices"
 
-    def answer_text(self, question: dict) -> str:
+    def answer_text(self, question: dict[str, Any]) -> str:
         """The right choices."""
         return join(question["answer"])
 
-    def grade(self, question: dict, response: object) -> Marked:
+    def grade(self, question: dict[str, Any], response: object) -> Marked:
         """A part per choice; each wrong pick cancels a right one (as Moodle does)."""
         choices, answer = question["choices"], set(question["answer"])
         picks = as_list(response, "the picks")
@@ -60,7 +61,7 @@ class Multiple(ChoiceType):
         score = max(0.0, (len(chosen & answer) - len(chosen - answer)) / len(answer))
         return chosen == answer, score, parts
 
-    def parse_form(self, question: dict, form: Form) -> object:
+    def parse_form(self, question: dict[str, Any], form: Form) -> object:
         """The ``choice`` field, once per ticked box."""
         picks = values(form, "choice")
         # Browsers omit unticked boxes, so no field means nothing was ticked.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from quiz.questions.base import CHOICES, QuestionType, join, shuffled
 from quiz.questions.registry import register
@@ -20,11 +21,11 @@ class Ordering(QuestionType):
     live_prompt_on_phone = True
     live_lead = "Put these in order on your phone."
 
-    def answer_text(self, question: dict) -> str:
+    def answer_text(self, question: dict[str, Any]) -> str:
         """The items in order."""
         return join(question["items"])
 
-    def grade(self, question: dict, response: object) -> Marked:
+    def grade(self, question: dict[str, Any], response: object) -> Marked:
         """A part per position, right when it holds the item that belongs there."""
         items: list[str] = question["items"]
         order = as_list(response, "the order")
@@ -40,25 +41,25 @@ class Ordering(QuestionType):
             for position, (given, expected) in enumerate(zip(order, items, strict=True))
         ))
 
-    def parse_form(self, question: dict, form: Form) -> object:
+    def parse_form(self, question: dict[str, Any], form: Form) -> object:
         """The fields ``position-0`` .. one per item."""
         return indexed(form, "position", len(question["items"]))
 
-    def layout(self, question: dict, rng: random.Random, shuffle: bool = True) -> dict:
+    def layout(self, question: dict[str, Any], rng: random.Random, shuffle: bool = True) -> dict[str, Any]:
         """The items shuffled, whatever ``shuffle`` says: the order is what is asked."""
         items = shuffled(question["items"], rng)
         if len(items) > 1 and items == list(question["items"]):
             items.reverse()  # never show the answer as the starting order
         return {"items": items}
 
-    def answer_words(self, question: dict) -> str:
+    def answer_words(self, question: dict[str, Any]) -> str:
         """Every item."""
         return " ".join(question["items"])
 
-    def response_text(self, question: dict, value: object) -> str:
+    def response_text(self, question: dict[str, Any], value: object) -> str:
         """The items in the order given."""
         return " → ".join(map(str, value)) if isinstance(value, list) else str(value)
 
-    def live_ask(self, question: dict, layout: dict) -> dict:
+    def live_ask(self, question: dict[str, Any], layout: dict[str, Any]) -> dict[str, Any]:
         """The items, in the order they start in."""
         return {"items": list(layout.get("items") or question["items"])}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 MAX_TEXT = 1000
 
@@ -33,7 +34,7 @@ class Part:
 
 
 Marked = tuple[bool, float, tuple[Part, ...]]
-Form = Mapping[str, list[str]]
+Form = Mapping[str, str] | Mapping[str, list[str]]  # a MultiDict, a flat dict or a dict of lists
 
 
 def quote(value: object) -> str:
@@ -60,7 +61,7 @@ def option(value: object, options: Collection[str], what: str) -> str:
     return value
 
 
-def as_list(value: object, what: str) -> list:
+def as_list(value: object, what: str) -> list[Any]:
     """A JSON list (or tuple) as a list; anything else refused."""
     if not isinstance(value, list | tuple):
         raise InvalidResponse(f"{what} must be a list, not {type(value).__name__}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from quiz.content.words import fold, same_answer
 from quiz.questions.base import Problem, QuestionType
@@ -28,27 +29,27 @@ class Short(QuestionType):
     live_prompt_on_phone = True
     card_label = "Short answer"
 
-    def check(self, question: dict) -> Iterator[Problem]:
+    def check(self, question: dict[str, Any]) -> Iterator[Problem]:
         """Every accepted answer must have something a typed answer can match."""
         for index, item in enumerate(question.get("answer") or []):
             if isinstance(item, str) and item.strip() and not fold(item):
                 yield ("answer", index), f"'{item}' has no letters or digits, so nothing can match it"
 
-    def answer_text(self, question: dict) -> str:
+    def answer_text(self, question: dict[str, Any]) -> str:
         """The first accepted answer."""
-        return question["answer"][0]
+        return str(question["answer"][0])
 
-    def grade(self, question: dict, response: object) -> Marked:
+    def grade(self, question: dict[str, Any], response: object) -> Marked:
         """Right when the text matches an accepted answer."""
         # Case, accents, punctuation, a leading article, simple plurals and hyphens are
         # forgiven for every question, so banks need not list such variants by hand. Text
         # with no letters or digits has no form and matches nothing.
         return whole(same_answer(typed_text(response, "the answer"), question["answer"]))
 
-    def parse_form(self, question: dict, form: Form) -> object:
+    def parse_form(self, question: dict[str, Any], form: Form) -> object:
         """The ``answer`` field."""
         return one(form, "answer")
 
-    def card(self, question: dict) -> tuple[str, str] | None:
+    def card(self, question: dict[str, Any]) -> tuple[str, str] | None:
         """The prompt, then the first accepted answer."""
         return question["prompt"], question["answer"][0]

@@ -16,4 +16,5 @@ def init_app(app: Flask) -> None:
     limits.init_app(app)
     proxies = int(app.config["PROXY_COUNT"])
     if proxies:  # the client's address and scheme as the proxies in front pass them on
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask documents wrapping it so
+            app.wsgi_app, x_for=proxies, x_proto=proxies)

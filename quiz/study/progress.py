@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -111,6 +111,7 @@ def history(session: Session, user_id: int, limit: int = 30) -> list[AttemptPoin
     for attempt in reversed(attempts):
         scores = session.scalars(select(Answer.score).where(Answer.attempt_id == attempt.id)).all()
         total = len(attempt.question_ids) or 1
+        assert attempt.finished_at is not None  # the query takes finished attempts only
         points.append(AttemptPoint(attempt.id, attempt.finished_at,
                                    round(100 * sum(scores) / total), len(attempt.question_ids)))
     return points
@@ -121,7 +122,7 @@ def streak(session: Session, user_id: int, today: date) -> int:
     moments = session.scalars(
         select(Answer.answered_at).join(Attempt, Attempt.id == Answer.attempt_id)
         .where(Attempt.user_id == user_id)).all()
-    days = {(m if m.tzinfo else m.replace(tzinfo=UTC)).date() for m in moments}
+    days = {m.date() for m in moments}
     day = today if today in days else today - timedelta(days=1)
     count = 0
     while day in days:

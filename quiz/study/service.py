@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
+from typing import Any
 
-from sqlalchemy import JSON, and_, bindparam, func, select, update
+from sqlalchemy import JSON, Executable, and_, bindparam, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from quiz.accounts.models import Login
@@ -65,8 +66,8 @@ def draw_questions(session: Session, selection: Selection, rng: random.Random) -
 
 
 def start_attempt(session: Session, user_id: int | None, selection: Selection,
-                  rng: random.Random, mode: str = "custom") -> Attempt:
-    """Draw the questions, fix their shuffled layout, and open an attempt."""
+                  rng: random.Random, mode: str = "custom", *, now: datetime | None = None) -> Attempt:
+    """Draw the questions, fix their shuffled layout, and open an attempt at ``now`` (default: UTC now)."""
     unknown = set(selection.types) - set(QUESTION_TYPES)
     if unknown:
         raise StudyError(f"Unknown question type: {', '.join(sorted(unknown))}.")
@@ -83,6 +84,7 @@ def start_attempt(session: Session, user_id: int | None, selection: Selection,
                   "count": selection.count, "shuffle": selection.shuffle},
         question_ids=[q.id for q in chosen],
         layout={str(q.id): QUESTION_TYPES[q.type].layout(q.data, rng) for q in chosen},
+        started_at=now or utcnow(),
     )
     session.add(attempt)
     session.flush()
@@ -98,7 +100,7 @@ def owned_attempt(session: Session, attempt_id: int, user_id: int | None,
     return attempt
 
 
-def sealed(settings: dict | None, finished_at: datetime | None) -> bool:
+def sealed(settings: dict[str, Any] | None, finished_at: datetime | None) -> bool:
     """Whether this is a live session's attempt while the session runs: closed to study pages till it ends.
 
     Joining a live session signed in makes an attempt of all its questions, so
@@ -143,9 +145,10 @@ class Step:
         return len(self.attempt.question_ids)
 
     @property
-    def layout(self) -> dict:
+    def layout(self) -> dict[str, Any]:
         """The shuffled order of this question's parts."""
-        return self.attempt.layout.get(str(self.question.id), {})
+        layout: dict[str, Any] = self.attempt.layout.get(str(self.question.id), {})
+        return layout
 
 
 def step(session: Session, attempt: Attempt, position: int) -> Step | None:
@@ -156,8 +159,8 @@ def step(session: Session, attempt: Attempt, position: int) -> Step | None:
     answer = session.scalar(select(Answer).where(
         Answer.attempt_id == attempt.id, Answer.question_id == question_id))
     # Only feedback shows the concepts: an unanswered question (and its POST) skips that query.
-    question = session.get(Question, question_id,
-                           options=[selectinload(Question.concepts)] if answer else [])
+    question = session.get_one(Question, question_id,
+                               options=[selectinload(Question.concepts)] if answer else [])
     marked = _regrade(question, answer) if answer else None
     return Step(attempt, position, question, answer, marked)
 
@@ -189,7 +192,7 @@ class Slot:
     user_id: int | None
     question_id: int
     question_count: int
-    data: dict  # the question as its bank writes it, for grading
+    data: dict[str, Any]  # the question as its bank writes it, for grading
     answer_id: int | None  # the answer already recorded, if any
     sealed: bool = False  # a running live session's attempt: not to be answered here (see ``sealed``)
 
@@ -227,7 +230,7 @@ _RECORDED = ("attempt_id", "question_id", "response", "correct", "score", "answe
 
 
 @cache
-def _record(dialect: str):
+def _record(dialect: str) -> Executable:
     """The insert of an answer, skipped when the question has one already (ON CONFLICT).
 
     It selects from the attempt's row and locks it (PostgreSQL; SQLite's single
@@ -237,12 +240,14 @@ def _record(dialect: str):
     """
     values = (select(*(bindparam(name, type_=_answers.c[name].type) for name in _RECORDED))
               .where(_attempts.c.id == bindparam("attempt_id")).with_for_update(key_share=True))
-    return (insert_for(dialect)(_answers).from_select(_RECORDED, values)
-            .on_conflict_do_nothing(index_elements=["attempt_id", "question_id"]).returning(_answers.c.id))
+    statement: Executable = (insert_for(dialect)(_answers).from_select(_RECORDED, values)
+                             .on_conflict_do_nothing(index_elements=["attempt_id", "question_id"])
+                             .returning(_answers.c.id))
+    return statement
 
 
 def answer_slot(session: Session, attempt_id: int, position: int, login_key: str | None,
-                visitor_attempts: list[int]) -> Slot | None:
+                visitor_attempts: list[int], *, now: datetime | None = None) -> Slot | None:
     """The question at ``position`` (1-based) of an attempt this sign-in or visitor owns, or None.
 
     One statement reads the attempt, the question, any answer to it and
@@ -253,7 +258,7 @@ def answer_slot(session: Session, attempt_id: int, position: int, login_key: str
     if position < 1:  # a JSON path index cannot be negative
         return None
     row = session.connection().execute(_SLOT, {"attempt_id": attempt_id, "index": position - 1,
-                                               "login_key": login_key, "now": utcnow()}).first()
+                                               "login_key": login_key, "now": now or utcnow()}).first()
     if row is None:
         return None
     owner_id, question_ids, question_id, data, answer_id, settings, finished_at, signed_in_owner = row
@@ -263,7 +268,7 @@ def answer_slot(session: Session, attempt_id: int, position: int, login_key: str
                 sealed(settings, finished_at))
 
 
-def submit_answer(session: Session, slot: Slot, response: object) -> int:
+def submit_answer(session: Session, slot: Slot, response: object, *, now: datetime | None = None) -> int:
     """Grade and record a response, once; the id of the answer recorded (on a repeat, the first).
 
     Raises InvalidResponse (from grading) for a forged or malformed response.
@@ -276,17 +281,17 @@ def submit_answer(session: Session, slot: Slot, response: object) -> int:
     if slot.answer_id is not None:
         return slot.answer_id
     marked = grade(slot.data, response)
-    now = utcnow()
+    now = now or utcnow()
     connection = session.connection()
-    answer_id = connection.scalar(_record(connection.dialect.name), {
+    answer_id: int | None = connection.scalar(_record(connection.dialect.name), {
         "attempt_id": slot.attempt_id, "question_id": slot.question_id,
         "response": {"value": response}, "correct": marked.correct, "score": marked.score,
         "answered_at": now,
         # The concept's flashcards come due the next time the learner's cards are read (a visitor has none).
         "push_pending": not marked.correct and slot.user_id is not None})
     if answer_id is None:  # another request recorded this answer first: theirs stands
-        return session.scalar(select(Answer.id).where(
-            Answer.attempt_id == slot.attempt_id, Answer.question_id == slot.question_id))
+        return session.execute(select(Answer.id).where(
+            Answer.attempt_id == slot.attempt_id, Answer.question_id == slot.question_id)).scalar_one()
     # One statement after the insert's lock, so two last answers racing cannot both miss the stamp.
     connection.execute(_FINISH, {"attempt_id": slot.attempt_id, "count": slot.question_count, "now": now})
     loaded = session.identity_map.get(session.identity_key(Attempt, slot.attempt_id))
@@ -344,12 +349,9 @@ class Results:
         end = self.attempt.finished_at
         if end is None:
             return None
-        return int((_aware(end) - _aware(self.attempt.started_at)).total_seconds())
+        return int((end - self.attempt.started_at).total_seconds())
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def results(session: Session, attempt: Attempt) -> Results:

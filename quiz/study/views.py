@@ -6,15 +6,14 @@ once and render. Answers use POST-redirect-GET, so a reload never resubmits.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from random import SystemRandom
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from wtforms.fields import SelectChoice
+from wtforms.fields import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.2 has it; types-WTForms not yet
 
-from quiz import charts
+from quiz import charts, clock
 from quiz.accounts.login import signed_in_key
 from quiz.content.types import QUESTION_TYPES
 from quiz.extensions import db
@@ -46,7 +45,8 @@ def _setup_form() -> QuizSetupForm:
 def _start(selection: service.Selection, mode: str):
     """Open an attempt for the current user or visitor and go to its first question."""
     try:
-        attempt = service.start_attempt(db.session, _user_id(), selection, SystemRandom(), mode)
+        attempt = service.start_attempt(db.session(), _user_id(), selection, SystemRandom(), mode,
+                                        now=clock.now())
     except service.StudyError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -109,7 +109,7 @@ LIVE_SEALED = ("This quiz belongs to a live session that is still running: its q
 
 
 def _attempt_or_404(attempt_id: int):
-    attempt = service.owned_attempt(db.session, attempt_id, _user_id(),
+    attempt = service.owned_attempt(db.session(), attempt_id, _user_id(),
                                     visitors.visitor_attempts())
     if attempt is None:
         abort(404)
@@ -122,7 +122,7 @@ def _attempt_or_404(attempt_id: int):
 def resume(attempt_id: int):
     """Go on where the attempt was left: its first unanswered question, or its results."""
     attempt = _attempt_or_404(attempt_id)
-    position = service.next_position(db.session, attempt)
+    position = service.next_position(db.session(), attempt)
     if position is None:
         return redirect(url_for("study.results", attempt_id=attempt.id))
     return redirect(url_for("study.question", attempt_id=attempt.id, position=position))
@@ -139,7 +139,7 @@ def question(attempt_id: int, position: int):
 
 def _show(attempt_id: int, position: int, error: str | None = None):
     attempt = _attempt_or_404(attempt_id)
-    current = service.step(db.session, attempt, position)
+    current = service.step(db.session(), attempt, position)
     if current is None:
         abort(404)
     return render_template("study/question.html", step=current, error=error,
@@ -149,8 +149,8 @@ def _show(attempt_id: int, position: int, error: str | None = None):
 def _answer(attempt_id: int, position: int):
     # Every answer of every quiz comes here: it reads only what recording needs, in one statement.
     signed_in = signed_in_key()
-    slot = service.answer_slot(db.session, attempt_id, position, signed_in[1] if signed_in else None,
-                               visitors.visitor_attempts())
+    slot = service.answer_slot(db.session(), attempt_id, position, signed_in[1] if signed_in else None,
+                               visitors.visitor_attempts(), now=clock.now())
     if slot is None:
         abort(404)
     if slot.sealed:
@@ -158,7 +158,7 @@ def _answer(attempt_id: int, position: int):
     if slot.answered:  # a double click: show what was recorded
         return redirect(request.path)
     try:
-        service.submit_answer(db.session, slot, parse_form(slot.data, request.form))
+        service.submit_answer(db.session(), slot, parse_form(slot.data, request.form), now=clock.now())
     except InvalidResponse as exc:
         db.session.rollback()
         return _show(attempt_id, position, str(exc))
@@ -170,7 +170,7 @@ def _answer(attempt_id: int, position: int):
 def results(attempt_id: int):
     """The score, time taken, per-concept breakdown and a review of every answer."""
     attempt = _attempt_or_404(attempt_id)
-    summary = service.results(db.session, attempt)
+    summary = service.results(db.session(), attempt)
     return render_template("study/results.html", results=summary, action=ActionForm(),
                            visitor=attempt.user_id is None, types=QUESTION_TYPES)
 
@@ -181,7 +181,7 @@ def retry_missed(attempt_id: int):
     attempt = _attempt_or_404(attempt_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    missed = service.results(db.session, attempt).missed
+    missed = service.results(db.session(), attempt).missed
     if not missed:
         flash("Nothing to retry: every answer was right.", "success")
         return redirect(url_for("study.results", attempt_id=attempt.id))
@@ -195,7 +195,7 @@ def retry_missed(attempt_id: int):
 def progress_page():
     """Mastery per concept, the history of attempts, the streak and the weakest concepts."""
     user_id = current_user.id
-    today = datetime.now(UTC).date()
+    today = clock.now().date()
     history = progress.history(db.session, user_id)
     chart = charts.line_chart([p.percent for p in history],
                               [f"{p.finished_at.day} {p.finished_at:%b}" for p in history])

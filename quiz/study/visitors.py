@@ -33,4 +33,4 @@ def claim_on_sign_in(_app, user, **_extra) -> None:
         return
     ids = [item for item in attempt_ids if type(item) is int]
     if ids:
-        claim_attempts(db.session, ids, user.id)
+        claim_attempts(db.session(), ids, user.id)

@@ -27,18 +27,19 @@ import os
 import socket
 from datetime import datetime, timedelta
 
-from sqlalchemy import DateTime, Integer, String, select
+from sqlalchemy import Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from quiz.extensions import db
+from quiz.extensions import Model
 from quiz.live import state as machine
 from quiz.live.models import LiveSession
+from quiz.timestamps import UtcDateTime
 
 START_GRACE_SECONDS = 5.0  # workers loading (up to ~2 s on a busy machine) and then an answer's retry pause
 WORKER_GRACE_SECONDS = 3.0  # the other workers serve at once: an answer's longest retry pause (2.5 s)
 
 
-class ServingRun(db.Model):
+class ServingRun(Model):
     """One ``quiz serve`` master's time serving: from its start until it stopped (None while it runs)."""
 
     __tablename__ = "serving_runs"
@@ -46,8 +47,8 @@ class ServingRun(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     host: Mapped[str] = mapped_column(String(255))
     pid: Mapped[int] = mapped_column(Integer)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 def _alive(run: ServingRun) -> bool:
@@ -72,7 +73,7 @@ def outage_began(session: Session, now: datetime) -> datetime | None:
     runs = session.scalars(select(ServingRun)).all()
     if any(run.stopped_at is None and _alive(run) for run in runs):
         return None
-    ends = [machine.aware(run.stopped_at or run.started_at) for run in runs]
+    ends = [run.stopped_at or run.started_at for run in runs]
     return max(ends) if ends else None
 
 
@@ -105,8 +106,8 @@ def extend_open_questions(session: Session, since: datetime, now: datetime, grac
     for live in session.scalars(select(LiveSession).where(
             LiveSession.phase == machine.QUESTION, LiveSession.finished_at.is_(None),
             LiveSession.deadline.is_not(None))):
-        deadline = machine.aware(live.deadline)
-        if since <= deadline < until:
+        deadline = live.deadline
+        if deadline is not None and since <= deadline < until:
             live.deadline = until
             extended.append(live.id)
     session.flush()

@@ -63,6 +63,7 @@ redis:
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 ## Content checks that need no database: validation with lint as errors, generated files up to date.
 check: install

@@ -76,6 +76,6 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     from quiz.live.watcher import now_for
 
     # Outermost, before anything waits; the kernel's receive time counts only on the real clock.
-    app.wsgi_app = ArrivalStamp(app.wsgi_app, lambda: now_for(app),
+    app.wsgi_app = ArrivalStamp(app.wsgi_app, lambda: now_for(app),  # type: ignore[method-assign]
                                 lambda: not callable(app.config.get("CLOCK")))
     return app

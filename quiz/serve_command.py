@@ -26,4 +26,4 @@ def serve_command(host: str, port: int, workers: int | None, worker_class: str, 
         click.echo(line)
     # The workers trust the Host names for this address (quiz/hosts.py), the same as printed here.
     QuizServer(settings, {"BIND_HOST": host, "MACHINE_ADDRESSES": machine},
-               record=current_app._get_current_object()).run()
+               record=current_app._get_current_object()).run()  # type: ignore[attr-defined]

@@ -34,6 +34,7 @@ from gevent.server import StreamServer
 from gunicorn.sock import ssl_context
 from gunicorn.workers.ggevent import GeventWorker
 from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.workers.workertmp import WorkerTmp
 
 from quiz.arrival import StampedSocket
 
@@ -71,6 +72,12 @@ def leave_now(status: int, log) -> None:
     os._exit(status)
 
 
+def _idle(server: StreamServer) -> bool:
+    """Whether none of the server's connections has a request under way."""
+    pool = server.pool
+    return pool is None or pool.free_count() == pool.size
+
+
 class BootMark:
     """A worker the master can ask whether it serves yet (``quiz.arbiter`` reloads by it).
 
@@ -78,6 +85,8 @@ class BootMark:
     file's time changes with the first beat, which comes once the app is
     loaded and the worker accepts.
     """
+
+    tmp: WorkerTmp  # set by gunicorn's Worker.__init__, which the class this mixes into provides
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,7 +149,7 @@ class StoppingGeventWorker(BootMark, GeventWorker):
             server.stop_accepting()
         limit = time.monotonic() + self.cfg.graceful_timeout
         beat = time.monotonic()
-        while any(server.pool.free_count() != server.pool.size for server in servers):
+        while not all(_idle(server) for server in servers):
             if time.monotonic() > limit:
                 self.log.warning("Worker graceful timeout (pid:%s)", self.pid)
                 for server in servers:

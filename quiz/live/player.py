@@ -104,7 +104,7 @@ def answer(pin: str):
     try:
         entry = service.entry(db.session(), live, player, index, parse_form(data, form), arrived, data)
         db.session.close()  # the wait for the group commit holds no connection of the pool
-        answers = writer.writer_for(current_app._get_current_object())
+        answers = writer.writer_for(current_app._get_current_object())  # type: ignore[attr-defined]
         if not isinstance(entry, int) and answers.write(entry) is None:
             raise service.QuestionClosed("The question was closed before your answer arrived.")
     except (service.LiveError, InvalidResponse) as exc:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple, Protocol, cast
 
-from sqlalchemy import Row, bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from quiz.database import insert_for
+from quiz.database import changed_rows, insert_for
 from quiz.grading import grade
 from quiz.live import scoring, writer
 from quiz.live import state as machine
@@ -145,7 +145,7 @@ def newest_players(session: Session, live: LiveSession, limit: int) -> list[Live
 
 def active_players(session: Session, live: LiveSession) -> int:
     """How many players are in the room (the kicked are not)."""
-    return session.scalar(_IN_ROOM, {"session_id": live.id})
+    return session.execute(_IN_ROOM, {"session_id": live.id}).scalar_one()
 
 
 def room(session: Session, live: LiveSession) -> tuple[int, int]:
@@ -170,7 +170,7 @@ def kick(session: Session, live: LiveSession, player_id: int, now: datetime) -> 
     removed = session.execute(update(LivePlayer).where(
         LivePlayer.id == player_id, LivePlayer.session_id == live.id, LivePlayer.kicked.is_(False))
         .values(kicked=True))
-    if removed.rowcount:
+    if changed_rows(removed):
         session.execute(update(LiveSession).where(LiveSession.id == live.id)
                         .values(version=LiveSession.version + 1).execution_options(synchronize_session=False))
         session.expire(live)
@@ -249,7 +249,20 @@ def current_question(session: Session, live: LiveSession) -> Question:
     return session.get_one(Question, live.question_ids[live.question_index])
 
 
-def answer_of(session: Session, player: LivePlayer, index: int) -> LiveAnswer | None:
+class PlayerRecord(Protocol):
+    """What an answer needs of its player: a ``LivePlayer``, or a ``Seated``."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def streak(self) -> int: ...
+    @property
+    def attempt_id(self) -> int | None: ...
+    @property
+    def user_id(self) -> int | None: ...
+
+
+def answer_of(session: Session, player: PlayerRecord, index: int) -> LiveAnswer | None:
     """The player's recorded answer to question ``index``, if any."""
     return session.scalar(_ANSWER_OF, {"player_id": player.id, "index": index})
 
@@ -263,7 +276,7 @@ class Seated(NamedTuple):
     user_id: int | None
 
 
-def seat(session: Session, pin: str, tokens: list[str]) -> tuple[Row, Seated] | None:
+def seat(session: Session, pin: str, tokens: list[str]) -> tuple[machine.SessionRecord, Seated] | None:
     """The session with this PIN and the player one of this browser's tokens makes of it, in one query.
 
     Plain values, not mapped objects: an answer reads them once, and a hall's
@@ -275,11 +288,11 @@ def seat(session: Session, pin: str, tokens: list[str]) -> tuple[Row, Seated] | 
     row = session.execute(_SEAT, {"pin": pin, "tokens": tokens}).first()
     if row is None:
         return None
-    return row, Seated(row.player_id, row.streak, row.attempt_id, row.user_id)
+    return cast(machine.SessionRecord, row), Seated(row.player_id, row.streak, row.attempt_id, row.user_id)
 
 
-def entry(session: Session, live: LiveSession, player: LivePlayer, index: int, response: object,
-          now: datetime, data: dict | None = None) -> writer.Entry | int:
+def entry(session: Session, live: machine.SessionRecord, player: PlayerRecord, index: int, response: object,
+          now: datetime, data: dict[str, Any] | None = None) -> writer.Entry | int:
     """Check and grade a player's answer to question ``index`` as of ``now``: the rows to write.
 
     ``now`` is when the answer reached the server, so time spent queueing
@@ -298,12 +311,14 @@ def entry(session: Session, live: LiveSession, player: LivePlayer, index: int, r
             return existing.id
         if current.phase != machine.QUESTION:
             raise QuestionClosed("The question was closed before your answer arrived.")
+        assert current.deadline is not None  # a question still open past its time has one
         late = (now - current.deadline).total_seconds()
         raise TooLate(f"Time was up {late:.1f} s before your answer arrived, so it was not counted.")
     question_id = live.question_ids[index]
     if data is None:
         data = session.get_one(Question, question_id).data
     marked = grade(data, response)
+    assert current.started_at is not None  # an open question has started
     elapsed_ms = max(0, int((now - current.started_at).total_seconds() * 1000))
     base = scoring.POINTS[live.settings["points"]]
     speed = scoring.speed_points(marked.correct, elapsed_ms, current.seconds * 1000, base)
@@ -322,7 +337,7 @@ def entry(session: Session, live: LiveSession, player: LivePlayer, index: int, r
 
 
 def submit(session: Session, live: LiveSession, player: LivePlayer, index: int, response: object,
-           now: datetime, data: dict | None = None) -> int:
+           now: datetime, data: dict[str, Any] | None = None) -> int:
     """Grade and record a player's answer to question ``index``, once, in this session's transaction.
 
     The checks are ``entry``'s. The insert itself checks, in the same

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -28,6 +29,25 @@ class InvalidTransition(ValueError):
     """That action does not apply in the session's current phase."""
 
 
+class SessionRecord(Protocol):
+    """What reading a session's state needs: a ``LiveSession``, or a row of the same columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def phase(self) -> str: ...
+    @property
+    def question_index(self) -> int: ...
+    @property
+    def question_ids(self) -> list[int]: ...
+    @property
+    def settings(self) -> dict[str, Any]: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def question_started_at(self) -> datetime | None: ...
+    @property
+    def deadline(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True)
@@ -43,7 +63,7 @@ class State:
     deadline: datetime | None = None
 
     @classmethod
-    def of(cls, live: LiveSession) -> State:
+    def of(cls, live: SessionRecord) -> State:
         """The state of a stored session."""
         return cls(live.phase, live.question_index, len(live.question_ids),
                    int(live.settings["seconds"]), live.version,

@@ -23,12 +23,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cache
 
 from flask import Flask
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 
 from quiz.database import insert_for
 from quiz.errors import TRANSIENT
@@ -56,7 +58,7 @@ class Entry:
     progress: dict | None = None
 
 
-class WriterUnavailable(TRANSIENT[0]):
+class WriterUnavailable(OperationalError):
     """The batch holding this answer was not written in time: nothing was kept, try again."""
 
     def __init__(self):
@@ -117,7 +119,7 @@ class _Waiting:
 class AnswerWriter:
     """Collects answers for ``window`` seconds and writes each batch with ``write`` (see the module doc)."""
 
-    def __init__(self, connect: Callable[[], object], window: float):
+    def __init__(self, connect: Callable[[], AbstractContextManager[Connection]], window: float):
         self._connect = connect  # a context manager: a connection in a transaction, committed on exit
         self.window = window
         self._lock = threading.Lock()

@@ -29,8 +29,15 @@ CONNECTIONS_PER_WORKER = 5000  # gevent: open connections (streams included) one
 
 
 def default_workers() -> int:
-    """Two processes a core: while one waits on SQLite's write lock, another serves."""
-    return 2 * (os.cpu_count() or 1)
+    """One process a core: none of them ever waits with its cores idle, so more would only share them.
+
+    A gevent worker waits for SQLite's lock, a password hash or the group
+    commit without stopping its loop (``quiz.database``, ``quiz.security.passwords``,
+    ``quiz.live.writer``). More processes than cores measured worse on every
+    live figure (README, "Live capacity"): each builds its own snapshots, polls
+    for its own watcher and takes its share of the cores in turn.
+    """
+    return os.cpu_count() or 1
 
 
 def options(host: str, port: int, workers: int, threads: int, access_log: str | None,

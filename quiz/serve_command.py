@@ -9,7 +9,7 @@ from flask import current_app
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", type=int, help="Processes (default: two per core).")
+@click.option("--workers", type=int, help="Processes (default: one per core).")
 @click.option("--worker-class", type=click.Choice(["gevent", "gthread"]), default="gevent", show_default=True,
               help="gevent holds thousands of live-event streams a process; gthread uses a thread each.")
 @click.option("--threads", default=4, show_default=True, type=int, help="Threads per process (gthread).")

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 from quiz.extensions import db
-from quiz.live import service
+from quiz.live import service, writer
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
+from quiz.models import Answer
 from tests.clock import T0, Clock
 from tests.lock_waits import until_someone_waits_on_a_lock
 from tests.sessions import sign_in
@@ -86,3 +87,36 @@ def test_an_answer_racing_an_uncommitted_close_waits_and_is_refused(pg_app):
     with pg_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(LiveAnswer)) == 0
         assert db.session.scalar(text("SELECT phase FROM live_sessions")) == "reveal"
+
+
+def test_a_batch_on_postgresql_is_one_insert_and_keeps_repeats_and_progress_rows_once(pg_app):
+    """The group commit's batch write: a repeat gets the first answer's id, a learner's answer counts once."""
+    host = pg_app.test_client()
+    sign_in(pg_app, host, "teacher", is_instructor=True)
+    session_id, pin = create(host)
+    learner = pg_app.test_client()
+    sign_in(pg_app, learner, "ada")
+    join(pg_app, pin, "Ada", client=learner)
+    join(pg_app, pin, "Bob")
+    act(host, session_id, "start")
+    index, data = current_question(pg_app, session_id)
+    with pg_app.app_context():
+        live = db.session.get(LiveSession, session_id)
+        players = {p.nickname: p for p in db.session.scalars(select(LivePlayer))}
+        ada, bob = (service.entry(db.session, live, players[name], index, right(data), T0, data)
+                    for name in ("Ada", "Bob"))
+        db.session.rollback()
+        assert ada.progress is not None and bob.progress is None
+        with db.engine.begin() as connection:
+            first = writer.record_all(connection, [ada, bob, ada])
+        with db.engine.begin() as connection:
+            again = writer.record_all(connection, [bob, ada])
+        assert first[0] == first[2] and None not in first and again == [first[1], first[0]]
+        assert db.session.scalar(select(func.count()).select_from(LiveAnswer)) == 2
+        assert db.session.scalar(select(func.count()).select_from(Answer)) == 1  # Ada's own progress
+        service.act(db.session, live, "close", T0)
+        db.session.commit()
+        # A player who never answered (no such row: the closed question refuses it before any key would).
+        late = writer.Entry({**bob.row, "player_id": 10**6}, bob.version)
+        with db.engine.begin() as connection:
+            assert writer.record_all(connection, [late, late]) == [None, None]

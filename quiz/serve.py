@@ -34,7 +34,7 @@ def default_workers() -> int:
     A gevent worker waits for SQLite's lock, a password hash or the group
     commit without stopping its loop (``quiz.database``, ``quiz.security.passwords``,
     ``quiz.live.writer``). More processes than cores measured worse on every
-    live figure (README, "Live capacity"): each builds its own snapshots, polls
+    live figure (README, "Live sessions under load"): each builds its own snapshots, polls
     for its own watcher and takes its share of the cores in turn.
     """
     return os.cpu_count() or 1

@@ -89,7 +89,7 @@ def test_an_answer_racing_an_uncommitted_close_waits_and_is_refused(pg_app):
         assert db.session.scalar(text("SELECT phase FROM live_sessions")) == "reveal"
 
 
-def test_a_batch_on_postgresql_is_one_insert_and_keeps_repeats_and_progress_rows_once(pg_app):
+def test_a_batch_on_postgresql_keeps_repeats_and_progress_rows_once(pg_app):
     """The group commit's batch write: a repeat gets the first answer's id, a learner's answer counts once."""
     host = pg_app.test_client()
     sign_in(pg_app, host, "teacher", is_instructor=True)

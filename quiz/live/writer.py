@@ -26,9 +26,10 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cache
+from typing import NamedTuple
 
 from flask import Flask
-from sqlalchemy import bindparam, select
+from sqlalchemy import Insert, Select, bindparam, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
@@ -65,13 +66,19 @@ class WriterUnavailable(OperationalError):
         super().__init__(None, None, RuntimeError("the live answers' writer did not finish in time"))
 
 
-@cache
-def _statements(dialect: str):
-    """The INSERT of an answer (only while its question is open at its version), bare and returning its id;
-    the read of an answer already recorded; the INSERT of a progress row.
+class _Statements(NamedTuple):
+    """The statements an answer's write runs, compiled once per database."""
 
-    Bound parameters throughout, so it is compiled once and every answer reuses it.
-    """
+    answer: Insert  # the answer's row, only while its question is open at its version
+    answer_id: Insert  # the same, returning the new row's id
+    existing: Select[int]  # the id of the player's answer already recorded to that question
+    recorded: Select[int, int, int]  # id, player and question of a batch's answers
+    progress: Insert  # a signed-in learner's own answers row
+
+
+@cache
+def _statements(dialect: str) -> _Statements:
+    """The statements for ``dialect``: bound parameters throughout, so every answer reuses them."""
     columns = LiveAnswer.__table__.c
     # FOR SHARE (PostgreSQL; SQLite's single writer needs none) makes a close wait for this insert,
     # or this insert wait for the close and then find the question shut: the tally never misses it.
@@ -84,19 +91,22 @@ def _statements(dialect: str):
               .on_conflict_do_nothing(index_elements=["player_id", "question_index"]))
     existing = select(LiveAnswer.id).where(LiveAnswer.player_id == bindparam("player_id"),
                                            LiveAnswer.question_index == bindparam("question_index"))
+    recorded = select(LiveAnswer.id, LiveAnswer.player_id, LiveAnswer.question_index).where(
+        LiveAnswer.player_id.in_(bindparam("players", expanding=True)),
+        LiveAnswer.question_index.in_(bindparam("indexes", expanding=True)))
     progress = (insert_for(dialect)(Answer).values({name: bindparam(name) for name in PROGRESS})
                 .on_conflict_do_nothing(index_elements=["attempt_id", "question_id"]))
-    return answer, answer.returning(LiveAnswer.id), existing, progress
+    return _Statements(answer, answer.returning(LiveAnswer.id), existing, recorded, progress)
 
 
 def record(connection: Connection, entry: Entry) -> int | None:
     """Write one answer in the connection's transaction: its id, the id already there, or None if closed."""
-    _, answer, existing, progress = _statements(connection.dialect.name)
-    recorded = connection.execute(answer, {**entry.row, "version": entry.version}).scalar()
+    statements = _statements(connection.dialect.name)
+    recorded = connection.execute(statements.answer_id, {**entry.row, "version": entry.version}).scalar()
     if recorded is None:  # a repeat (this batch or before), or the question closed meanwhile
-        return connection.execute(existing, entry.row).scalar()
+        return connection.execute(statements.existing, entry.row).scalar()
     if entry.progress is not None:
-        connection.execute(progress, entry.progress)
+        connection.execute(statements.progress, entry.progress)
     return recorded
 
 
@@ -107,26 +117,23 @@ def record_all(connection: Connection, entries: list[Entry]) -> list[int | None]
     executemany (one round trip on PostgreSQL, whose driver pipelines it),
     then one read finds every answer's id, new or recorded before; an answer
     with none was refused because its question had closed. Progress rows go
-    only with recorded answers (a repeat's is there already: no conflict).
+    only with recorded answers; a repeat's meets the row its first copy wrote,
+    which the insert's ON CONFLICT keeps.
     """
     if len(entries) == 1:
         return [record(connection, entries[0])]
-    answer, _, _, progress = _statements(connection.dialect.name)
-    connection.execute(answer, [{**entry.row, "version": entry.version} for entry in entries])
+    statements = _statements(connection.dialect.name)
+    connection.execute(statements.answer, [{**entry.row, "version": entry.version} for entry in entries])
     keys = [(entry.row["player_id"], entry.row["question_index"]) for entry in entries]
     asked = {"players": sorted({player for player, _ in keys}), "indexes": sorted({i for _, i in keys})}
-    found = {(player, index): answer_id for answer_id, player, index in connection.execute(_RECORDED, asked)}
+    found = {(player, index): answer_id
+             for answer_id, player, index in connection.execute(statements.recorded, asked)}
     ids = [found.get(key) for key in keys]
     learners = [entry.progress for entry, answer_id in zip(entries, ids, strict=True)
                 if answer_id is not None and entry.progress is not None]
     if learners:
-        connection.execute(progress, learners)
+        connection.execute(statements.progress, learners)
     return ids
-
-
-_RECORDED = select(LiveAnswer.id, LiveAnswer.player_id, LiveAnswer.question_index).where(
-    LiveAnswer.player_id.in_(bindparam("players", expanding=True)),
-    LiveAnswer.question_index.in_(bindparam("indexes", expanding=True)))
 
 
 @dataclass

@@ -9,6 +9,7 @@ plainly.
 
 from __future__ import annotations
 
+from blinker import Namespace
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from sqlalchemy import exc as database_errors
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -20,6 +21,8 @@ RETRY_AFTER_SECONDS = 2
 # connection (a PostgreSQL restart), SQLite's "database is locked", "attempt to write a readonly
 # database" and "database or disk is full", and a pool with no connection free in time.
 TRANSIENT = (database_errors.OperationalError, database_errors.InterfaceError, database_errors.TimeoutError)
+# Sent with the app whenever a request met one: live play gives the questions it caught a grace.
+database_unavailable = Namespace().signal("database-unavailable")
 
 TITLES = {
     400: "That request could not be read",
@@ -73,6 +76,7 @@ def _database_unavailable(error: Exception):
         db.session.rollback()
     except database_errors.SQLAlchemyError:  # the connection is gone: the pool replaces it
         db.session().invalidate()  # the scoped session has no invalidate of its own
+    database_unavailable.send(current_app._get_current_object())  # type: ignore[attr-defined]  # a proxy
     if "_login_user" not in g:  # the layout must not ask the database who is signed in
         g._login_user = login_manager.anonymous_user()
     return respond(503, "The database is not answering just now. Nothing you sent was half-saved; "

@@ -89,6 +89,7 @@ def answer(pin: str):
     """
     form = request.form  # read whole first: it has reached the server once its last byte has
     arrived = web.arrived()  # in time or late by when it reached the server, not when it got a turn
+    web.mend_interruption()
     found = service.seat(db.session(), pin, web.tokens())
     if found is None:
         web.by_pin(pin)  # an unknown PIN is 404; a known one without a seat here, 403

@@ -23,7 +23,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from flask import Flask
@@ -31,9 +32,11 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from quiz.clock import now_for
+from quiz.errors import TRANSIENT
 from quiz.extensions import db
 from quiz.live import service, snapshot
 from quiz.live import state as machine
+from quiz.live.interruption import interruption_for
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
 
 Signature = tuple[int, int, int]  # version, players in the room, answers to the current question
@@ -272,10 +275,13 @@ def snapshots_for(app: Flask) -> snapshot.Snapshots:
 
 def close_due_questions(app: Flask, deadlines: Deadlines, everyone_answered: set[int]) -> None:
     """Close every open question past its deadline and grace, or that everyone answered; a commit each."""
-    now = now_for(app)
     grace = float(app.config["LIVE_ANSWER_GRACE_SECONDS"])
     with app.app_context():
+        extended = set(interruption_for(app).mend(app))  # a database failure's grace comes first
+        now = now_for(app)
         for session_id, deadline in deadlines.items():
+            if session_id in extended:  # its deadline as read before the grace: the next turn has the new one
+                continue
             if deadline + timedelta(seconds=grace) > now and session_id not in everyone_answered:
                 continue
             live = db.session.get(LiveSession, session_id)
@@ -283,6 +289,16 @@ def close_due_questions(app: Flask, deadlines: Deadlines, everyone_answered: set
                 db.session.commit()
             else:
                 db.session.rollback()
+
+
+@contextmanager
+def noting_failures(app: Flask) -> Iterator[None]:
+    """Note a fault of the database met inside (``quiz.live.interruption``), and raise it on."""
+    try:
+        yield
+    except TRANSIENT:
+        interruption_for(app).failed(now_for(app))
+        raise
 
 
 def drain_streams(app: Flask, spread: float = 0.0) -> None:
@@ -297,12 +313,14 @@ def watcher_for(app: Flask) -> Watcher:
         watcher = app.extensions.get("live_watcher")
         if watcher is None:
             def read(deadlines: Deadlines) -> dict[int, Signature]:
-                with app.app_context(), db.engine.connect() as connection:
+                with noting_failures(app), app.app_context(), db.engine.connect() as connection:
                     return signatures(connection, deadlines=deadlines)
 
+            def close_due(deadlines: Deadlines, everyone: set[int]) -> None:
+                with noting_failures(app):
+                    close_due_questions(app, deadlines, everyone)
+
             watcher = Watcher(read, float(app.config.get("LIVE_WATCH_INTERVAL", 0.25)),
-                              prepare=snapshots.get,
-                              close_due=lambda deadlines, everyone: close_due_questions(app, deadlines,
-                                                                                         everyone))
+                              prepare=snapshots.get, close_due=close_due)
             app.extensions["live_watcher"] = watcher
         return watcher

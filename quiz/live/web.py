@@ -15,6 +15,7 @@ from quiz import arrival
 from quiz.extensions import db
 from quiz.live import address, service, snapshot, watcher
 from quiz.live import state as machine
+from quiz.live.interruption import interruption_for
 from quiz.live.models import LivePlayer, LiveSession
 from quiz.security import limits
 
@@ -75,8 +76,18 @@ def join_address() -> address.JoinAddress:
                                 config.get("BIND_HOST"), config.get("MACHINE_ADDRESSES") or [])
 
 
+def mend_interruption() -> None:
+    """Before time is judged: the grace for a database failure seen here (``quiz.live.interruption``)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # current_app is a proxy
+    interruption_for(app).mend(app)
+
+
 def settled(live: LiveSession) -> LiveSession:
-    """Move the session on if its question is due to close, and commit that at once."""
+    """Move the session on if its question is due to close, and commit that at once.
+
+    A database failure not yet mended gives its grace first (``quiz.live.interruption``).
+    """
+    mend_interruption()
     if service.settle(db.session(), live, now(), float(current_app.config["LIVE_ANSWER_GRACE_SECONDS"])):
         db.session.commit()
     return live

@@ -12,12 +12,18 @@ began serving and when it stopped, and a worker that died unasked (killed,
 crashed, timed out) with the requests it held. The record is written with a
 connection opened and closed each time, so no worker inherits one; when the
 database cannot take it, the server serves all the same and logs why.
+
+A stop is said again to the workers still there every half second: a worker
+forked a moment before the stop has the master's signal handlers until it
+sets its own, so the first SIGTERM can reach it unheard, and it would serve
+on until the graceful timeout killed it (10 s).
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import time
 from datetime import timedelta
 
 from flask import Flask
@@ -30,6 +36,7 @@ from quiz.models import utcnow
 from quiz.workers import HAND_OVER, leave_now
 
 WORKER_LOSS_REACH = timedelta(seconds=1)  # how far back a lost worker's requests may have come in
+REPEAT_STOP_SECONDS = 0.25  # how often a stopping master tells the workers still there again
 
 
 def serves(worker) -> bool:
@@ -83,6 +90,7 @@ class RollingArbiter(Arbiter):
         super().__init__(app)
         self.record = record
         self._asked: set[int] = set()  # workers told to stop (a reload, fewer workers, the server stopping)
+        self._stop_said: tuple[int, float] | None = None  # while the master stops: its signal, and when
 
     def start(self) -> None:
         """Listen, as gunicorn does; then record the start, before any worker serves."""
@@ -100,6 +108,7 @@ class RollingArbiter(Arbiter):
         if graceful and self.reexec_pid and _running(self.reexec_pid):
             for pid in list(self.WORKERS):
                 self._hand_over(pid)
+        self._stop_said = (signal.SIGTERM if graceful else signal.SIGQUIT, time.monotonic())
         super().stop(graceful)
 
     def _hand_over(self, pid: int) -> None:
@@ -134,6 +143,16 @@ class RollingArbiter(Arbiter):
             self.record.worker_lost()
         self._asked -= gone
         self._retire_old()
+        self._repeat_stop()
+
+    def _repeat_stop(self) -> None:
+        """While stopping, signal the workers still there again (a worker ignores a repeat)."""
+        if self._stop_said is None:
+            return
+        sig, said = self._stop_said
+        if time.monotonic() - said >= REPEAT_STOP_SECONDS:
+            self._stop_said = (sig, time.monotonic())
+            self.kill_workers(sig)
 
     def manage_workers(self) -> None:
         """Keep the number of workers; of too many (a reload), stop the oldest once the newest all serve."""

@@ -244,6 +244,7 @@ class StoppingThreadWorker(BootMark, ThreadWorker):
 
     def handle_exit(self, sig, frame) -> None:
         """SIGTERM: stop accepting, as gunicorn does, and end the streams (from a thread, not the handler)."""
+        stopping_already = not self.alive  # the master says it again until the worker is gone
         super().handle_exit(sig, frame)
-        if self.wsgi is not None:
+        if self.wsgi is not None and not stopping_already:
             threading.Thread(target=stop_serving, args=(self.wsgi,), daemon=True).start()

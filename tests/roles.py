@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from quiz.attempts.selection import Selection
 from quiz.extensions import db
 from quiz.live import opening
 from quiz.live import service as live
@@ -50,10 +51,10 @@ def build(app) -> World:
         users = {role: _account(f"{role}-{number}", instructor=role in ("instructor", "host"))
                  for role in ("learner", "owner", "instructor", "host")}
         question_ids = list(db.session.scalars(select(Question.id).where(Question.type == "single").limit(2)))
-        drawn = study.Selection(question_ids=tuple(question_ids), count=2, shuffle=False)
+        drawn = Selection(question_ids=tuple(question_ids), count=2, shuffle=False)
         attempt = study.start_attempt(db.session, users["owner"].id, drawn, random.Random(1))
         session = opening.create_session(db.session, users["host"].id,
-                                         study.Selection(types=("single",), count=2), opening.Settings(),
+                                         Selection(types=("single",), count=2), opening.Settings(),
                                          random.Random(number))
         player = live.join(db.session, session, "player", None, utcnow())
         logins = {role: login_value(db.session, user.id) for role, user in users.items()}

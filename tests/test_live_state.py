@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from quiz.attempts.selection import Selection
 from quiz.extensions import db
 from quiz.live import opening, service
 from quiz.live import state as machine
 from quiz.live.models import LiveSession
 from quiz.models import User
-from quiz.study.service import Selection
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

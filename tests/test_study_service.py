@@ -1,4 +1,7 @@
-"""The self-study service: choosing questions, ownership, recording answers once, results."""
+"""The self-study service: opening attempts, ownership, recording answers once, results.
+
+How a selection filters questions is the core's (tests/test_attempts.py).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +10,13 @@ import random
 import pytest
 
 from quiz.accounts import logins
+from quiz.attempts.selection import Selection
 from quiz.content.types import QUESTION_TYPES, cloze_blanks
 from quiz.extensions import db
 from quiz.grading import InvalidResponse
-from quiz.models import Answer, Attempt, Question, QuestionConcept, User
+from quiz.models import Answer, Attempt, Question, User
 from quiz.study import service
-from quiz.study.service import Selection, StudyError
+from quiz.study.service import StudyError
 from tests.sessions import login_key
 
 
@@ -79,48 +83,6 @@ def slot_of(session, attempt: Attempt, question_id: int) -> service.Slot:
 
 def answer_rows(session, attempt_id: int) -> list[Answer]:
     return list(session.scalars(db.select(Answer).where(Answer.attempt_id == attempt_id)))
-
-
-# ------------------------------------------------------------------ selection
-
-
-def test_banks_filter_keeps_only_that_bank(session):
-    chosen = service.matching_questions(session, Selection(banks=("ch01-concepts",)))
-    assert chosen
-    assert {q.bank_id for q in chosen} == {"ch01-concepts"}
-    assert [q.id for q in chosen] == ids_of(session, bank="ch01-concepts")
-
-
-def test_concepts_filter_keeps_questions_that_test_the_concept(session):
-    chosen = service.matching_questions(session, Selection(concepts=("host",)))
-    expected = set(session.scalars(
-        db.select(QuestionConcept.question_id).where(QuestionConcept.concept_id == "host")))
-    assert chosen
-    assert {q.id for q in chosen} == expected
-    assert all("host" in {c.id for c in q.concepts} for q in chosen)
-
-
-def test_types_filter_keeps_only_those_types(session):
-    chosen = service.matching_questions(session, Selection(types=("matching", "ordering")))
-    assert {q.type for q in chosen} == {"matching", "ordering"}
-    assert len(chosen) == len(ids_of(session, "matching")) + len(ids_of(session, "ordering"))
-
-
-def test_filters_combine(session):
-    chosen = service.matching_questions(
-        session, Selection(banks=("ch01-concepts",), types=("single",), concepts=("hypervisor",)))
-    assert chosen
-    for q in chosen:
-        assert (q.bank_id, q.type) == ("ch01-concepts", "single")
-        assert "hypervisor" in {c.id for c in q.concepts}
-
-
-def test_question_ids_filter_and_retired_questions_are_left_out(session):
-    first, second, third = ids_of(session)[:3]
-    session.get(Question, second).retired = True
-    session.flush()
-    chosen = service.matching_questions(session, Selection(question_ids=(first, second, third)))
-    assert [q.id for q in chosen] == [first, third]
 
 
 def test_attempt_draws_the_selected_questions_in_order_when_not_shuffled(session):

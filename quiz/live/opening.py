@@ -15,13 +15,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from quiz.attempts.selection import Selection, draw_questions, layouts
 from quiz.live import scoring
 from quiz.live import state as machine
 from quiz.live.models import LiveSession
 from quiz.live.service import LiveError
 from quiz.models import Bank, Question
 from quiz.questions import QUESTION_TYPES, live_types
-from quiz.study.service import Selection, draw_questions
 
 MIN_SECONDS, MAX_SECONDS, DEFAULT_SECONDS = 5, 240, 20
 MAX_QUESTIONS = 50
@@ -138,7 +138,7 @@ def _open(session: Session, host_id: int, chosen: list[Question], settings: Sett
                   "banks": list(selection.banks), "concepts": list(selection.concepts),
                   "types": list(selection.types), "titled": bool(given)},
         question_ids=question_ids,
-        layout={str(q.id): QUESTION_TYPES[q.type].layout(q.data, rng, settings.shuffle) for q in chosen},
+        layout=layouts(chosen, rng, settings.shuffle),
     )
     session.add(live)
     session.flush()

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from quiz import charts
+from quiz.attempts.selection import Selection
 from quiz.cards import days
 from quiz.extensions import db
 from quiz.live import opening, results, service, snapshot, web
@@ -21,7 +22,6 @@ from quiz.live.models import LiveSession
 from quiz.models import Bank, Concept
 from quiz.questions import QUESTION_TYPES, live_types
 from quiz.security.converters import whole_number
-from quiz.study.service import Selection
 
 LOBBY_NAMES = 100  # the lobby names the newest players; a hall of thousands is counted, not listed
 

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, Protocol, cast
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from quiz.attempts.recording import answer_row
 from quiz.database import changed_rows, insert_for
 from quiz.grading import grade
 from quiz.live import scoring, writer
@@ -330,9 +331,8 @@ def entry(session: Session, live: machine.SessionRecord, player: PlayerRecord, i
            "answered_at": now}
     progress = None
     if player.attempt_id is not None:  # a signed-in learner's answer also counts in their own progress
-        progress = {"attempt_id": player.attempt_id, "question_id": question_id,
-                    "response": {"value": response}, "correct": marked.correct, "score": marked.score,
-                    "answered_at": now, "push_pending": not marked.correct and player.user_id is not None}
+        progress = answer_row(player.attempt_id, question_id, response, marked, now,
+                              has_cards=player.user_id is not None)
     return writer.Entry(row, current.version, progress)
 
 

@@ -33,16 +33,15 @@ from sqlalchemy import Insert, Select, bindparam, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
+from quiz.attempts.recording import AnswerRow, answer_insert
 from quiz.database import insert_for
 from quiz.errors import TRANSIENT
 from quiz.extensions import db
 from quiz.live import state as machine
 from quiz.live.models import LiveAnswer, LiveSession
-from quiz.models import Answer
 
 ROW = ("session_id", "player_id", "question_index", "question_id", "response", "correct", "elapsed_ms",
        "points", "bonus", "streak", "answered_at")
-PROGRESS = ("attempt_id", "question_id", "response", "correct", "score", "answered_at", "push_pending")
 PATIENCE_SECONDS = 60.0  # a follower gives up on a leader this late (it cannot be: the lock budget is less)
 _create_lock = threading.Lock()
 
@@ -56,7 +55,7 @@ class Entry:
 
     row: dict
     version: int
-    progress: dict | None = None
+    progress: AnswerRow | None = None
 
 
 class WriterUnavailable(OperationalError):
@@ -73,7 +72,7 @@ class _Statements(NamedTuple):
     answer_id: Insert  # the same, returning the new row's id
     existing: Select[int]  # the id of the player's answer already recorded to that question
     recorded: Select[int, int, int]  # id, player and question of a batch's answers
-    progress: Insert  # a signed-in learner's own answers row
+    progress: Insert  # a signed-in learner's own answers row: the answering core's insert (quiz.attempts)
 
 
 @cache
@@ -94,9 +93,7 @@ def _statements(dialect: str) -> _Statements:
     recorded = select(LiveAnswer.id, LiveAnswer.player_id, LiveAnswer.question_index).where(
         LiveAnswer.player_id.in_(bindparam("players", expanding=True)),
         LiveAnswer.question_index.in_(bindparam("indexes", expanding=True)))
-    progress = (insert_for(dialect)(Answer).values({name: bindparam(name) for name in PROGRESS})
-                .on_conflict_do_nothing(index_elements=["attempt_id", "question_id"]))
-    return _Statements(answer, answer.returning(LiveAnswer.id), existing, recorded, progress)
+    return _Statements(answer, answer.returning(LiveAnswer.id), existing, recorded, answer_insert(dialect))
 
 
 def record(connection: Connection, entry: Entry) -> int | None:

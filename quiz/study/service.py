@@ -1,7 +1,9 @@
-"""Self-study quizzes: choose questions, record answers once, sum up an attempt.
+"""Self-study quizzes: open an attempt, record its answers once, sum it up.
 
 Every function takes plain values and a database session; none reads the
 request. Functions flush; the caller (a view, a command, a test) commits.
+Drawing questions and writing answers rows are the shared core's
+(``quiz.attempts``), which live play calls too.
 """
 
 from __future__ import annotations
@@ -9,17 +11,17 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, Executable, and_, bindparam, func, select, update
+from sqlalchemy import JSON, and_, bindparam, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from quiz.accounts.models import Login
+from quiz.attempts.recording import answer_row, record_answer
+from quiz.attempts.selection import Selection, draw_questions, layouts
 from quiz.content.types import QUESTION_TYPES
-from quiz.database import insert_for
 from quiz.grading import Grade, InvalidResponse, grade
-from quiz.models import Answer, Attempt, Question, QuestionConcept, utcnow
+from quiz.models import Answer, Attempt, Question, utcnow
 
 MAX_QUESTIONS = 50
 VISITOR_MAX_QUESTIONS = 5
@@ -27,42 +29,6 @@ VISITOR_MAX_QUESTIONS = 5
 
 class StudyError(ValueError):
     """A quiz request that cannot be met; the message says why."""
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which questions a quiz draws from: empty filters mean "any"."""
-
-    banks: tuple[str, ...] = ()
-    concepts: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
-    question_ids: tuple[int, ...] = ()
-    count: int = 10
-    shuffle: bool = True
-
-
-def matching_questions(session: Session, selection: Selection) -> list[Question]:
-    """Live questions that pass every filter of the selection, in bank and file order."""
-    query = select(Question).where(Question.retired.is_(False))
-    if selection.banks:
-        query = query.where(Question.bank_id.in_(selection.banks))
-    if selection.types:
-        query = query.where(Question.type.in_(selection.types))
-    if selection.question_ids:
-        query = query.where(Question.id.in_(selection.question_ids))
-    if selection.concepts:
-        tested = select(QuestionConcept.question_id).where(
-            QuestionConcept.concept_id.in_(selection.concepts))
-        query = query.where(Question.id.in_(tested))
-    return list(session.scalars(query.order_by(Question.bank_id, Question.position)))
-
-
-def draw_questions(session: Session, selection: Selection, rng: random.Random) -> list[Question]:
-    """Up to ``selection.count`` matching questions, shuffled unless the selection keeps order."""
-    pool = matching_questions(session, selection)
-    if selection.shuffle:
-        rng.shuffle(pool)
-    return pool[: selection.count]
 
 
 def start_attempt(session: Session, user_id: int | None, selection: Selection,
@@ -83,7 +49,7 @@ def start_attempt(session: Session, user_id: int | None, selection: Selection,
                   "concepts": list(selection.concepts), "types": list(selection.types),
                   "count": selection.count, "shuffle": selection.shuffle},
         question_ids=[q.id for q in chosen],
-        layout={str(q.id): QUESTION_TYPES[q.type].layout(q.data, rng) for q in chosen},
+        layout=layouts(chosen, rng),
         started_at=now or utcnow(),
     )
     session.add(attempt)
@@ -226,26 +192,6 @@ _FINISH = (
     .values(finished_at=bindparam("now", type_=_attempts.c.finished_at.type)))
 
 
-_RECORDED = ("attempt_id", "question_id", "response", "correct", "score", "answered_at", "push_pending")
-
-
-@cache
-def _record(dialect: str) -> Executable:
-    """The insert of an answer, skipped when the question has one already (ON CONFLICT).
-
-    It selects from the attempt's row and locks it (PostgreSQL; SQLite's single
-    writer needs no lock): two answers to one attempt take turns, so that the
-    later one's finished stamp counts the earlier one. Under read committed,
-    without it, the last two answers racing could each count only itself.
-    """
-    values = (select(*(bindparam(name, type_=_answers.c[name].type) for name in _RECORDED))
-              .where(_attempts.c.id == bindparam("attempt_id")).with_for_update(key_share=True))
-    statement: Executable = (insert_for(dialect)(_answers).from_select(_RECORDED, values)
-                             .on_conflict_do_nothing(index_elements=["attempt_id", "question_id"])
-                             .returning(_answers.c.id))
-    return statement
-
-
 def answer_slot(session: Session, attempt_id: int, position: int, login_key: str | None,
                 visitor_attempts: list[int], *, now: datetime | None = None) -> Slot | None:
     """The question at ``position`` (1-based) of an attempt this sign-in or visitor owns, or None.
@@ -283,12 +229,8 @@ def submit_answer(session: Session, slot: Slot, response: object, *, now: dateti
     marked = grade(slot.data, response)
     now = now or utcnow()
     connection = session.connection()
-    answer_id: int | None = connection.scalar(_record(connection.dialect.name), {
-        "attempt_id": slot.attempt_id, "question_id": slot.question_id,
-        "response": {"value": response}, "correct": marked.correct, "score": marked.score,
-        "answered_at": now,
-        # The concept's flashcards come due the next time the learner's cards are read (a visitor has none).
-        "push_pending": not marked.correct and slot.user_id is not None})
+    answer_id = record_answer(connection, answer_row(slot.attempt_id, slot.question_id, response, marked, now,
+                                                     has_cards=slot.user_id is not None))
     if answer_id is None:  # another request recorded this answer first: theirs stands
         return session.execute(select(Answer.id).where(
             Answer.attempt_id == slot.attempt_id, Answer.question_id == slot.question_id)).scalar_one()

@@ -15,6 +15,7 @@ from wtforms.fields import SelectChoice  # type: ignore[attr-defined]  # WTForms
 
 from quiz import charts, clock
 from quiz.accounts.login import signed_in_key
+from quiz.attempts.selection import Selection
 from quiz.content.types import QUESTION_TYPES
 from quiz.extensions import db
 from quiz.grading import InvalidResponse, parse_form
@@ -42,7 +43,7 @@ def _setup_form() -> QuizSetupForm:
     return form
 
 
-def _start(selection: service.Selection, mode: str):
+def _start(selection: Selection, mode: str):
     """Open an attempt for the current user or visitor and go to its first question."""
     try:
         attempt = service.start_attempt(db.session(), _user_id(), selection, SystemRandom(), mode,
@@ -62,7 +63,7 @@ def setup():
     """Choose what to study, or take a shortcut; start the quiz."""
     form = _setup_form()
     if form.validate_on_submit():
-        selection = service.Selection(
+        selection = Selection(
             banks=tuple(form.banks.data or ()), concepts=tuple(form.concepts.data or ()),
             types=tuple(form.types.data or ()), count=form.count.data,
             shuffle=form.order.data == "shuffled")
@@ -89,7 +90,7 @@ def retry_mistakes():
               "success")
         return redirect(url_for("study.setup"))
     count = min(len(ids), service.MAX_QUESTIONS)
-    return _start(service.Selection(question_ids=tuple(ids), count=count), "mistakes")
+    return _start(Selection(question_ids=tuple(ids), count=count), "mistakes")
 
 
 @blueprint.post("/study/weakest")
@@ -101,7 +102,7 @@ def practise_weakest():
     chosen = request.form.get("concept")
     concepts = ((chosen,) if chosen else
                 tuple(m.concept_id for m in progress.weakest(db.session, current_user.id)))
-    return _start(service.Selection(concepts=concepts, count=10), "weakest")
+    return _start(Selection(concepts=concepts, count=10), "weakest")
 
 
 LIVE_SEALED = ("This quiz belongs to a live session that is still running: its questions open here "
@@ -186,7 +187,7 @@ def retry_missed(attempt_id: int):
         flash("Nothing to retry: every answer was right.", "success")
         return redirect(url_for("study.results", attempt_id=attempt.id))
     limit = service.VISITOR_MAX_QUESTIONS if _user_id() is None else service.MAX_QUESTIONS
-    selection = service.Selection(question_ids=tuple(missed), count=min(len(missed), limit))
+    selection = Selection(question_ids=tuple(missed), count=min(len(missed), limit))
     return _start(selection, "retry")
 
 

@@ -114,10 +114,34 @@ class _NextRequest:
         return self.timeout.__exit__(*failure)
 
 
+def cooperative_psycopg() -> None:
+    """Make psycopg wait for PostgreSQL through gevent's loop, as it would had gevent patched first.
+
+    Psycopg picks how it waits for the server when it is first imported: a
+    C ``poll()`` unless gevent has patched ``select`` by then. The master
+    imports it with the app, before the fork and before the worker patches,
+    so without this every query would block the worker's whole loop (every
+    stream, every other request) for its round trip to the server.
+    """
+    if "psycopg.waiting" not in sys.modules:  # not imported yet: it will see the patch itself
+        return
+    import selectors
+
+    from psycopg import waiting
+
+    waiting.wait = waiting.wait_poll  # select.poll, read at each call: gevent's after the patch
+    waiting.DefaultSelector = selectors.DefaultSelector  # type: ignore[misc]  # wait_conn (connecting) uses it
+
+
 class StoppingGeventWorker(BootMark, GeventWorker):
     """Gunicorn's gevent worker, which tells the app when it is asked to stop and drops idle connections."""
 
     hands_over = True  # it takes HAND_OVER: the master may send it instead of SIGTERM
+
+    def patch(self) -> None:
+        """Patch with gevent as gunicorn does; then let psycopg, imported before, wait through the loop."""
+        super().patch()
+        cooperative_psycopg()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

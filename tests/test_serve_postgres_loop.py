@@ -1,0 +1,80 @@
+"""A worker waiting on PostgreSQL keeps serving everything else: its loop never waits on the database.
+
+Psycopg picks how it waits for the server when first imported, and the
+master imports it before the workers patch with gevent: each query then
+blocked the worker's whole loop, so one request held by a lock held every
+stream and request of that worker with it. Real: a `quiz serve` on the
+test cluster, a table locked from another connection, a request waiting
+on it, and `/healthz` (no database) asked meanwhile.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+
+QUIZ = str(Path(sys.executable).parent / "quiz")
+LISTENING = re.compile(r"Listening at: (http://127\.0\.0\.1:\d+)")
+HELD_SECONDS = 3.0
+
+
+def _serve(tmp_path: Path, database_url: str) -> tuple[subprocess.Popen, str]:
+    """A one-worker gevent server on the database, on a port of the kernel's choosing: (process, url)."""
+    env = {**os.environ, "QUIZ_SQLALCHEMY_DATABASE_URI": database_url, "QUIZ_SECRET_KEY": "loop-key"}
+    log = tmp_path / "server.log"
+    server = subprocess.Popen([QUIZ, "serve", "--port", "0", "--workers", "1", "--access-log", ""], env=env,
+                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and server.poll() is None:
+        found = LISTENING.search(log.read_text())
+        if found:
+            url = found.group(1)
+            try:
+                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                    return server, url
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.05)
+    server.kill()
+    raise AssertionError(f"the server did not start: {log.read_text()[-2000:]}")
+
+
+def test_a_request_waiting_on_a_lock_does_not_hold_the_workers_other_requests(pg_app, postgres_url, tmp_path):
+    server, url = _serve(tmp_path, postgres_url)
+    locker = create_engine(postgres_url).connect()
+    try:
+        locker.execute(text("LOCK TABLE readiness_checks IN ACCESS EXCLUSIVE MODE"))  # held till rollback
+        waited: dict[str, float] = {}
+
+        def ready() -> None:
+            began = time.monotonic()
+            httpx.get(f"{url}/readyz", timeout=30)
+            waited["readyz"] = time.monotonic() - began
+
+        blocked = threading.Thread(target=ready)
+        blocked.start()
+        time.sleep(0.5)  # the readiness write now waits for the lock inside the worker
+        began = time.monotonic()
+        try:
+            assert httpx.get(f"{url}/healthz", timeout=HELD_SECONDS - 1).json() == {"status": "ok"}
+            answered = time.monotonic() - began
+        except httpx.TimeoutException:  # held behind the lock as long as it lasts
+            answered = float("inf")
+        time.sleep(max(0.0, HELD_SECONDS - 0.5 - (time.monotonic() - began)))
+        locker.rollback()
+        blocked.join(timeout=30)
+        assert waited["readyz"] >= HELD_SECONDS - 0.6  # it did wait for the lock the whole time
+        assert answered < 0.5, f"/healthz waited {answered:.2f} s behind a query waiting on a lock"
+    finally:
+        locker.close()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)

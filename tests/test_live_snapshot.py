@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
+from quiz import create_app
 from quiz.extensions import db
-from quiz.live import snapshot
+from quiz.live import snapshot, web
 from quiz.live import watcher as watching
 from quiz.live.models import LivePlayer, LiveSession
 from tests.clock import T0
+from tests.sessions import sign_in
 from tests.test_live_http import (
     act,
     create,
@@ -95,12 +100,13 @@ def test_a_snapshot_is_read_once_per_version_however_many_ask(synced, host, cloc
     join(synced, pin, "Ann")
     reads = []
 
-    def read(sid):
-        reads.append(sid)
+    @contextmanager
+    def connect():
+        reads.append(session_id)  # a connection is taken only to build
         with synced.app_context():
-            return snapshot.build(db.session, sid)
+            yield db.session()
 
-    shared = snapshot.Snapshots(read)
+    shared = snapshot.Snapshots(connect)
     first = [shared.get(session_id, 0) for _ in range(50)]
     assert reads == [session_id] and all(s is first[0] for s in first)
     act(host, session_id, "start")
@@ -151,3 +157,44 @@ def test_a_phone_sleeps_through_counts_and_wakes_for_versions(synced, host, cloc
     current[session_id] = (1, 1, 0)
     watcher.check_once()
     assert watcher.wait(session_id, (0, 0, 0), timeout=0.05, versions_only=True) == (1, 1, 0)
+
+
+def test_a_snapshot_waits_for_a_connection_before_its_lock_so_requests_cannot_starve_it(tmp_path: Path,
+                                                                                         content_dir):
+    """A stream building a snapshot waits for the pool outside the lock; a request builds on its connection.
+
+    With psycopg waiting through the loop, a stream that took the lock and then
+    waited for the pool, while the requests that held the pool waited for the
+    lock, stalled them all until the pool's timeout (joins failed with 503 at
+    2,000 players on PostgreSQL). A pool of one makes that certain here.
+    """
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-only-key", "CONTENT_DIR": str(content_dir),
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'pool.sqlite3'}",
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0, "pool_timeout": 2}},
+                     instance_path=tmp_path / "instance")
+    with app.app_context():
+        db.create_all()
+    assert app.test_cli_runner().invoke(args=["content", "sync"]).exit_code == 0
+    host = app.test_client()
+    sign_in(app, host, "teacher", is_instructor=True)
+    session_id, _ = create(host)
+    shared = watching.snapshots_for(app)
+    streamed: dict[str, object] = {}
+    with app.test_request_context():
+        live = db.session.get(LiveSession, session_id)  # this request now holds the pool's one connection
+
+        def stream() -> None:
+            try:
+                streamed["snapshot"] = shared.get(session_id, live_version)
+            except Exception as exc:  # the old order: the pool's timeout, inside the lock
+                streamed["error"] = exc
+
+        live_version = live.version
+        streaming = threading.Thread(target=stream)
+        streaming.start()
+        streaming.join(timeout=0.5)  # the stream waits now (for the pool; the old way, inside the lock)
+        mine = web.shared(live)
+        db.session.remove()  # the request ends: its connection goes back
+    streaming.join(timeout=10)
+    assert "error" not in streamed, streamed.get("error")
+    assert mine is not None and mine.version == live_version and streamed["snapshot"] is mine

@@ -59,6 +59,7 @@ class Interruption:
         """
         if self._since is None:
             return []
+        db.session.connection()  # before the lock: who holds it never waits for the pool (see Snapshots)
         with self._mending:
             since = self._since
             if since is None:  # another request mended it while this one waited

@@ -11,7 +11,8 @@ in one write per phone.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -128,32 +129,51 @@ def build(session: Session, session_id: int) -> Snapshot | None:
 
 
 class Snapshots:
-    """The latest snapshot of each session in this process, built at most once per version."""
+    """The latest snapshot of each session in this process, built at most once per version.
 
-    def __init__(self, read: Callable[[int], Snapshot | None]):
-        self._read = read
+    A builder holds a connection before it takes the lock, never after: were
+    it to wait for the pool while holding the lock, the requests waiting for
+    the lock, each holding its own connection, could take the whole pool and
+    wait for it together until the pool's timeout.
+    """
+
+    def __init__(self, connect: Callable[[], AbstractContextManager[Session]]):
+        self._connect = connect  # a session with its connection already taken, released on exit
         self._latest: dict[int, Snapshot] = {}
         self._lock = threading.Lock()
 
-    def get(self, session_id: int, version: int) -> Snapshot | None:
-        """The snapshot at ``version`` or later; the first caller builds it and the rest wait for it."""
-        return self._fetch(session_id, lambda found: found.version >= version)
+    def get(self, session_id: int, version: int, session: Session | None = None) -> Snapshot | None:
+        """The snapshot at ``version`` or later; the first caller builds it and the rest wait for it.
+
+        A request passes its own ``session``, so that it builds with the connection it holds.
+        """
+        return self._fetch(session_id, lambda found: found.version >= version, session)
 
     def final(self, session_id: int) -> Snapshot | None:
         """The snapshot of a session that just finished (the podium), built once."""
-        return self._fetch(session_id, lambda found: found.phase == machine.FINISHED)
+        return self._fetch(session_id, lambda found: found.phase == machine.FINISHED, None)
 
-    def _fetch(self, session_id: int, fresh: Callable[[Snapshot], bool]) -> Snapshot | None:
+    def _fetch(self, session_id: int, fresh: Callable[[Snapshot], bool],
+               session: Session | None) -> Snapshot | None:
         found = self._latest.get(session_id)
         if found is not None and fresh(found):
             return found
-        with self._lock:
+        with self._reading(session) as reader, self._lock:
             found = self._latest.get(session_id)
             if found is None or not fresh(found):
-                found = self._read(session_id)
+                found = build(reader, session_id)
                 if found is not None:
                     self._latest.pop(session_id, None)  # re-inserted last: the newest
                     self._latest[session_id] = found
                     while len(self._latest) > KEPT:
                         del self._latest[next(iter(self._latest))]
         return found
+
+    @contextmanager
+    def _reading(self, session: Session | None) -> Iterator[Session]:
+        if session is None:
+            with self._connect() as own:
+                yield own
+        else:
+            session.connection()  # taken now if not yet, before the lock
+            yield session

@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from quiz.clock import now_for
 from quiz.errors import TRANSIENT
@@ -265,11 +266,14 @@ def snapshots_for(app: Flask) -> snapshot.Snapshots:
     with _create_lock:
         found = app.extensions.get("live_snapshots")
         if found is None:
-            def read(session_id: int) -> snapshot.Snapshot | None:
-                with app.app_context():
-                    return snapshot.build(db.session(), session_id)
+            @contextmanager
+            def connect() -> Iterator[Session]:
+                with app.app_context():  # its end returns the connection
+                    session = db.session()
+                    session.connection()
+                    yield session
 
-            found = app.extensions["live_snapshots"] = snapshot.Snapshots(read)
+            found = app.extensions["live_snapshots"] = snapshot.Snapshots(connect)
         return found
 
 

@@ -42,7 +42,7 @@ def cookie_name(live: LiveSession) -> str:
 def shared(live: machine.SessionRecord) -> snapshot.Snapshot | None:
     """This process's snapshot of the session at its version (or later), read once for every screen."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # current_app is a proxy
-    return watcher.snapshots_for(app).get(live.id, live.version)
+    return watcher.snapshots_for(app).get(live.id, live.version, db.session())
 
 
 def require_instructor() -> None:

@@ -29,7 +29,7 @@ from functools import cache
 from typing import NamedTuple
 
 from flask import Flask
-from sqlalchemy import Insert, Select, bindparam, select
+from sqlalchemy import Insert, Select, bindparam, create_engine, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
@@ -234,6 +234,10 @@ def writer_for(app: Flask) -> AnswerWriter:
         if found is None:
             with app.app_context():
                 engine = db.engine
+            if engine.dialect.name != "sqlite":
+                # Its own connection: a batch never waits for the pool behind the requests it would
+                # acknowledge. (SQLite's writes take turns on the file anyway, through the app's engine.)
+                engine = create_engine(engine.url, pool_size=1, max_overflow=1, pool_pre_ping=True)
             found = app.extensions["live_writer"] = AnswerWriter(
                 engine.begin, int(app.config.get("LIVE_ANSWER_BATCH_MS", 3)) / 1000)
         return found

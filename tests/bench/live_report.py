@@ -12,6 +12,7 @@ from live_costs import Cost
 from live_rooms import Room
 
 TARGET_ANSWER_P99_MS = 250.0
+TARGET_NOISY_P99_MS = 1000.0  # beside processes burning cores: the issue asks nothing late and p99 under 1 s
 TARGET_SEE_SECONDS = 1.0
 TARGET_RATIO = 1.5
 JOIN_CONCURRENCY = 64
@@ -168,14 +169,14 @@ def report(args: argparse.Namespace, figures: Figures) -> None:
         print(f"  {error[:300]}")
     worst = max((math.inf if s is None else s for s in facts["last_seen_s"]), default=math.inf)
     p99 = facts["answer_p99_ms"]
+    bound = TARGET_NOISY_P99_MS if args.noise else TARGET_ANSWER_P99_MS
     verdict = [
         f"all {total} joined: {'met' if figures.joined == total else 'NOT met'}",
         f"every accepted answer recorded once: {'met' if facts['exactly_once'] else 'NOT met'}",
         f"none refused as late: {'met' if facts['late'] == 0 else 'NOT met'} ({facts['late']})",
         f"every answer sent recorded: {'met' if facts['recorded'] == facts['sent'] else 'NOT met'} "
         f"({facts['recorded']} of {facts['sent']})",
-        f"answer p99 {p99:.0f} ms < {TARGET_ANSWER_P99_MS:.0f}: "
-        f"{'met' if p99 < TARGET_ANSWER_P99_MS else 'NOT met'}",
+        f"answer p99 {p99:.0f} ms < {bound:.0f}: {'met' if p99 < bound else 'NOT met'}",
         f"last player sees each question within {TARGET_SEE_SECONDS:.0f} s: "
         f"{'met' if worst < TARGET_SEE_SECONDS else 'NOT met'}",
         f"answer/bare CPU {facts['ratio']:.2f} <= {TARGET_RATIO}: "

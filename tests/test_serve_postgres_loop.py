@@ -11,7 +11,6 @@ on it, and `/healthz` (no database) asked meanwhile.
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -22,8 +21,9 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, text
 
+from tests.servers import bound_url, wait_until_up
+
 QUIZ = str(Path(sys.executable).parent / "quiz")
-LISTENING = re.compile(r"Listening at: (http://127\.0\.0\.1:\d+)")
 HELD_SECONDS = 3.0
 
 
@@ -33,19 +33,13 @@ def _serve(tmp_path: Path, database_url: str) -> tuple[subprocess.Popen, str]:
     log = tmp_path / "server.log"
     server = subprocess.Popen([QUIZ, "serve", "--port", "0", "--workers", "1", "--access-log", ""], env=env,
                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and server.poll() is None:
-        found = LISTENING.search(log.read_text())
-        if found:
-            url = found.group(1)
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    return server, url
-            except httpx.HTTPError:
-                pass
-        time.sleep(0.05)
-    server.kill()
-    raise AssertionError(f"the server did not start: {log.read_text()[-2000:]}")
+    try:
+        url = bound_url(log, server)
+        wait_until_up(url, server)
+    except RuntimeError:
+        server.kill()
+        raise
+    return server, url
 
 
 def test_a_request_waiting_on_a_lock_does_not_hold_the_workers_other_requests(pg_app, postgres_url, tmp_path):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -138,7 +138,7 @@ class Snapshots:
     """
 
     def __init__(self, connect: Callable[[], AbstractContextManager[Session]]):
-        self._connect = connect  # a session with its connection already taken, released on exit
+        self._connect = connect  # a session of its own, released on exit
         self._latest: dict[int, Snapshot] = {}
         self._lock = threading.Lock()
 
@@ -171,9 +171,6 @@ class Snapshots:
 
     @contextmanager
     def _reading(self, session: Session | None) -> Iterator[Session]:
-        if session is None:
-            with self._connect() as own:
-                yield own
-        else:
-            session.connection()  # taken now if not yet, before the lock
-            yield session
+        with self._connect() if session is None else nullcontext(session) as reader:
+            reader.connection()  # taken now if not yet, before the lock
+            yield reader

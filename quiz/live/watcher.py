@@ -269,9 +269,7 @@ def snapshots_for(app: Flask) -> snapshot.Snapshots:
             @contextmanager
             def connect() -> Iterator[Session]:
                 with app.app_context():  # its end returns the connection
-                    session = db.session()
-                    session.connection()
-                    yield session
+                    yield db.session()
 
             found = app.extensions["live_snapshots"] = snapshot.Snapshots(connect)
         return found

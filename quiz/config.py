@@ -19,9 +19,9 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI: str | None = None  # None: a SQLite file in the instance folder
     # Long enough that a burst of writers waits its turn rather than failing.
     SQLITE_BUSY_TIMEOUT_MS = 15000
-    # A pooled connection is checked before each use, so one a database restart left dead is
-    # replaced instead of failing the first request of every worker.
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Options for the engine. A pooled PostgreSQL connection a database restart left dead is
+    # replaced at checkout without a round trip (quiz.pool_checks), so no pre-ping is needed.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # How long a web import waits for a sync or another import to finish before it says one is running.
     CONTENT_LOCK_WAIT_SECONDS = 5.0
     # The most questions one import (web or `quiz import`) may bring; a larger file is refused at once.

@@ -87,6 +87,18 @@ class BulkWrite:
                 after(len(part))
 
 
+def reads_stand_alone(session: Session) -> None:
+    """Let the session's reads, until it ends, each run on its own, with no transaction around them.
+
+    For a request that only reads: on PostgreSQL a transaction costs a BEGIN
+    and a ROLLBACK, two round trips beside the one that reads, so each read is
+    run in autocommit instead. SQLite's transactions cost no round trip and
+    stay as they are. Call it before the session's first statement.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
     """``count`` new primary keys for ``table``, for a writer that is the only one inserting into it.
 
@@ -154,9 +166,19 @@ class PatientConnection(sqlite3.Connection):
 
 
 def init_app(app: Flask) -> None:
+    """Set up the engine for its database: PostgreSQL's pool checks, or SQLite's safety (``_sqlite``)."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgresql"):
+        from quiz import pool_checks  # psycopg is installed only where PostgreSQL is used
+
+        with app.app_context():
+            pool_checks.replace_closed_connections(db.engine)
+    elif uri.startswith("sqlite"):
+        _sqlite(app)
+
+
+def _sqlite(app: Flask) -> None:
     """Make SQLite safe for several writers (WAL, waits that yield, foreign keys); its file owner-only."""
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return
     budget = int(app.config["SQLITE_BUSY_TIMEOUT_MS"]) / 1000
     connection_class = type("PatientConnection", (PatientConnection,), {"lock_budget": budget})
 

@@ -8,10 +8,12 @@ server stopped and started again.
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.pool import NullPool
 
 from quiz import create_app
 from quiz.extensions import db
@@ -157,6 +159,29 @@ def test_after_a_postgresql_restart_no_worker_fails_its_first_request(pg_app, po
     postgres_cluster.stop()
     postgres_cluster.start()
     assert [client.get("/").status_code for client in clients] == [200, 200, 200]
+
+
+def test_a_terminated_backend_is_replaced_at_checkout_and_no_request_pings(pg_app, monkeypatch):
+    """A pooled connection whose backend ended is replaced before use; a healthy one costs no SELECT 1."""
+    with pg_app.app_context():
+        engine = db.engine
+    pings = []
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda connection: pings.append(connection) or True)
+    client = pg_app.test_client()
+    assert [client.get("/").status_code for _ in range(3)] == [200, 200, 200]
+    others = text("SELECT pid FROM pg_stat_activity"
+                  " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    administrator = create_engine(engine.url, poolclass=NullPool)
+    with administrator.connect() as other:  # end the pool's backends, as an administrator or a crash would
+        ended = set(other.scalars(others))
+        assert ended, "the app's pool holds no connection"
+        other.execute(text("SELECT pg_terminate_backend(pid) FROM unnest(CAST(:pids AS int[])) AS pid"),
+                      {"pids": list(ended)})
+        while ended & set(other.scalars(others)):  # until they have exited: each read a new transaction
+            other.commit()
+            time.sleep(0.01)
+    assert [client.get("/").status_code for _ in range(3)] == [200, 200, 200]
+    assert pings == []
 
 
 def test_a_rollback_that_fails_too_still_answers_503(app, monkeypatch):

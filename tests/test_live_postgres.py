@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from quiz.extensions import db
 from quiz.live import service, writer
@@ -14,7 +15,18 @@ from quiz.models import Answer
 from tests.clock import T0, Clock
 from tests.lock_waits import until_someone_waits_on_a_lock
 from tests.sessions import sign_in
-from tests.test_live_http import act, create, current_question, join, right, send, state, wrong
+from tests.test_live_http import (
+    act,
+    create,
+    current_question,
+    join,
+    phone_token,
+    right,
+    send,
+    started,
+    state,
+    wrong,
+)
 
 
 @pytest.fixture
@@ -120,3 +132,40 @@ def test_a_batch_on_postgresql_keeps_repeats_and_progress_rows_once(pg_app):
         late = writer.Entry({**bob.row, "player_id": 10**6}, bob.version)
         with db.engine.begin() as connection:
             assert writer.record_all(connection, [late, late]) == [None, None]
+
+
+JSON = {"Accept": "application/json"}
+
+
+def test_an_answer_costs_the_pool_one_round_trip(pg_app, tmp_path):
+    """The seat's read stands alone: no ping, BEGIN or ROLLBACK beside it (the group commit writes the row).
+
+    Round trips are read off libpq's own trace of the messages each pooled
+    connection sends: each ends with a Query or a Sync. The answer writer's
+    connection is its own, and not traced.
+    """
+    host = pg_app.test_client()
+    sign_in(pg_app, host, "teacher", is_instructor=True)
+    _, pin, phones, index, data = started(pg_app, host, "Ann", "Bob")
+    token = phone_token(phones["Ann"], pin)  # also builds this process's snapshot of the session
+    with pg_app.app_context():
+        engine = db.engine
+    trace = (tmp_path / "libpq.trace").open("w")
+
+    def traced(dbapi_connection, _record, _proxy) -> None:
+        dbapi_connection.pgconn.trace(trace.fileno())
+
+    event.listen(engine, "checkout", traced)
+    try:
+        form = {"csrf_token": token, "question": str(index), "choice": right(data)}
+        response = phones["Ann"].post(f"/live/{pin}/answer", data=form, headers=JSON)
+    finally:
+        event.remove(engine, "checkout", traced)
+        engine.dispose()  # the traced connections go, and the trace with them
+        trace.close()
+    assert response.get_json() == {"taken": True, "question": index}
+    sent = (tmp_path / "libpq.trace").read_text()
+    trips = re.findall(r"^\S+ \S+\tF\t\d+\t(Query|Sync)\b", sent, re.MULTILINE)
+    assert len(trips) == 1, trips
+    with pg_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LiveAnswer)) == 1

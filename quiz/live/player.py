@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user
 
 from quiz.content.types import QUESTION_TYPES
+from quiz.database import reads_stand_alone
 from quiz.extensions import db
 from quiz.grading import InvalidResponse, parse_form
 from quiz.live import service, snapshot, web, writer
@@ -90,6 +91,7 @@ def answer(pin: str):
     form = request.form  # read whole first: it has reached the server once its last byte has
     arrived = web.arrived()  # in time or late by when it reached the server, not when it got a turn
     web.mend_interruption()
+    reads_stand_alone(db.session())  # the answer's rows are written by the group commit, not here
     found = service.seat(db.session(), pin, web.tokens())
     if found is None:
         web.by_pin(pin)  # an unknown PIN is 404; a known one without a seat here, 403

@@ -237,7 +237,10 @@ def writer_for(app: Flask) -> AnswerWriter:
             if engine.dialect.name != "sqlite":
                 # Its own connection: a batch never waits for the pool behind the requests it would
                 # acknowledge. (SQLite's writes take turns on the file anyway, through the app's engine.)
-                engine = create_engine(engine.url, pool_size=1, max_overflow=1, pool_pre_ping=True)
+                from quiz import pool_checks  # psycopg is installed only where PostgreSQL is used
+
+                engine = create_engine(engine.url, pool_size=1, max_overflow=1)
+                pool_checks.replace_closed_connections(engine)
             found = app.extensions["live_writer"] = AnswerWriter(
                 engine.begin, int(app.config.get("LIVE_ANSWER_BATCH_MS", 3)) / 1000)
         return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import event, func, select, text
@@ -25,6 +26,7 @@ from tests.test_live_http import (
     send,
     started,
     state,
+    token_in,
     wrong,
 )
 
@@ -135,37 +137,58 @@ def test_a_batch_on_postgresql_keeps_repeats_and_progress_rows_once(pg_app):
 
 
 JSON = {"Accept": "application/json"}
+ROUND_TRIP = re.compile(r"^\S+ \S+\tF\t\d+\t(Query|Sync)\b", re.MULTILINE)  # each ends one
 
 
-def test_an_answer_costs_the_pool_one_round_trip(pg_app, tmp_path):
-    """The seat's read stands alone: no ping, BEGIN or ROLLBACK beside it (the group commit writes the row).
+@contextmanager
+def round_trips(app, folder):
+    """A list, filled on leaving, of the round trips the app's pooled connections made meanwhile.
 
-    Round trips are read off libpq's own trace of the messages each pooled
-    connection sends: each ends with a Query or a Sync. The answer writer's
-    connection is its own, and not traced.
+    Read off libpq's own trace of the messages each connection sends. The
+    answer writer's connection is its own, and not traced.
     """
-    host = pg_app.test_client()
-    sign_in(pg_app, host, "teacher", is_instructor=True)
-    _, pin, phones, index, data = started(pg_app, host, "Ann", "Bob")
-    token = phone_token(phones["Ann"], pin)  # also builds this process's snapshot of the session
-    with pg_app.app_context():
+    with app.app_context():
         engine = db.engine
-    trace = (tmp_path / "libpq.trace").open("w")
+    path = folder / "libpq.trace"
+    trace, found = path.open("w"), []
 
     def traced(dbapi_connection, _record, _proxy) -> None:
         dbapi_connection.pgconn.trace(trace.fileno())
 
     event.listen(engine, "checkout", traced)
     try:
-        form = {"csrf_token": token, "question": str(index), "choice": right(data)}
-        response = phones["Ann"].post(f"/live/{pin}/answer", data=form, headers=JSON)
+        yield found
     finally:
         event.remove(engine, "checkout", traced)
         engine.dispose()  # the traced connections go, and the trace with them
         trace.close()
+    found.extend(ROUND_TRIP.findall(path.read_text()))
+
+
+def test_an_answer_costs_the_pool_one_round_trip(pg_app, tmp_path):
+    """The seat's read stands alone: no ping, BEGIN or ROLLBACK beside it (the group commit writes)."""
+    host = pg_app.test_client()
+    sign_in(pg_app, host, "teacher", is_instructor=True)
+    _, pin, phones, index, data = started(pg_app, host, "Ann", "Bob")
+    token = phone_token(phones["Ann"], pin)  # also builds this process's snapshot of the session
+    with round_trips(pg_app, tmp_path) as trips:
+        form = {"csrf_token": token, "question": str(index), "choice": right(data)}
+        response = phones["Ann"].post(f"/live/{pin}/answer", data=form, headers=JSON)
     assert response.get_json() == {"taken": True, "question": index}
-    sent = (tmp_path / "libpq.trace").read_text()
-    trips = re.findall(r"^\S+ \S+\tF\t\d+\t(Query|Sync)\b", sent, re.MULTILINE)
     assert len(trips) == 1, trips
     with pg_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(LiveAnswer)) == 1
+
+
+def test_a_join_costs_four_round_trips(pg_app, tmp_path):
+    """BEGIN, the session by its PIN, the player's insert, COMMIT: nothing is read again after the commit."""
+    host = pg_app.test_client()
+    sign_in(pg_app, host, "teacher", is_instructor=True)
+    _, pin = create(host)
+    phone = pg_app.test_client()
+    body = phone.get(f"/live/join?pin={pin}").get_data(as_text=True)
+    with round_trips(pg_app, tmp_path) as trips:
+        form = {"csrf_token": token_in(body), "pin": pin, "nickname": "Ann"}
+        response = phone.post("/live/join", data=form)
+    assert response.status_code == 303 and phone.get_cookie("live-1", path="/live") is not None
+    assert trips == ["Query", "Sync", "Sync", "Query"]

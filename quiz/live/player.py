@@ -49,9 +49,11 @@ def join():
             db.session.rollback()
             error = str(exc)
         else:
+            # Read before the commit expires them: after it, each would cost a query of its own.
+            pin, token, cookie = live.pin, player.token, web.cookie_name(live)
             db.session.commit()
-            response = redirect(url_for("live.play", pin=live.pin), 303)
-            response.set_cookie(web.cookie_name(live), player.token, max_age=web.COOKIE_DAYS * 86400,
+            response = redirect(url_for("live.play", pin=pin), 303)
+            response.set_cookie(cookie, token, max_age=web.COOKIE_DAYS * 86400,
                                 httponly=True, samesite="Lax", path="/live",
                                 secure=current_app.config["SESSION_COOKIE_SECURE"])
             return response

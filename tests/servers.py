@@ -1,4 +1,4 @@
-"""Real servers for tests: a free port, the address a server bound, and waiting until it answers."""
+"""Real servers for tests: a free port, the address bound, waiting until it answers, a socket kept open."""
 
 from __future__ import annotations
 
@@ -43,3 +43,28 @@ def bound_url(log: Path, process: subprocess.Popen, seconds: float = 30) -> str:
             return found.group(1)
         time.sleep(0.05)
     raise RuntimeError(f"the server did not listen: {log.read_text(errors='replace')[-2000:]}")
+
+
+def held_socket(port: int = 0) -> socket.socket:
+    """A listening socket on 127.0.0.1 (``port``, or any free one) kept open while servers come and go on it.
+
+    What systemd's socket activation does for a socket unit: while no server
+    runs, connections wait in its backlog instead of being refused.
+    """
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(2048)
+    return listener
+
+
+# fd 3 and LISTEN_PID/LISTEN_FDS, as systemd hands a socket over; gunicorn takes it from there.
+# bash, not sh: dash takes single-digit descriptors only.
+_HAND_OVER = ('fd=$1; shift; exec 3<&"$fd"; [ "$fd" = 3 ] || exec {fd}<&-; '
+              'LISTEN_PID=$$ LISTEN_FDS=1 exec "$@"')
+
+
+def socket_activated(command: list[str], listener: socket.socket) -> tuple[list[str], tuple[int, ...]]:
+    """``command`` made to serve on ``listener`` as under socket activation, and the fds Popen must pass."""
+    fd = listener.fileno()
+    return ["bash", "-c", _HAND_OVER, "bash", str(fd), *command], (fd,)

@@ -12,9 +12,14 @@ seconds into each question, while answers are arriving, the drill does:
 
 1. nothing (the baseline);
 2. SIGKILL one worker (gunicorn starts another);
-3. SIGTERM the server, wait for it to exit, and start it again (a cold restart);
-4. SIGHUP the server (a reload: new workers, the old ones stop gracefully);
-5. SIGUSR2, and once the new workers say they are ready, SIGTERM the old
+3. SIGTERM the server, wait for it to exit, and start it again on the
+   listening socket this drill holds, as systemd's socket activation does
+   (the first server was started on it too): a cold restart that refuses
+   nothing, since connections wait in the socket's backlog;
+4. the same with no socket held: the drill lets its socket go, and the new
+   server binds the port itself (a cold restart);
+5. SIGHUP the server (a reload: new workers, the old ones stop gracefully);
+6. SIGUSR2, and once the new workers say they are ready, SIGTERM the old
    master (a restart in place: a new master and workers on the same socket).
 
 Printed per fault: the question's answers sent, acknowledged, recorded
@@ -53,15 +58,16 @@ from harness import (
     Failed,
     Server,
     describe,
-    free_port,
     quiz_env,
     run_quiz_commands,
 )
 from live_load import HOST_NAME, PASSWORD, create_session, host_login, raise_open_files, recorded
 from live_players import Player, Stats, retry_pause
 
-FAULTS = ("none", "SIGKILL a worker", "SIGTERM and start again", "SIGHUP (reload)",
-          "SIGUSR2, then SIGTERM the old master")
+from tests.servers import held_socket  # on the path once harness is imported
+
+FAULTS = ("none", "SIGKILL a worker", "SIGTERM and start again, the socket held", "SIGTERM and start again",
+          "SIGHUP (reload)", "SIGUSR2, then SIGTERM the old master")
 
 
 @dataclass
@@ -140,8 +146,19 @@ def kill_worker(server: Server, fault: Fault) -> Server:
     return server
 
 
+def held_restart(server: Server, fault: Fault) -> Server:
+    """SIGTERM the master and start a new server on the socket this drill holds (socket activation)."""
+    return _restart(server, fault, server.listener)
+
+
 def cold_restart(server: Server, fault: Fault) -> Server:
-    """SIGTERM the master, wait for it to exit, start a new server on the same port."""
+    """SIGTERM the master, wait for it to exit, start a new server that binds the port itself."""
+    if server.listener is not None:  # nothing holds the port any more: it closes with the server
+        server.listener.close()
+    return _restart(server, fault, None)
+
+
+def _restart(server: Server, fault: Fault, listener) -> Server:
     stopped = time.perf_counter()
     server.process.send_signal(signal.SIGTERM)
     server.process.wait(timeout=30)
@@ -150,7 +167,8 @@ def cold_restart(server: Server, fault: Fault) -> Server:
                     if "was sent SIGKILL" not in line]  # but for the drill's own kill
     folder = server.folder.parent / f"{server.folder.name}-restarted"
     folder.mkdir()
-    again = Server(Path(server.args[0]), server.env, server.port, _workers_wanted(server), 4, folder)
+    again = Server(Path(server.args[0]), server.env, server.port, _workers_wanted(server), 4, folder,
+                   listener=listener)
     again.start(time.monotonic() + 60)
     fault.notes.append(f"old server exited {exited - stopped:.2f} s after SIGTERM; the new one answered "
                        f"{time.perf_counter() - exited:.2f} s after that")
@@ -197,7 +215,8 @@ def upgrade_in_place(server: Server, fault: Fault) -> Server:
     return server
 
 
-ACTIONS = {FAULTS[1]: kill_worker, FAULTS[2]: cold_restart, FAULTS[3]: reload, FAULTS[4]: upgrade_in_place}
+ACTIONS = {FAULTS[1]: kill_worker, FAULTS[2]: held_restart, FAULTS[3]: cold_restart, FAULTS[4]: reload,
+           FAULTS[5]: upgrade_in_place}
 
 
 async def robust(call, *args):
@@ -394,7 +413,9 @@ def main() -> int:
         if not run_quiz_commands(quiz, env, folder, commands, deadline):
             return 1
         (folder / "server").mkdir()
-        server = Server(quiz, env, free_port(), args.workers, 4, folder / "server")
+        listener = held_socket()  # bound here and held, as a systemd socket unit would (see held_restart)
+        server = Server(quiz, env, listener.getsockname()[1], args.workers, 4, folder / "server",
+                        listener=listener)
         args.server = server
         try:
             server.start(min(deadline, time.monotonic() + 60))

@@ -22,6 +22,9 @@ import aiohttp
 from forms import Failed, site_path
 
 PROJECT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(PROJECT))  # tests/servers.py: the socket a restart keeps, handed over as systemd does
+from tests.servers import socket_activated  # noqa: E402
+
 HOST = "127.0.0.1"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
@@ -121,19 +124,22 @@ class Server:
     """``quiz serve`` in a subprocess, with its CPU time read from /proc."""
 
     def __init__(self, quiz: Path, env: dict[str, str], port: int, workers: int, threads: int,
-                 folder: Path, worker_class: str = "gevent"):
+                 folder: Path, worker_class: str = "gevent", listener: socket.socket | None = None):
         self.args = [str(quiz), "serve", "--host", HOST, "--port", str(port), "--workers",
                      str(workers), "--worker-class", worker_class, "--threads", str(threads),
                      "--access-log", ""]
-        self.env, self.folder, self.port = env, folder, port
+        self.env, self.folder, self.port, self.listener = env, folder, port, listener
         self.log_path = folder / "server.log"
         self.process: subprocess.Popen | None = None
 
     def start(self, deadline: float) -> None:
         """Start gunicorn and wait until the home page answers 200."""
+        command, kept = self.args, ()
+        if self.listener is not None:
+            command, kept = socket_activated(self.args, self.listener)
         with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(self.args, env=self.env, cwd=self.folder, stdout=log,
-                                            stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(command, env=self.env, cwd=self.folder, stdout=log,
+                                            stderr=subprocess.STDOUT, pass_fds=kept)
         url = f"http://{HOST}:{self.port}/"
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

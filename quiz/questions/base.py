@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar, TypeVar
 
 from quiz.content.errors import Path
+from quiz.content.giveaways import Finding
 from quiz.questions.responses import Form, Marked
 
 T = TypeVar("T")
@@ -56,6 +57,10 @@ class QuestionType(ABC):
     keyed_choices: ClassVar[bool] = False
     # The flashcard badge of its questions' cards; None: its questions make no card.
     card_label: ClassVar[str | None] = None
+    # Its ``answer`` lists the texts a typed response is accepted as (a flashcard's back says them).
+    typed_answers: ClassVar[bool] = False
+    # Its answers are blanks written in the prompt as {{a|b}}: formats write the prompt with them.
+    blanks_in_prompt: ClassVar[bool] = False
 
     def check(self, question: dict[str, Any]) -> Iterator[Problem]:
         """Problems the schema cannot see, as (path, message)."""
@@ -114,6 +119,22 @@ class QuestionType(ABC):
 
     def card(self, question: dict[str, Any]) -> tuple[str, str] | None:
         """A flashcard's front and back, or None when this type makes none."""
+        return None
+
+    def lint(self, question: dict[str, Any]) -> Iterator[Finding]:
+        """Warnings on a valid question that gives its answer away, as (path, message, rule)."""
+        return iter(())
+
+    def keyed_position(self, question: dict[str, Any]) -> int | None:
+        """Where the one keyed choice is shown in file order, which lint wants varied; None: no such key."""
+        return None
+
+    def keyed_truth(self, question: dict[str, Any]) -> bool | None:
+        """Whether a statement is keyed true, which lint wants balanced; None: not a statement."""
+        return None
+
+    def steps(self, question: dict[str, Any]) -> list[str] | None:
+        """The steps its answer orders, which lint compares step by step; None: no steps."""
         return None
 
 

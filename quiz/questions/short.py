@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from quiz.content.errors import Path
 from quiz.content.giveaways import Finding, redundant, shown_answers
 from quiz.content.words import fold, same_answer
 from quiz.questions.base import Problem, QuestionType
@@ -59,6 +60,6 @@ class Short(QuestionType):
     def lint(self, question: dict[str, Any]) -> Iterator[Finding]:
         """An accepted answer the prompt shows, or one the grader accepts anyway as another."""
         answers = question["answer"]
-        paths = [("answer", number) for number in range(len(answers))]
+        paths: list[Path] = [("answer", number) for number in range(len(answers))]
         yield from shown_answers(question["prompt"], paths, answers)
         yield from redundant(paths, answers)

@@ -2,7 +2,9 @@
 
 Each finding is a ContentError like any other, ``file:line:col: path: message
 [rule]``; `quiz content validate` prints them as warnings, and ``--strict``
-(which `make test` uses) makes them errors. The rules:
+(which `make test` uses) makes them errors. Each question type gives the
+warnings about one question of its own (``QuestionType.lint``, built on
+``quiz.content.giveaways``) and what the rules across a bank compare. The rules:
 
 - ``duplicate``, ``near-duplicate``: two questions of one type about the same
   concept whose prompt and answer are the same, or nearly (by their stems)

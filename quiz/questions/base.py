@@ -4,8 +4,9 @@ A type declares the keys it adds to a question (their JSON Schema builds both
 the editor schema and the validator), the checks the schema cannot express,
 how a response is read from a form and graded, how its parts are shuffled
 for showing, its answer and a response in words, what live play and the
-flashcards make of it, and whether live play can ask it at all. Its pages
-are the macros of ``templates/questions/<name>.html``.
+flashcards make of it, whether live play can ask it at all, what content
+lint warns of, and what the exchange formats need to know of its answer's
+shape. Its pages are the macros of ``templates/questions/<name>.html``.
 """
 
 from __future__ import annotations

@@ -31,8 +31,8 @@ from gunicorn.arbiter import Arbiter
 from sqlalchemy.exc import SQLAlchemyError
 
 from quiz import outages
+from quiz.clock import now_for
 from quiz.extensions import db
-from quiz.models import utcnow
 from quiz.workers import HAND_OVER, leave_now
 
 WORKER_LOSS_REACH = timedelta(seconds=1)  # how far back a lost worker's requests may have come in
@@ -57,7 +57,7 @@ class Record:
             return None
         with self.app.app_context():
             try:
-                result = work(db.session, utcnow())
+                result = work(db.session, now_for(self.app))
                 db.session.commit()
                 return result
             except SQLAlchemyError as exc:

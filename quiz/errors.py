@@ -38,7 +38,7 @@ TITLES = {
 
 
 def wants_json() -> bool:
-    """Whether the client asked for JSON (``live.js`` does) rather than a page."""
+    """Whether the client asked for JSON (``live-answer.js`` does) rather than a page."""
     return request.accept_mimetypes.best == "application/json"
 
 

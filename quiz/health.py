@@ -17,9 +17,9 @@ from sqlalchemy import Integer
 from sqlalchemy import exc as database_errors
 from sqlalchemy.orm import Mapped, mapped_column
 
+from quiz.clock import now_for
 from quiz.database import insert_for
 from quiz.extensions import Model, db
-from quiz.models import utcnow
 from quiz.timestamps import UtcDateTime
 
 blueprint = Blueprint("health", __name__)
@@ -79,7 +79,7 @@ def readyz():
     app = current_app._get_current_object()
     if app.extensions.get(STOPPING):
         return _unready("this server is shutting down")
-    now = utcnow()
+    now = now_for(app)
     try:
         db.session.execute(insert_for(db.session)(ReadinessCheck).values(id=1, checked_at=now)
                            .on_conflict_do_update(index_elements=["id"], set_={"checked_at": now}))

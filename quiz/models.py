@@ -26,6 +26,9 @@ from quiz.extensions import Model
 from quiz.timestamps import UtcDateTime
 
 
+# The wall clock, kept for column defaults only: SQLAlchemy calls a default at flush, where no app
+# (and so no CLOCK) need be at hand. Request and service code passes the time from quiz.clock instead,
+# which tests stop and move.
 def utcnow() -> datetime:
     """The current time, in UTC, timezone-aware."""
     return datetime.now(UTC)

@@ -1,7 +1,7 @@
 """When the server was down, by its own record, and the grace that gives a live question.
 
 A phone that cannot reach the server sends its answer again until it can
-(``static/live.js``), so an answer given in time arrives after the deadline
+(``static/live-answer.js``), so an answer given in time arrives after the deadline
 when the server was down as the deadline came. The server cannot tell that
 answer from one given late, but it knows when it was down: every ``quiz
 serve`` records in ``serving_runs`` when it began serving and when it

@@ -1,5 +1,5 @@
 // The presenter's screen: a full-screen button and the F key. The button shows only where the
-// browser can go full screen; live.js redraws the screen in place, so full screen stays on.
+// browser can go full screen; live-presenter.js redraws the screen in place, so full screen stays on.
 (function () {
   "use strict";
   if (!document.fullscreenEnabled) return;

@@ -17,7 +17,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy import select
 
 from quiz.content.errors import ContentInvalid
-from quiz.content.validate import load_content
+from quiz.content.validate import check_paths, load_content
 from quiz.exchange.exporting import export
 from quiz.exchange.formats import SKIPPED
 from quiz.exchange.registry import FORMATS
@@ -137,6 +137,19 @@ def test_it_validates(numeric, content_dir):
     assert any("numbers.yaml:" in m and "questions[0].answer: expected a number, got text" in m
                for m in messages), messages
     assert any("questions[1].answer: a count cannot be negative" in m for m in messages), messages
+
+
+def test_its_own_lint_warnings_are_reported_with_the_others(numeric, content_dir, monkeypatch):
+    assert not [w for w in check_paths([content_dir]).warnings if "numbers.yaml" in str(w)]
+
+    def lint(self, question):
+        if question["answer"] == 4:
+            yield ("answer",), "the example's own count gives the answer away", "example-count"
+
+    monkeypatch.setattr(Numeric, "lint", lint)
+    warnings = [str(w) for w in check_paths([content_dir]).warnings]
+    assert any("numbers.yaml:" in w and "questions[0].answer: the example's own count gives the answer "
+               "away [example-count]" in w for w in warnings), warnings
 
 
 def test_it_grades_and_parses_its_form(numeric):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from quiz import clock
 from quiz.catalog.sync import question_count, sync_content
 from quiz.content.validate import load_content
 from quiz.exchange.importing import import_bank
@@ -64,7 +65,7 @@ def test_a_sync_reports_every_question_planned_and_written(app, content_dir):
     content = load_content(content_dir)
     tally = Tally()
     with app.app_context():
-        sync_content(db.session, content, tally)
+        sync_content(db.session, content, tally, now=clock.now())
     assert tally.done == 2 * question_count(content)
 
 

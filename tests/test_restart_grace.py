@@ -1,6 +1,6 @@
 """An answer given in time is not refused because the server was down: real `quiz serve` restarts.
 
-A phone sends its answer again until the server answers (live.js); when the
+A phone sends its answer again until the server answers (live-answer.js); when the
 server was stopped as the question's time ran out, that answer arrives late.
 The server's record of its outage (``quiz.outages``) gives such a question a
 bounded grace, and never reopens one that had closed.
@@ -100,7 +100,7 @@ def _open_question(url: str, players: int) -> tuple[str, list[tuple[httpx.Client
 
 
 def _answer(url: str, pin: str, phone: httpx.Client, csrf: str, state: dict) -> httpx.Response:
-    """Send the phone's answer as live.js does (asking for JSON), to the server at ``url``."""
+    """Send the phone's answer as live-answer.js does (asking for JSON), to the server at ``url``."""
     return phone.post(f"{url}/live/{pin}/answer", headers={"Accept": "application/json"},
                       data={"csrf_token": csrf, "question": str(state["ask"]["index"]),
                             "choice": state["ask"]["options"][0][0]})

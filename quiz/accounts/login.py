@@ -6,9 +6,10 @@ from flask import current_app, request, session
 from flask_login import current_user
 from flask_login.utils import decode_cookie
 
+from quiz import clock
 from quiz.accounts import logins
 from quiz.extensions import db, login_manager
-from quiz.models import User, utcnow
+from quiz.models import User
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Log in to see that page."
@@ -26,7 +27,7 @@ def load_user(value: str) -> User | None:
     sign-in by the unique key. A session whose sign-in has ended forgets it,
     and a remember-me cookie that names an ended one is deleted.
     """
-    user = logins.signed_in(db.session(), value, utcnow())
+    user = logins.signed_in(db.session(), value, clock.now())
     if user is None and request:
         if session.get("_user_id") == value:
             for key in SESSION_KEYS:

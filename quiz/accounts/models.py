@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quiz.extensions import Model
-from quiz.models import utcnow
+from quiz.models import utcnow  # column defaults only: see its comment
 from quiz.timestamps import UtcDateTime
 
 

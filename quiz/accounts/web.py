@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import current_app, request, session
 from flask_login import login_user, logout_user
 
+from quiz import clock
 from quiz.accounts import logins
 from quiz.extensions import db
-from quiz.models import User, utcnow
+from quiz.models import User
 
 
 def lifetime():
@@ -23,7 +24,7 @@ def remembered() -> bool:
 
 def sign_in(user: User, *, remember: bool) -> None:
     """Start a new sign-in of ``user`` on this browser, with a new key for both cookies (flushed)."""
-    logins.start(db.session(), user, utcnow(), lifetime())
+    logins.start(db.session(), user, clock.now(), lifetime())
     session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME, not with the browser
     login_user(user, remember=remember)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from quiz import clock
 from quiz.commands import WAIT_OPTION, content_dir, content_turn, progress_bar
 from quiz.content.errors import ContentInvalid
 from quiz.content.validate import check_paths
@@ -91,7 +92,7 @@ def sync_command(wait: float) -> None:
             sys.exit(1)
         try:
             with progress_bar(2 * question_count(content), "syncing") as bar:
-                report = sync_content(db.session(), content, bar.update)
+                report = sync_content(db.session(), content, bar.update, now=clock.now())
         except SQLAlchemyError as exc:
             reason = getattr(exc, "orig", None) or exc
             raise click.ClickException(f"the database refused the sync ({type(exc).__name__}: {reason}); "

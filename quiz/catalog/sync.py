@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Executable, Row, bindparam, insert, select, text, true, update
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 from quiz.catalog.signals import sync_planned
 from quiz.content.model import Content
 from quiz.database import BulkWrite, reserve_ids
-from quiz.models import Bank, Card, Concept, Question, QuestionConcept, utcnow
+from quiz.models import Bank, Card, Concept, Question, QuestionConcept
 from quiz.questions import card_types
 
 Progress = Callable[[int], None]
@@ -86,16 +87,18 @@ def question_count(content: Content) -> int:
     return sum(len(bank.questions) for bank in content.banks)
 
 
-def sync_content(session: Session, content: Content, progress: Progress | None = None) -> SyncReport:
+def sync_content(session: Session, content: Content, progress: Progress | None = None, *,
+                 now: datetime) -> SyncReport:
     """Make the database match ``content``: read and plan, then one short write transaction, committed.
 
     Call it with no work of the caller's pending on the session: it commits.
     On an error the write transaction is rolled back and the database keeps what it had.
-    ``progress(n)`` hears of every ``n`` questions planned and written (twice the count in all).
+    ``progress(n)`` hears of every ``n`` questions planned and written (twice the count in all);
+    ``now`` is the time the banks are marked synced at.
     """
     tick = progress or (lambda _n: None)
     report = SyncReport()
-    plan = _plan(session, content, report, tick)
+    plan = _plan(session, content, report, tick, now)
     session.commit()  # ends the reading; the writes start on a fresh transaction
     try:
         if session.get_bind().dialect.name == "sqlite":
@@ -123,7 +126,7 @@ def _by(table, key: str):
     return update(table).where(table.c.id == bindparam(key))
 
 
-def _plan(session: Session, content: Content, report: SyncReport, tick: Progress) -> _Plan:
+def _plan(session: Session, content: Content, report: SyncReport, tick: Progress, now: datetime) -> _Plan:
     plan = _Plan(session)
     _plan_concepts(session, content, plan)
     known_banks = {row.id: row for row in session.execute(select(_BANKS))}
@@ -131,7 +134,6 @@ def _plan(session: Session, content: Content, report: SyncReport, tick: Progress
     for row in session.execute(select(_QUESTIONS.c.id, _QUESTIONS.c.bank_id, _QUESTIONS.c.key,
                                       _QUESTIONS.c.data, _QUESTIONS.c.position, _QUESTIONS.c.retired)):
         current.setdefault(row.bank_id, {})[row.key] = row
-    now = utcnow()
     new_banks, changed_banks = [], []
     new, changed, retired, relinked, links = [], [], [], [], []
     cards: dict[str, list[_CardQuestion]] = {}

@@ -2,7 +2,9 @@
 
 Each finding is a ContentError like any other, ``file:line:col: path: message
 [rule]``; `quiz content validate` prints them as warnings, and ``--strict``
-(which `make test` uses) makes them errors. The rules:
+(which `make test` uses) makes them errors. Each question type gives the
+warnings about one question of its own (``QuestionType.lint``, built on
+``quiz.content.giveaways``) and what the rules across a bank compare. The rules:
 
 - ``duplicate``, ``near-duplicate``: two questions of one type about the same
   concept whose prompt and answer are the same, or nearly (by their stems)
@@ -30,8 +32,8 @@ from typing import Any
 from quiz.content.errors import ContentError
 from quiz.content.errors import Path as NodePath
 from quiz.content.loader import Document
-from quiz.content.types import QUESTION_TYPES, cloze_blanks, cloze_segments
-from quiz.content.words import ARTICLES, answer_forms, fold, singular, stems
+from quiz.content.types import QUESTION_TYPES
+from quiz.content.words import fold, stems
 
 # Words that say where a statement comes from, not what it says.
 _ATTRIBUTION = frozenset(stems("according chapter says states question select apply following"))
@@ -39,8 +41,6 @@ NEAR_JACCARD = 0.6
 NEAR_CONTAINMENT = 0.85
 MIN_KEYED = 3
 MIN_STATEMENTS = 3
-LONG_KEY = 1.5
-LONG_KEY_CHARACTERS = 20
 
 
 @dataclass(frozen=True)
@@ -81,91 +81,16 @@ def lint(docs: list[Document]) -> list[ContentError]:
 
 
 def _per_question(item: _Item) -> Iterator[ContentError]:
-    data, qtype = item.data, item.data["type"]
-    if qtype == "ordering" and len(data["items"]) < 3:
-        yield item.warn("items", f"an ordering of {len(data['items'])} items is a coin flip; "
-                                 "order three or more, or ask another way", "short-ordering")
-    if qtype == "cloze":
-        yield from _cloze(item)
-    if qtype == "short":
-        yield from _short(item)
-    if qtype == "single":
-        yield from _single(item)
-
-
-def _content_words(text: str) -> set[str]:
-    return {singular(word) for word in fold(text).split() if word not in ARTICLES}
-
-
-def _visible(alternative: str, shown: set[str]) -> bool:
-    needed = _content_words(alternative)
-    return bool(needed) and needed <= shown
-
-
-def _redundant(item: _Item, keys: list[str | NodePath], alternatives: list[str]) -> Iterator[ContentError]:
-    """``keys[i]`` is where alternative i is written (a cloze's are all in its prompt)."""
-    seen: list[tuple[str, frozenset[str]]] = []
-    for key, alternative in zip(keys, alternatives, strict=True):
-        forms = answer_forms(alternative)
-        twin = next((earlier for earlier, known in seen if forms & known), None)
-        if twin is not None:
-            yield item.warn(key, f"'{alternative}' is accepted anyway as '{twin}' (articles, "
-                                 "plurals and hyphens are forgiven): drop it", "redundant-alternative")
-        seen.append((alternative, forms))
-
-
-def _cloze(item: _Item) -> Iterator[ContentError]:
-    prompt = item.data["prompt"]
-    segments, blanks = cloze_segments(prompt), cloze_blanks(prompt)
-    shown = _content_words(" ".join(segments))
-    for number, alternatives in enumerate(blanks, start=1):
-        before = fold(segments[number - 1]).split()[-1:]
-        if before and before[0] in ("a", "an"):
-            yield item.warn("prompt", f"the article '{before[0]}' before blank {number} tells the "
-                                      "answer's first sound; put it inside the blank",
-                            "article-before-blank")
-        for alternative in alternatives:
-            if _visible(alternative, shown):
-                yield item.warn("prompt", f"blank {number}'s answer '{alternative}' is visible in "
-                                          "the prompt", "answer-in-prompt")
-        yield from _redundant(item, ["prompt"] * len(alternatives), alternatives)
-
-
-def _short(item: _Item) -> Iterator[ContentError]:
-    shown = _content_words(item.data["prompt"])
-    for number, alternative in enumerate(item.data["answer"]):
-        if _visible(alternative, shown):
-            yield item.warn(("answer", number), f"the answer '{alternative}' is visible in the "
-                                                "prompt", "answer-in-prompt")
-    answers = item.data["answer"]
-    yield from _redundant(item, [("answer", n) for n in range(len(answers))], answers)
-
-
-def _vowel_sound(text: str) -> bool:
-    words = fold(text).split()
-    return bool(words) and words[0][0] in "aeiou"
-
-
-def _single(item: _Item) -> Iterator[ContentError]:
-    data = item.data
-    key, wrong = data["answer"], [c for c in data["choices"] if c != data["answer"]]
-    last = fold(data["prompt"]).split()[-1:]
-    if last and last[0] in ("a", "an"):
-        agrees = (last[0] == "an") == _vowel_sound(key)
-        if agrees and any((last[0] == "an") != _vowel_sound(choice) for choice in wrong):
-            yield item.warn("prompt", f"the prompt ends in '{last[0]}', which only some choices "
-                                      "follow, the key among them", "article-before-blank")
-    longest = max(len(choice) for choice in wrong)
-    if len(key) > LONG_KEY * longest and len(key) - longest >= LONG_KEY_CHARACTERS:
-        yield item.warn("answer", f"the key is {len(key)} characters, its longest distractor "
-                                  f"{longest}: the longest choice gives it away", "long-key")
+    for path, message, rule in QUESTION_TYPES[item.data["type"]].lint(item.data):
+        yield item.warn(path, message, rule)
 
 
 # ---------------------------------------------------------------- across a bank or every bank
 
 
 def _keyed_position(doc: Document, items: list[_Item]) -> Iterator[ContentError]:
-    positions = [i.data["choices"].index(i.data["answer"]) for i in items if i.data["type"] == "single"]
+    keyed = (QUESTION_TYPES[i.data["type"]].keyed_position(i.data) for i in items)
+    positions = [position for position in keyed if position is not None]
     if len(positions) < MIN_KEYED:
         return
     position, count = Counter(positions).most_common(1)[0]
@@ -178,10 +103,10 @@ def _keyed_position(doc: Document, items: list[_Item]) -> Iterator[ContentError]
 def _true_false_balance(items: list[_Item]) -> Iterator[ContentError]:
     statements: dict[str, list[_Item]] = defaultdict(list)
     for item in items:
-        if item.data["type"] == "true_false":
+        if QUESTION_TYPES[item.data["type"]].keyed_truth(item.data) is not None:
             statements[item.data["concepts"][0]].append(item)
     for concept, group in statements.items():
-        keyed = Counter(item.data["answer"] for item in group)
+        keyed = Counter(QUESTION_TYPES[item.data["type"]].keyed_truth(item.data) for item in group)
         answer, count = keyed.most_common(1)[0]
         if len(group) >= MIN_STATEMENTS and count * 3 > len(group) * 2:
             first = group[0]
@@ -199,9 +124,13 @@ def _signature(data: dict[str, Any]) -> frozenset[str]:
     return frozenset(stems(f"{data['prompt']} {_answer_text(data)}")) - _ATTRIBUTION
 
 
+def _steps(data: dict[str, Any]) -> list[str] | None:
+    return QUESTION_TYPES[data["type"]].steps(data)
+
+
 def _same_path(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Two orderings of as many steps, each step sharing a key term with the other's."""
-    steps_a, steps_b = a["items"], b["items"]
+    steps_a, steps_b = _steps(a) or [], _steps(b) or []
     return len(steps_a) == len(steps_b) and all(
         set(stems(x)) & set(stems(y)) for x, y in zip(steps_a, steps_b, strict=True))
 
@@ -225,8 +154,9 @@ def _duplicates(items: list[_Item]) -> Iterator[ContentError]:
             yield item.warn("prompt", _twin("duplicate", first), "duplicate")
             continue
         groups[block].append((item, _signature(data)))
-    for (qtype, _), members in groups.items():
-        yield from _near(members, qtype == "ordering")
+    for members in groups.values():
+        # Orderings of one path in other words share few stems, so every pair is compared by steps.
+        yield from _near(members, _steps(members[0][0].data) is not None)
 
 
 def _near(members: list[tuple[_Item, frozenset[str]]], ordering: bool) -> Iterator[ContentError]:

@@ -136,10 +136,12 @@ def back(q: Question, concepts: dict[str, Concept], sources: dict[str, str]) -> 
     a ``data-question`` attribute, which Anki leaves alone and shows nothing of, so that our
     import of an Anki text export gives the same question back.
     """
-    answer = QUESTION_TYPES[q.type].answer_text({"prompt": q.prompt, **q.fields})
-    kept = "" if q.type == "short" else f" data-question='{text(json.dumps({'type': q.type, **q.fields}))}'"
+    qtype = QUESTION_TYPES[q.type]
+    answer = qtype.answer_text({"prompt": q.prompt, **q.fields})
+    # A typed answer is what a Basic note is; any other type needs its fields to come back.
+    kept = "" if qtype.typed_answers else f" data-question='{text(json.dumps({'type': q.type, **q.fields}))}'"
     parts = [f"<div class=answer{kept}>{text(answer)}</div>"]
-    if q.type == "short" and len(q.fields["answer"]) > 1:
+    if qtype.typed_answers and len(q.fields["answer"]) > 1:
         parts.append(_list(q.fields["answer"][1:], "accepted"))
     if q.explanation:
         parts.append(f"<div class=explanation>{text(q.explanation)}</div>")
@@ -167,7 +169,7 @@ def notes(selection: ExportSet) -> list[NoteSpec]:
     out = []
     for bank, q in selection.questions():
         advance()
-        is_cloze = q.type == "cloze"
+        is_cloze = QUESTION_TYPES[q.type].blanks_in_prompt
         fields = (FRONTS[q.type](q), (back_extra if is_cloze else back)(q, concepts, sources))
         out.append(NoteSpec(genanki.guid_for(bank.id, q.id), CLOZE if is_cloze else BASIC,
                             deck_name(bank), fields, question_tags(q)))

@@ -18,12 +18,11 @@ from quiz.content.model import Concept
 from quiz.content.types import QUESTION_TYPES
 from quiz.exchange.anki import BASIC, CLOZE, REVERSED, notes
 from quiz.exchange.counts import count_note, stated_in_comments
-from quiz.exchange.formats import FULL, LOSSY, Format, Imported, ImportedQuestion, Support
+from quiz.exchange.formats import FULL, LOSSY, SKIPPED, Format, Imported, ImportedQuestion, Support
 from quiz.exchange.importing import slugify, unique_id
 from quiz.exchange.selection import ExportSet
 
 MAX_LINE = 20_000
-MAX_ANSWER = QUESTION_TYPES["short"].fields["answer"]["items"]["maxLength"]
 HEADER = ["#separator:tab", "#html:true", "#guid column:1", "#notetype column:2", "#deck column:3",
           "#tags column:6"]
 # The stock note types a line may name; every one has two fields (Front/Back or Text/Back Extra).
@@ -37,7 +36,6 @@ IGNORED_HEADERS = {"columns", "if matches", "match scope"}
 _DELETION = re.compile(r"\{\{c(\d{1,9})::((?:(?!::|\}\}).)*)(?:::(?:(?!\}\}).)*)?\}\}", re.S)
 _RAW_BLANK = re.compile(r"<li data-blank=(\d{1,9}) data-raw='([^']*)'>")
 _KEPT = re.compile(r"""<div class=answer data-question=(["'])(.*?)\1>""", re.S)
-KEPT_TYPES = ("single", "multiple", "true_false", "matching", "ordering")
 
 
 def _cell(value: str) -> str:
@@ -100,6 +98,13 @@ def _prompt_text(front: str) -> str:
     return html_to_text(front) if has_blocks else inner_text(front).strip()
 
 
+def kept_types() -> list[str]:
+    """The exported types our Basic notes keep in ``data-question``: neither typed answers nor blanks."""
+    return [name for name, qtype in QUESTION_TYPES.items()
+            if not (qtype.typed_answers or qtype.blanks_in_prompt)
+            and FORMAT.support_of(name).kind != SKIPPED]
+
+
 def _kept_question(front: str, back: str) -> dict | None:
     """The question one of our Basic notes keeps in its answer's ``data-question``, or None."""
     match = _KEPT.search(back)
@@ -109,8 +114,9 @@ def _kept_question(front: str, back: str) -> dict | None:
         kept = json.loads(html.unescape(match.group(2)))
     except ValueError:
         raise _Refused("the answer's data-question attribute is not valid JSON") from None
-    if not isinstance(kept, dict) or kept.get("type") not in KEPT_TYPES:
-        raise _Refused(f"the answer's data-question must name a type: one of {', '.join(KEPT_TYPES)}")
+    known = kept_types()
+    if not isinstance(kept, dict) or kept.get("type") not in known:
+        raise _Refused(f"the answer's data-question must name a type: one of {', '.join(known)}")
     prompt = _block(front, "prompt")
     if prompt is None:
         raise _Refused("the front has no <div class=prompt> for the question the back keeps")
@@ -264,8 +270,11 @@ def _question(row: list[str], layout: _Layout) -> dict | None:
     if kind == CLOZE and not _DELETION.search(first):
         raise _Refused("a Cloze note without a {{c1::...}} deletion")
     question = (cloze_question if kind == CLOZE else short_question)(first, second, layout.is_html)
-    if question["type"] == "short" and any(len(answer) > MAX_ANSWER for answer in question["answer"]):
-        raise _Refused(f"the answer is longer than {MAX_ANSWER} characters, too long for the "
+    qtype = QUESTION_TYPES[question["type"]]
+    # Said here, at the note's line, rather than by validation at the question's.
+    limit = qtype.fields["answer"]["items"]["maxLength"] if qtype.typed_answers else None
+    if limit is not None and any(len(answer) > limit for answer in question["answer"]):
+        raise _Refused(f"the answer is longer than {limit} characters, too long for the "
                        "short-answer question a Basic note becomes")
     if not question["explanation"]:
         del question["explanation"]

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from quiz import clock
 from quiz.catalog.content_lock import ContentBusy
 from quiz.commands import WAIT_OPTION, progress_bar, say_waiting
 from quiz.content.errors import ContentInvalid
@@ -101,7 +102,7 @@ def import_command(file: Path, format_name: str | None, bank_id: str | None, rep
                 db.session(), data, file.name, bank_id, concepts=content.concepts, content_dir=content_dir,
                 formats=FORMATS, fmt=fmt, wait=wait, replace=replace, sync=False,
                 max_questions=int(current_app.config["IMPORT_MAX_QUESTIONS"]), progress=bar.update,
-                sized=lambda total: setattr(bar, "length", total), on_wait=say_waiting)
+                sized=lambda total: setattr(bar, "length", total), on_wait=say_waiting, now=clock.now())
     except ContentInvalid as exc:
         click.echo(str(exc))
         click.echo(f"{len(exc.errors)} error(s): nothing was written", err=True)

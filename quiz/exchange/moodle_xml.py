@@ -13,7 +13,7 @@ from collections.abc import Callable
 from lxml import etree
 
 from quiz.content.model import Bank, Question
-from quiz.content.types import cloze_blanks, cloze_segments
+from quiz.content.types import QUESTION_TYPES, cloze_blanks, cloze_segments
 from quiz.exchange.counts import count_note
 from quiz.exchange.formats import FULL, LOSSY, Format, Support
 from quiz.exchange.html_text import escape_html
@@ -139,7 +139,7 @@ def question_element(q: Question) -> Element:
     moodle_type, writer = _WRITERS[q.type]
     node = etree.Element("question", type=moodle_type)
     _text(node, "name", q.id)
-    text = cloze_text(q.prompt) if q.type == "cloze" else _html(q.prompt)
+    text = cloze_text(q.prompt) if QUESTION_TYPES[q.type].blanks_in_prompt else _html(q.prompt)
     _text(node, "questiontext", text, "html")
     _text(node, "generalfeedback", _html(q.explanation), "html")
     for tag, value in (("defaultgrade", "1"), ("penalty", "0.3333333"), ("hidden", "0"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -52,7 +53,7 @@ def import_question_set(session: Session, data: bytes, filename: str, bank_id: s
                         fmt: Format | None = None, wait: float, max_questions: int, replace: bool = False,
                         sync: bool = True, progress: Callable[[int], None] | None = None,
                         sized: Callable[[int], None] | None = None,
-                        on_wait: Callable[[], None] | None = None) -> ImportedBank:
+                        on_wait: Callable[[], None] | None = None, now: datetime) -> ImportedBank:
     """Import ``data`` as the bank ``bank_id``: read, checked, written and (``sync``) loaded, or nothing.
 
     ``progress`` hears of each question converted and checked (and synced);
@@ -66,5 +67,5 @@ def import_question_set(session: Session, data: bytes, filename: str, bank_id: s
     if path.exists() and not replace:
         raise BankExists(bank_id, path)
     report = publish(session, content_dir, bank_id, text, wait=wait, replace=replace, sync=sync,
-                     progress=progress, on_wait=on_wait)
+                     progress=progress, on_wait=on_wait, now=now)
     return ImportedBank(bank, path, report)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -39,7 +40,7 @@ def bank_file(content_dir: Path, bank_id: str, text: str, *, replace: bool = Fal
 
 def publish(session: Session, content_dir: Path, bank_id: str, text: str, *, wait: float,
             replace: bool = False, sync: bool = True, progress: Progress | None = None,
-            on_wait: Callable[[], None] | None = None) -> SyncReport | None:
+            on_wait: Callable[[], None] | None = None, now: datetime) -> SyncReport | None:
     """Write a validated bank and (``sync``) load every bank into the database, holding the content lock.
 
     ``on_wait`` is called if the lock is taken at first. Raises ContentBusy when it stays taken
@@ -51,5 +52,5 @@ def publish(session: Session, content_dir: Path, bank_id: str, text: str, *, wai
             bank_file(content_dir, bank_id, text, replace=replace):
         if not sync:
             return None
-        return sync_content(session, load_content(content_dir), progress)
+        return sync_content(session, load_content(content_dir), progress, now=now)
 

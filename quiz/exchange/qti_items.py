@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from quiz.content.model import Question
-from quiz.content.types import cloze_blanks, cloze_segments, normalize_text
+from quiz.content.types import QUESTION_TYPES, cloze_blanks, cloze_segments, normalize_text
 
 QTI_NS = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 QTI_XSD = "http://www.imsglobal.org/xsd/qti/qtiv2p1/imsqti_v2p1.xsd"
@@ -246,8 +246,8 @@ BUILDERS: dict[str, Callable[[Question], Parts]] = {
 
 def item_title(question: Question, limit: int = 80) -> str:
     """A one-line title from the prompt, blanks shown as "___" so a title gives no answer away."""
-    text = one_line("___".join(cloze_segments(question.prompt)) if question.type == "cloze"
-                    else question.prompt)
+    blanks = QUESTION_TYPES[question.type].blanks_in_prompt
+    text = one_line("___".join(cloze_segments(question.prompt)) if blanks else question.prompt)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 

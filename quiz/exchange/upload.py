@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -53,7 +54,7 @@ class UploadOutcome:
 
 def run_upload(session: Session, *, data: bytes, filename: str, format_name: str, bank: str,
                content_dir: Path, formats: dict[str, Format], wait: float,
-               max_questions: int) -> UploadOutcome:
+               max_questions: int, now: datetime) -> UploadOutcome:
     """Import an uploaded file as the bank ``bank`` (or one named after the file), synced at once."""
     bank_id = slugify(bank or filename.split(".")[0], "imported")
     try:
@@ -69,7 +70,7 @@ def run_upload(session: Session, *, data: bytes, filename: str, format_name: str
         done = import_question_set(
             session, data, filename, bank_id, concepts=content.concepts, content_dir=content_dir,
             formats=formats, fmt=formats[format_name] if format_name else None, wait=wait,
-            max_questions=max_questions, progress=let_others_run)
+            max_questions=max_questions, progress=let_others_run, now=now)
     except BankExists:
         return UploadOutcome(errors=[f"A bank '{bank_id}' exists already: choose another id."], status=400)
     except ContentInvalid as exc:

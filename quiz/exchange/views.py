@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from quiz import clock
 from quiz.content.errors import ContentInvalid
 from quiz.content.types import QUESTION_TYPES
 from quiz.exchange.content_cache import current_content
@@ -105,7 +106,7 @@ def import_page():
             format_name=request.form.get("format", ""), bank=request.form.get("bank", ""),
             content_dir=Path(current_app.config["CONTENT_DIR"]), formats=importable,
             wait=float(current_app.config["CONTENT_LOCK_WAIT_SECONDS"]),
-            max_questions=int(current_app.config["IMPORT_MAX_QUESTIONS"]))
+            max_questions=int(current_app.config["IMPORT_MAX_QUESTIONS"]), now=clock.now())
         if outcome.bank is not None:
             flash(f"Imported {len(outcome.bank.questions)} question(s) into the bank '{outcome.bank.id}' "
                   f"({outcome.report.added} new).", "success")

@@ -1,6 +1,6 @@
 """A database fault as this process saw it, and the grace it gives the questions whose time ran out inside it.
 
-A phone whose answer met a 503 sends it again (``static/live.js``), so an
+A phone whose answer met a 503 sends it again (``static/live-answer.js``), so an
 answer given in time arrives late when the database failed as the deadline
 came: PostgreSQL restarting, SQLite locked past its budget, read-only or
 full. Nothing could close the question meanwhile either, since closing

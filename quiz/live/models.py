@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.extensions import Model
-from quiz.models import utcnow
+from quiz.models import utcnow  # column defaults only: see its comment
 from quiz.timestamps import UtcDateTime
 
 NICKNAME_KEY_LENGTH, NICKNAME_SKELETON_LENGTH = 40, 200  # folding may make one character several

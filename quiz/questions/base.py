@@ -4,8 +4,9 @@ A type declares the keys it adds to a question (their JSON Schema builds both
 the editor schema and the validator), the checks the schema cannot express,
 how a response is read from a form and graded, how its parts are shuffled
 for showing, its answer and a response in words, what live play and the
-flashcards make of it, and whether live play can ask it at all. Its pages
-are the macros of ``templates/questions/<name>.html``.
+flashcards make of it, whether live play can ask it at all, what content
+lint warns of, and what the exchange formats need to know of its answer's
+shape. Its pages are the macros of ``templates/questions/<name>.html``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar, TypeVar
 
 from quiz.content.errors import Path
+from quiz.content.giveaways import Finding
 from quiz.questions.responses import Form, Marked
 
 T = TypeVar("T")
@@ -56,6 +58,10 @@ class QuestionType(ABC):
     keyed_choices: ClassVar[bool] = False
     # The flashcard badge of its questions' cards; None: its questions make no card.
     card_label: ClassVar[str | None] = None
+    # Its ``answer`` lists the texts a typed response is accepted as (a flashcard's back says them).
+    typed_answers: ClassVar[bool] = False
+    # Its answers are blanks written in the prompt as {{a|b}}: formats write the prompt with them.
+    blanks_in_prompt: ClassVar[bool] = False
 
     def check(self, question: dict[str, Any]) -> Iterator[Problem]:
         """Problems the schema cannot see, as (path, message)."""
@@ -114,6 +120,22 @@ class QuestionType(ABC):
 
     def card(self, question: dict[str, Any]) -> tuple[str, str] | None:
         """A flashcard's front and back, or None when this type makes none."""
+        return None
+
+    def lint(self, question: dict[str, Any]) -> Iterator[Finding]:
+        """Warnings on a valid question that gives its answer away, as (path, message, rule)."""
+        return iter(())
+
+    def keyed_position(self, question: dict[str, Any]) -> int | None:
+        """Where the one keyed choice is shown in file order, which lint wants varied; None: no such key."""
+        return None
+
+    def keyed_truth(self, question: dict[str, Any]) -> bool | None:
+        """Whether a statement is keyed true, which lint wants balanced; None: not a statement."""
+        return None
+
+    def steps(self, question: dict[str, Any]) -> list[str] | None:
+        """The steps its answer orders, which lint compares step by step; None: no steps."""
         return None
 
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from quiz.content.giveaways import Finding, content_words, last_article, redundant, visible
 from quiz.content.words import fold, same_answer
 from quiz.questions.base import Problem, QuestionType, join
 from quiz.questions.registry import register
@@ -33,6 +34,7 @@ class Cloze(QuestionType):
     label = "Fill in the blanks"
     live_refusal = "a phone has no room for typing into blanks within a sentence read off the big screen"
     card_label = "Cloze"
+    blanks_in_prompt = True
 
     def check(self, question: dict[str, Any]) -> Iterator[Problem]:
         """At least one blank, none with an empty alternative, and the braces balanced."""
@@ -84,3 +86,19 @@ class Cloze(QuestionType):
         back = "".join(segment + (blanks[i][0] if i < len(blanks) else "")
                        for i, segment in enumerate(segments))
         return BLANK.join(segments), back
+
+    def lint(self, question: dict[str, Any]) -> Iterator[Finding]:
+        """Per blank: an article before it, an answer the prompt shows, an alternative accepted anyway."""
+        prompt = question["prompt"]
+        segments, blanks = cloze_segments(prompt), cloze_blanks(prompt)
+        shown = content_words(" ".join(segments))
+        for number, alternatives in enumerate(blanks, start=1):
+            article = last_article(segments[number - 1])
+            if article:
+                yield ("prompt",), (f"the article '{article}' before blank {number} tells the "
+                                    "answer's first sound; put it inside the blank"), "article-before-blank"
+            for alternative in alternatives:
+                if visible(alternative, shown):
+                    yield ("prompt",), (f"blank {number}'s answer '{alternative}' is visible in "
+                                        "the prompt"), "answer-in-prompt"
+            yield from redundant([("prompt",)] * len(alternatives), alternatives)

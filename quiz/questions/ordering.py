@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from typing import Any
 
+from quiz.content.giveaways import Finding
 from quiz.questions.base import CHOICES, QuestionType, join, shuffled
 from quiz.questions.registry import register
 from quiz.questions.responses import Form, InvalidResponse, Marked, Part, as_list, indexed, share
@@ -20,6 +22,17 @@ class Ordering(QuestionType):
     required = ("items",)
     live_prompt_on_phone = True
     live_lead = "Put these in order on your phone."
+
+    def lint(self, question: dict[str, Any]) -> Iterator[Finding]:
+        """Fewer than three items, which guessing orders too often."""
+        items = question["items"]
+        if len(items) < 3:
+            yield ("items",), (f"an ordering of {len(items)} items is a coin flip; order three or "
+                               "more, or ask another way"), "short-ordering"
+
+    def steps(self, question: dict[str, Any]) -> list[str] | None:
+        """The items, in order."""
+        return list(question["items"])
 
     def answer_text(self, question: dict[str, Any]) -> str:
         """The items in order."""

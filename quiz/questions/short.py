@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from quiz.content.errors import Path
+from quiz.content.giveaways import Finding, redundant, shown_answers
 from quiz.content.words import fold, same_answer
 from quiz.questions.base import Problem, QuestionType
 from quiz.questions.registry import register
@@ -28,6 +30,7 @@ class Short(QuestionType):
     required = ("answer",)
     live_prompt_on_phone = True
     card_label = "Short answer"
+    typed_answers = True
 
     def check(self, question: dict[str, Any]) -> Iterator[Problem]:
         """Every accepted answer must have something a typed answer can match."""
@@ -53,3 +56,10 @@ class Short(QuestionType):
     def card(self, question: dict[str, Any]) -> tuple[str, str] | None:
         """The prompt, then the first accepted answer."""
         return question["prompt"], question["answer"][0]
+
+    def lint(self, question: dict[str, Any]) -> Iterator[Finding]:
+        """An accepted answer the prompt shows, or one the grader accepts anyway as another."""
+        answers = question["answer"]
+        paths: list[Path] = [("answer", number) for number in range(len(answers))]
+        yield from shown_answers(question["prompt"], paths, answers)
+        yield from redundant(paths, answers)

@@ -47,6 +47,10 @@ class TrueFalse(QuestionType):
         """True or False."""
         return "True" if value else "False"
 
+    def keyed_truth(self, question: dict[str, Any]) -> bool | None:
+        """The answer."""
+        return bool(question["answer"])
+
     def live_options(self, question: dict[str, Any], layout: dict[str, Any]) -> list[tuple[str, str]]:
         """Two buttons, True first: true/false keeps its order."""
         return [("true", "True"), ("false", "False")]

@@ -50,7 +50,7 @@ def start_attempt(session: Session, user_id: int | None, selection: Selection,
                   "count": selection.count, "shuffle": selection.shuffle},
         question_ids=[q.id for q in chosen],
         layout=layouts(chosen, rng),
-        started_at=now or utcnow(),
+        started_at=now or utcnow(),  # the views pass quiz.clock's; the wall clock is for plain callers
     )
     session.add(attempt)
     session.flush()

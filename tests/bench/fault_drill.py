@@ -5,8 +5,8 @@ Run: .venv/bin/python tests/bench/fault_drill.py [--players 300] [--workers 2]
 
 A real ``quiz serve`` (gevent) on a temporary SQLite file, an instructor and
 ``--players`` phones: the players of ``live_load.py`` (aiohttp sessions in this
-process that behave like ``static/live.js``: one event stream each, answers
-sent as JSON after 1 to 12 s and sent again, like live.js, when no usable
+process that behave like ``static/live-*.js``: one event stream each, answers
+sent as JSON after 1 to 12 s and sent again, like live-answer.js, when no usable
 reply comes). The session has one question per fault; ``--fault-after``
 seconds into each question, while answers are arriving, the drill does:
 

@@ -16,7 +16,7 @@ noisy neighbour on the machine.
 
 Players are aiohttp client sessions in this process (each with its own
 cookies and two connections, a page's and its stream's) and behave like
-``static/live.js`` on a phone (live_players.py): after joining they hold one
+``static/live-*.js`` on a phone (live_players.py): after joining they hold one
 stream of ``/live/<pin>/events``, take each question from the event that
 brings it and answer after a random delay with a POST asking for JSON. After
 the sessions, the same players post a bare one-row insert on the same arrival

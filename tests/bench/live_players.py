@@ -1,7 +1,7 @@
-"""The phones of the live benchmarks: an aiohttp browser each, following one session like live.js.
+"""The phones of the live benchmarks: an aiohttp browser each, following one session like the live scripts.
 
 Used by ``live_load.py`` and ``fault_drill.py``; see their docstrings for what
-is measured. Like live.js, a phone sends an answer again (same form) when it
+is measured. Like live-answer.js, a phone sends an answer again (same form) when it
 gets no reply, a 5xx or a reply that is not JSON, until the server says taken
 or refuses it; and like EventSource it reconnects a stream that ends or
 fails, after the pause the stream's ``retry:`` asked for.
@@ -23,11 +23,11 @@ from harness import NETWORK_ERRORS, Client, Failed, Timed, describe, get_page
 
 _ROOT = re.compile(r'data-live-mode="play"[^>]*data-version="(\d+)" data-phase="(\w+)"')
 _CSRF = re.compile(r'data-csrf="([^"]+)"')
-GIVE_UP_SECONDS = 30.0  # as live.js
+GIVE_UP_SECONDS = 30.0  # as live-answer.js
 
 
 def retry_pause(retry_after: str | None, tries: int) -> float:
-    """Seconds before sending again, as live.js waits: Retry-After if given, else growing; with jitter."""
+    """Seconds before sending again, as live-answer.js waits: Retry-After if given, else growing; jittered."""
     try:
         base = min(float(retry_after), 5.0) if retry_after else min(2.0, 0.2 * 2 ** (tries - 1))
     except ValueError:
@@ -128,7 +128,7 @@ class Listener:
 
 
 class Player:
-    """One phone: joins, then follows the session like live.js and answers each question once."""
+    """One phone: joins, then follows the session like live-stream.js and answers each question once."""
 
     def __init__(self, name: str, client: Client, pin: str, stats: Stats):
         self.name, self.client, self.pin, self.stats = name, client, pin, stats
@@ -196,7 +196,7 @@ class Player:
             return response.status, body, response.headers.get("Retry-After")
 
     async def answer(self, index: int, choices: list[str], delay: float) -> None:
-        """After ``delay``, press a random answer button, as live.js sends it (asking for JSON), until
+        """After ``delay``, press a random answer button, as live-answer.js sends it (asking for JSON), until
         the server says taken or refuses it."""
         await asyncio.sleep(delay)
         self.stats.sent += 1
@@ -242,7 +242,7 @@ class Player:
                     await asyncio.sleep(1.0)
                     try:
                         self.on_state(await self.state(), delays)
-                    except (*NETWORK_ERRORS, Failed, ValueError) as exc:  # as live.js, poll again later
+                    except (*NETWORK_ERRORS, Failed, ValueError) as exc:  # as live-stream.js: poll later
                         self.stats.failed(f"state: {describe(exc)}")
                     continue
                 try:

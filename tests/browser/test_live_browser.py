@@ -120,7 +120,7 @@ def test_a_phones_answer_buttons_keep_long_words_whole(browser, live_server, ser
         long_words = 0
         for number in range(3):
             expect(phone.locator("form.live-answer")).to_be_visible(timeout=10_000)
-            assert phone.evaluate(BROKEN_WORDS) == []  # as live.js draws it
+            assert phone.evaluate(BROKEN_WORDS) == []  # as live-phone.js draws it
             if number == 0:  # and as the server draws it
                 phone.reload()
                 expect(phone.locator("form.live-answer")).to_be_visible(timeout=10_000)

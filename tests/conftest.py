@@ -9,9 +9,9 @@ import pytest
 
 from quiz import create_app
 from quiz.extensions import db
-from tests.clock import T0, Clock
-from tests.postgres import Cluster
-from tests.sessions import sign_in
+from tests.helpers.clock import T0, Clock
+from tests.helpers.postgres import Cluster
+from tests.helpers.sessions import sign_in
 
 PROJECT = Path(__file__).resolve().parent.parent
 CONTENT = PROJECT / "content"
@@ -123,7 +123,7 @@ def synced(app, runner, tmp_path: Path, content_dir: Path, synced_database: Path
 
 
 # ------------------------------------------------------------- PostgreSQL
-# A throwaway cluster of the test run's own (tests/postgres.py), on a Unix socket in a temporary folder.
+# A throwaway cluster of the run's own (tests/helpers/postgres.py), on a Unix socket in a temporary folder.
 
 PORT = 5439
 

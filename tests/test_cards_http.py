@@ -14,7 +14,7 @@ from quiz.cards import queue, service
 from quiz.cards import scheduler as fsrs
 from quiz.extensions import db
 from quiz.models import Card, CardState, Question, Review, User, utcnow
-from tests.sessions import sign_in
+from tests.helpers.sessions import sign_in
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

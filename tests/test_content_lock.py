@@ -23,7 +23,7 @@ from quiz.catalog.content_lock import ContentBusy, content_lock
 from quiz.content.validate import load_content
 from quiz.content.writer import dump_yaml
 from quiz.extensions import db
-from tests.sessions import sign_in
+from tests.helpers.sessions import sign_in
 
 QUIZ = str(Path(sys.executable).parent / "quiz")
 CSV = b"type,prompt,answer,concepts\ntrue_false,A host runs guests.,TRUE,host\n"

@@ -19,7 +19,7 @@ from quiz.exchange.csv_format import FORMAT
 from quiz.exchange.importing import import_bank
 from quiz.exchange.selection import ExportSet
 from tests.conftest import CONTENT
-from tests.test_live_http import act, send, started, wrong
+from tests.helpers.live import act, send, started, wrong
 
 FORMULA_STARTS = "=+-@\t\r"
 

@@ -26,7 +26,7 @@ from quiz.config import Defaults
 from quiz.extensions import db
 from quiz.live.models import LiveSession
 from quiz.models import User, utcnow
-from tests.servers import free_port, wait_until_up
+from tests.helpers.servers import free_port, wait_until_up
 
 QUIZ = str(Path(sys.executable).parent / "quiz")
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -44,6 +44,8 @@ class Served:
     """`quiz serve` with one worker on a database folder, started and stopped at will."""
 
     def __init__(self, folder: Path):
+        # A port known before the first start, not port 0: the phones' clients hold this URL and
+        # must find the server again there after the restart.
         self.folder, self.port = folder, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from quiz import create_app
 from quiz.extensions import db
-from tests.roles import build, path_of
-from tests.test_route_policy import POLICY
+from tests.helpers.policy import POLICY
+from tests.helpers.roles import build, path_of
 
 CSRF_SENTENCE = "The form expired or was not sent by this site."
 

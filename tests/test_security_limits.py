@@ -7,8 +7,9 @@ import time
 
 import pytest
 
-from tests.test_accounts import PASSWORD, login, make_user, signed_in_as, signup, token
-from tests.test_live_http import create, join, token_in
+from tests.helpers.accounts import PASSWORD, login, make_user, signed_in_as, signup
+from tests.helpers.forms import token, token_in
+from tests.helpers.live import create, join
 
 JSON = {"Accept": "application/json"}
 
@@ -173,7 +174,7 @@ def test_a_lecture_hall_raises_the_join_limit(synced, host):
 @pytest.fixture
 def instructor(synced):
     client = synced.test_client()
-    from tests.sessions import sign_in
+    from tests.helpers.sessions import sign_in
     sign_in(synced, client, "teacher", is_instructor=True)
     return client
 

@@ -18,8 +18,9 @@ from werkzeug.security import generate_password_hash
 from quiz.accounts.service import AccountError, create_user
 from quiz.extensions import db
 from quiz.security.passwords import check_password, is_common, weakness
-from tests.servers import free_port, wait_until_up
-from tests.test_accounts import TOKEN, login, make_user, signup, users
+from tests.helpers.accounts import login, make_user, signup, users
+from tests.helpers.forms import TOKEN
+from tests.helpers.servers import up_at
 
 PROJECT = Path(__file__).resolve().parent.parent
 QUIZ = str(Path(sys.executable).parent / "quiz")
@@ -102,13 +103,12 @@ def gevent_server(tmp_path):
     env = {**os.environ, "QUIZ_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'quiz.sqlite3'}",
            "QUIZ_SECRET_KEY": "gevent-hash-test"}
     subprocess.run([QUIZ, "db", "upgrade"], env=env, cwd=tmp_path, check=True, capture_output=True)
-    port = free_port()
-    process = subprocess.Popen([QUIZ, "serve", "--port", str(port), "--workers", "1", "--access-log", ""],
-                               env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    with log.open("wb") as said:
+        process = subprocess.Popen([QUIZ, "serve", "--port", "0", "--workers", "1", "--access-log", ""],
+                                   env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=said)
     try:
-        wait_until_up(url, process, seconds=30)
-        yield url
+        yield up_at(log, process)
     finally:
         process.terminate()
         process.wait(timeout=15)

@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, text
 
-from tests.servers import bound_url, wait_until_up
+from tests.helpers.servers import bound_url, wait_until_up
 
 QUIZ = str(Path(sys.executable).parent / "quiz")
 HELD_SECONDS = 3.0

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import free_port, wait_until_up
+from tests.helpers.servers import up_at
 
 PROJECT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("QUIZ_CHROMIUM", "/usr/bin/chromium")
@@ -36,24 +36,21 @@ def server_env(tmp_path_factory) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def live_server(server_env, tmp_path_factory) -> str:
-    """The app served by `quiz run` on a free port of 127.0.0.1; yields its base URL.
+    """The app served by `quiz run` on a port of 127.0.0.1 it picks itself; yields its base URL.
 
     Its log goes to ``server.log`` in the test's temporary folder, for a failure to be read.
     """
-    port = free_port()
-    log = (tmp_path_factory.mktemp("server-log") / "server.log").open("wb")
-    process = subprocess.Popen(
-        [QUIZ, "run", "--host", "127.0.0.1", "--port", str(port)],
-        env=server_env, cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    log = tmp_path_factory.mktemp("server-log") / "server.log"
+    with log.open("wb") as said:
+        process = subprocess.Popen(
+            [QUIZ, "run", "--host", "127.0.0.1", "--port", "0"],
+            env=server_env, cwd=PROJECT, stdout=said, stderr=subprocess.STDOUT,
+        )
     try:
-        wait_until_up(url, process)
-        yield url
+        yield up_at(log, process)
     finally:
         process.terminate()
         process.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(scope="session")

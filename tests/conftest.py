@@ -124,6 +124,8 @@ def synced(app, runner, tmp_path: Path, content_dir: Path, synced_database: Path
 
 # ------------------------------------------------------------- PostgreSQL
 # A throwaway cluster of the run's own (tests/helpers/postgres.py), on a Unix socket in a temporary folder.
+# Under `pytest -n` each worker makes its own in a folder of its own, so one port serves them all:
+# it only names the socket file in that folder.
 
 PORT = 5439
 

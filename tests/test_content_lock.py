@@ -66,6 +66,7 @@ def counts(url: str) -> tuple[int, int]:
         engine.dispose()
 
 
+@pytest.mark.slow  # two sync processes of seconds each
 def test_two_syncs_at_once_on_sqlite_both_finish(tmp_path, content_dir):
     big_bank(content_dir)
     total = questions_in(content_dir)
@@ -81,6 +82,7 @@ def test_two_syncs_at_once_on_sqlite_both_finish(tmp_path, content_dir):
     assert counts(url) == (3, total)
 
 
+@pytest.mark.slow  # two sync processes of seconds each
 def test_two_syncs_at_once_on_postgresql_both_finish(postgres_url, tmp_path, content_dir):
     big_bank(content_dir)
     total = questions_in(content_dir)

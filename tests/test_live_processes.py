@@ -16,6 +16,8 @@ from tests.helpers.forms import TOKEN
 from tests.helpers.phones import form_token, join_phone, listen
 from tests.helpers.servers import PASSWORD, QUIZ, up_at, wait_for
 
+pytestmark = pytest.mark.slow  # two real servers
+
 
 @pytest.fixture
 def two_servers(tmp_path):

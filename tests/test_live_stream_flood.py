@@ -17,6 +17,8 @@ import pytest
 
 from tests.helpers.servers import up_at
 
+pytestmark = pytest.mark.slow  # a real server held by a flood of streams
+
 QUIZ = str(Path(sys.executable).parent / "quiz")
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PASSWORD = "stream-flood-password"

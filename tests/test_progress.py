@@ -88,6 +88,7 @@ def on_a_terminal(args: list[str], env: dict, cwd: Path) -> str:
     return shown.decode(errors="replace")
 
 
+@pytest.mark.slow  # each command a process of its own on a terminal, seconds in all
 def test_the_commands_draw_a_bar_on_a_terminal_only(tmp_path, content_dir):
     env = {**os.environ, "QUIZ_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'q.sqlite3'}",
            "QUIZ_CONTENT_DIR": str(content_dir), "QUIZ_SECRET_KEY": "progress-key", "COLUMNS": "100"}

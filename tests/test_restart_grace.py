@@ -108,6 +108,7 @@ def _answer(url: str, pin: str, phone: httpx.Client, csrf: str, state: dict) -> 
                             "choice": state["ask"]["options"][0][0]})
 
 
+@pytest.mark.slow  # a real server, stopped and started again
 def test_an_answer_retried_after_a_restart_across_the_deadline_counts_within_the_grace(tmp_path, prepared):
     shutil.copy(prepared, tmp_path / "quiz.sqlite3")
     server = Served(tmp_path)

@@ -83,6 +83,7 @@ def test_sign_in_is_limited_per_address_too(app):
     assert wrong_login(neighbour, "name9").status_code == 200
 
 
+@pytest.mark.slow  # waits out the limit's window, seconds
 def test_the_account_budget_comes_back_after_its_window(app):
     app.config["RATELIMIT_LOGIN_FAILURES"] = "2 per 2 seconds"
     make_user(app)

@@ -20,6 +20,8 @@ import pytest
 
 from tests.helpers.servers import up_at
 
+pytestmark = pytest.mark.slow  # real servers and a redis-server
+
 QUIZ = str(Path(sys.executable).parent / "quiz")
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PASSWORD = "shared-limits-password"

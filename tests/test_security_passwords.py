@@ -114,6 +114,7 @@ def gevent_server(tmp_path):
         process.wait(timeout=15)
 
 
+@pytest.mark.slow  # a real gevent server
 def test_healthz_stays_fast_while_logins_hash_in_a_gevent_worker(gevent_server):
     """Sixteen sign-ins at once in one gevent worker: /healthz is answered while they hash."""
     one_hash = min(_seconds(check_password, generate_password_hash("x"), "y") for _ in range(3))

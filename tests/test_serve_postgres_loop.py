@@ -18,10 +18,13 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import create_engine, text
 
 from tests.helpers.lock_waits import until_someone_waits_on_a_lock
 from tests.helpers.servers import QUIZ, up_at
+
+pytestmark = pytest.mark.slow  # a real server, and a lock held for seconds
 
 HELD_SECONDS = 3.0
 

@@ -17,6 +17,8 @@ import pytest
 
 from tests.helpers.servers import up_at
 
+pytestmark = pytest.mark.slow  # real servers stopped and reloaded
+
 QUIZ = str(Path(sys.executable).parent / "quiz")
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PASSWORD = "shutdown-password"

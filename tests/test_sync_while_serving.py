@@ -23,6 +23,8 @@ from tests.helpers.forms import TOKEN
 from tests.helpers.phones import form_token, join_phone, listen
 from tests.helpers.servers import PASSWORD, QUIZ, up_at, wait_for
 
+pytestmark = pytest.mark.slow  # a real server and a sync of seconds
+
 PLAYERS = 6
 BANKS, PER_BANK = 8, 1000  # 8,000 new questions: seconds of work for the sync
 

@@ -19,6 +19,14 @@ WIDTHS = {"phone": 390, "desktop": 1280}
 QUIZ = str(Path(sys.executable).parent / "quiz")
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """Every test in this folder is slow: each drives Chromium against a real server."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def server_env(tmp_path_factory) -> dict[str, str]:
     """Environment of a server with its own instance folder and SQLite database."""

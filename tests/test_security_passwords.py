@@ -71,6 +71,7 @@ def _timed_login(client, name: str, password: str) -> float:
     return elapsed
 
 
+@pytest.mark.timing  # compares medians within 20 %
 def test_an_unknown_name_costs_what_a_wrong_password_costs(app, client):
     """A name's existence does not show in the time a failed sign-in takes (under 20 % apart)."""
     for number in range(6):

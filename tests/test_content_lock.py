@@ -10,7 +10,6 @@ import io
 import os
 import re
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -23,9 +22,9 @@ from quiz.content.validate import load_content
 from quiz.content.writer import dump_yaml
 from quiz.exchange import commands as import_command
 from quiz.extensions import db
+from tests.helpers.servers import QUIZ
 from tests.helpers.sessions import sign_in
 
-QUIZ = str(Path(sys.executable).parent / "quiz")
 CSV = b"type,prompt,answer,concepts\ntrue_false,A host runs guests.,TRUE,host\n"
 
 

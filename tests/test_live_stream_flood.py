@@ -7,20 +7,17 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.helpers.servers import up_at
+from tests.helpers.forms import TOKEN
+from tests.helpers.servers import QUIZ, up_at
 
 pytestmark = pytest.mark.slow  # a real server held by a flood of streams
 
-QUIZ = str(Path(sys.executable).parent / "quiz")
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PASSWORD = "stream-flood-password"
 CAP = 30  # streams the one worker holds (QUIZ_LIVE_MAX_STREAMS)
 

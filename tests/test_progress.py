@@ -11,7 +11,6 @@ import os
 import pty
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,8 +22,7 @@ from quiz.exchange.registry import FORMATS
 from quiz.exchange.selection import select
 from quiz.extensions import db
 from quiz.progress import reporting
-
-QUIZ = str(Path(sys.executable).parent / "quiz")
+from tests.helpers.servers import QUIZ
 
 
 class Tally:

@@ -13,7 +13,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -26,10 +25,9 @@ from quiz.config import Defaults
 from quiz.extensions import db
 from quiz.live.models import LiveSession
 from quiz.models import User, utcnow
-from tests.helpers.servers import free_port, wait_until_up
+from tests.helpers.forms import TOKEN
+from tests.helpers.servers import QUIZ, free_port, wait_until_up
 
-QUIZ = str(Path(sys.executable).parent / "quiz")
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CSRF = re.compile(r'data-csrf="([^"]+)"')
 PASSWORD = "grace-password"
 SECONDS = 5  # the shortest question a session may have

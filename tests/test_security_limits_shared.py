@@ -7,23 +7,19 @@ folder (no TCP port at all), and real servers on free ports of 127.0.0.1.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.helpers.servers import up_at
+from tests.helpers.forms import TOKEN
+from tests.helpers.servers import QUIZ, up_at
 
 pytestmark = pytest.mark.slow  # real servers and a redis-server
 
-QUIZ = str(Path(sys.executable).parent / "quiz")
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PASSWORD = "shared-limits-password"
 
 

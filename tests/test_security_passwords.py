@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -20,10 +19,9 @@ from quiz.extensions import db
 from quiz.security.passwords import check_password, is_common, weakness
 from tests.helpers.accounts import login, make_user, signup, users
 from tests.helpers.forms import TOKEN
-from tests.helpers.servers import up_at
+from tests.helpers.servers import QUIZ, up_at
 
 PROJECT = Path(__file__).resolve().parent.parent
-QUIZ = str(Path(sys.executable).parent / "quiz")
 
 
 @pytest.mark.parametrize("password", ["password", "12345678", "Password1", "iloveyou", "QWERTYUIOP"])

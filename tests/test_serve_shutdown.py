@@ -7,7 +7,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -15,12 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers.servers import up_at
+from tests.helpers.forms import TOKEN
+from tests.helpers.servers import QUIZ, up_at
 
 pytestmark = pytest.mark.slow  # real servers stopped and reloaded
 
-QUIZ = str(Path(sys.executable).parent / "quiz")
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PASSWORD = "shutdown-password"
 PLAYERS = 10
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-QUIZ = str(Path(sys.executable).parent / "quiz")
+from tests.helpers.servers import QUIZ
+
 WORKERS = 2
 TRIES = 3
 

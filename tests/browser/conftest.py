@@ -5,18 +5,16 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.servers import up_at
+from tests.helpers.servers import QUIZ, up_at
 
 PROJECT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("QUIZ_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = PROJECT / "tests" / "screenshots"
 WIDTHS = {"phone": 390, "desktop": 1280}
-QUIZ = str(Path(sys.executable).parent / "quiz")
 
 
 def pytest_collection_modifyitems(items) -> None:

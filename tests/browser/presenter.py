@@ -7,8 +7,8 @@ import re
 import httpx
 
 from tests.browser.conftest import PASSWORD
+from tests.helpers.forms import TOKEN
 
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
 
 

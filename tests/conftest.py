@@ -10,11 +10,9 @@ import pytest
 from quiz import create_app
 from quiz.extensions import db
 from tests.helpers.clock import T0, Clock
+from tests.helpers.paths import CONTENT
 from tests.helpers.postgres import Cluster
 from tests.helpers.sessions import sign_in
-
-PROJECT = Path(__file__).resolve().parent.parent
-CONTENT = PROJECT / "content"
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from werkzeug.routing import IntegerConverter, PathConverter
 
 from quiz import create_app
 from quiz.extensions import db
-from tests.conftest import CONTENT
+from tests.helpers.paths import CONTENT
 from tests.helpers.roles import ROLES, build
 
 # The names the views read from requests (grep request.args/form in quiz/), and a few of the question

@@ -42,7 +42,7 @@ def app(tmp_path_factory, content_copy):
 def content_copy(tmp_path_factory):
     import shutil
 
-    from tests.conftest import CONTENT
+    from tests.helpers.paths import CONTENT
     target = tmp_path_factory.mktemp("content") / "content"
     shutil.copytree(CONTENT, target)
     return target

@@ -8,8 +8,9 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PROJECT, QUIZ, assert_accessible, screenshot
-from tests.helpers.servers import up_at
+from tests.helpers.pages import assert_accessible, screenshot
+from tests.helpers.paths import PROJECT
+from tests.helpers.servers import QUIZ, up_at
 
 PASSWORD = "an instructor's long password"
 

@@ -18,9 +18,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
-from tests.browser.classroom import PHONE, SMALL_PROJECTOR, new_screen, read_qr, shoot
-from tests.browser.conftest import PASSWORD, PROJECT, QUIZ
-from tests.helpers.servers import free_port, wait_until_up
+from tests.helpers.classroom import PHONE, SMALL_PROJECTOR, new_screen, read_qr, shoot
+from tests.helpers.pages import PASSWORD
+from tests.helpers.paths import PROJECT
+from tests.helpers.servers import QUIZ, free_port, wait_until_up
 
 pytestmark = pytest.mark.browser
 PUBLIC_HOST = "quiz.example.test"  # named in links only: nothing ever connects to it

@@ -10,8 +10,8 @@ import pytest
 from lxml import etree
 
 from quiz.exchange.qti import MANIFEST
+from tests.helpers.paths import PROJECT
 
-PROJECT = Path(__file__).resolve().parents[2]
 SCHEMAS = PROJECT.parent / "shared" / "schemas" / "qti-2.1"
 QTI_XSD = SCHEMAS / "qtiv2p1" / "imsqti_v2p1.xsd"
 CP_XSD = SCHEMAS / "imscp_v1p1.xsd"

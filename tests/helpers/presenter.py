@@ -6,8 +6,8 @@ import re
 
 import httpx
 
-from tests.browser.conftest import PASSWORD
 from tests.helpers.forms import TOKEN
+from tests.helpers.pages import PASSWORD
 
 VERSION = re.compile(r'name="version" value="(\d+)"')
 

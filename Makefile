@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test install database browser postgres zbar redis lint check bench bench-live clean
+.PHONY: run serve test check-fast install database browser postgres zbar redis lint check bench bench-live clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,12 @@ tests/exchange/node_modules/gift-pegjs/package.json:
 test: install browser postgres zbar redis lint check tests/browser/node_modules/axe-core/axe.min.js \
 		tests/exchange/node_modules/gift-pegjs/package.json
 	$(BIN)/python -m pytest
+
+## Lint, types and every test not marked slow, on two processes: no real server, no browser.
+## Those marked timing run after, on one, since a test beside them would skew their figures.
+check-fast: lint postgres tests/exchange/node_modules/gift-pegjs/package.json
+	$(BIN)/python -m pytest -n 2 -m "not slow and not timing" -p no:cacheprovider
+	$(BIN)/python -m pytest -m "timing and not slow" -p no:cacheprovider
 
 bench: install
 	$(BIN)/python tests/bench/validate_bench.py

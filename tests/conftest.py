@@ -9,12 +9,10 @@ import pytest
 
 from quiz import create_app
 from quiz.extensions import db
-from tests.clock import T0, Clock
-from tests.postgres import Cluster
-from tests.sessions import sign_in
-
-PROJECT = Path(__file__).resolve().parent.parent
-CONTENT = PROJECT / "content"
+from tests.helpers.clock import T0, Clock
+from tests.helpers.paths import CONTENT
+from tests.helpers.postgres import Cluster
+from tests.helpers.sessions import sign_in
 
 
 @pytest.fixture
@@ -123,7 +121,9 @@ def synced(app, runner, tmp_path: Path, content_dir: Path, synced_database: Path
 
 
 # ------------------------------------------------------------- PostgreSQL
-# A throwaway cluster of the test run's own (tests/postgres.py), on a Unix socket in a temporary folder.
+# A throwaway cluster of the run's own (tests/helpers/postgres.py), on a Unix socket in a temporary folder.
+# Under `pytest -n` each worker makes its own in a folder of its own, so one port serves them all:
+# it only names the socket file in that folder.
 
 PORT = 5439
 

@@ -12,10 +12,11 @@ from quiz.accounts.models import Login
 from quiz.extensions import db
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
 from quiz.models import Answer, Attempt, CardState, Review, User
-from tests.test_accounts import PASSWORD, login, make_user, signed_in_as, token
-from tests.test_live_http import act, create, current_question, join, right, send
-from tests.test_study_http import answer as answer_question
-from tests.test_study_http import answer_right, question_data, question_ids, start_on, token_in, wrong_single
+from tests.helpers.accounts import PASSWORD, login, make_user, signed_in_as
+from tests.helpers.forms import token, token_in
+from tests.helpers.live import act, create, current_question, join, right, send
+from tests.helpers.study import answer as answer_question
+from tests.helpers.study import answer_right, question_data, question_ids, start_on, wrong_single
 
 
 def count(app, model, *where) -> int:

@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime
 
 from quiz.arrival import ENVIRON_KEY, REAL_TIME_KEY, ArrivalStamp, StampedSocket, arrived
-from tests.clock import T0
+from tests.helpers.clock import T0
 
 
 def connected() -> tuple[socket.socket, StampedSocket]:

@@ -21,10 +21,10 @@ from quiz.live import service as live
 from quiz.live.models import LivePlayer, LiveSession
 from quiz.models import Answer, Attempt, Question, QuestionConcept
 from quiz.study import service as study
-from tests.clock import T0
-from tests.sessions import sign_in
-from tests.test_live_http import act, create, current_question, join, right, wrong
-from tests.test_study_service import ids_of, make_user, right_answer, slot_at, start
+from tests.helpers.attempts import ids_of, make_user, right_answer, slot_at, start
+from tests.helpers.clock import T0
+from tests.helpers.live import act, create, current_question, join, right, wrong
+from tests.helpers.sessions import sign_in
 
 DIALECTS = ("sqlite", "postgresql")
 

@@ -12,12 +12,15 @@ import math
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parent / "bench"
 sys.path.insert(0, str(BENCH))
 
 import live_matrix  # noqa: E402
 
 
+@pytest.mark.slow  # servers, a PostgreSQL cluster and a noisy neighbour, for tens of seconds
 def test_every_live_benchmark_mode_runs_at_its_smallest_and_makes_a_table_row():
     configuration = live_matrix.tiny(["--sessions", "50", "--players", "40", "--database", "postgresql",
                                       "--servers", "2", "--noise", "1"])

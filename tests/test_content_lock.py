@@ -10,9 +10,7 @@ import io
 import os
 import re
 import subprocess
-import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -22,10 +20,11 @@ from quiz import create_app
 from quiz.catalog.content_lock import ContentBusy, content_lock
 from quiz.content.validate import load_content
 from quiz.content.writer import dump_yaml
+from quiz.exchange import commands as import_command
 from quiz.extensions import db
-from tests.sessions import sign_in
+from tests.helpers.servers import QUIZ
+from tests.helpers.sessions import sign_in
 
-QUIZ = str(Path(sys.executable).parent / "quiz")
 CSV = b"type,prompt,answer,concepts\ntrue_false,A host runs guests.,TRUE,host\n"
 
 
@@ -66,6 +65,7 @@ def counts(url: str) -> tuple[int, int]:
         engine.dispose()
 
 
+@pytest.mark.slow  # two sync processes of seconds each
 def test_two_syncs_at_once_on_sqlite_both_finish(tmp_path, content_dir):
     big_bank(content_dir)
     total = questions_in(content_dir)
@@ -81,6 +81,7 @@ def test_two_syncs_at_once_on_sqlite_both_finish(tmp_path, content_dir):
     assert counts(url) == (3, total)
 
 
+@pytest.mark.slow  # two sync processes of seconds each
 def test_two_syncs_at_once_on_postgresql_both_finish(postgres_url, tmp_path, content_dir):
     big_bank(content_dir)
     total = questions_in(content_dir)
@@ -131,15 +132,23 @@ def test_a_sync_told_not_to_wait_says_one_is_running(any_app):
         assert db.session.execute(text("SELECT count(*) FROM questions")).scalar() == 0
 
 
-def test_a_command_that_waits_says_so_and_then_runs(app, content_dir, tmp_path):
+def test_a_command_that_waits_says_so_and_then_runs(app, content_dir, tmp_path, monkeypatch):
     source = tmp_path / "waiting.csv"
     source.write_bytes(CSV)
-    held = threading.Event()
+    held, asked = threading.Event(), threading.Event()
+    said = import_command.say_waiting
+
+    def say_and_tell() -> None:
+        said()
+        asked.set()
+
+    monkeypatch.setattr(import_command, "say_waiting", say_and_tell)
 
     def hold() -> None:
+        # Released once the command waits for it, however slow the machine is to get there.
         with app.app_context(), content_lock(db.engine, wait=0):
             held.set()
-            time.sleep(0.5)
+            asked.wait(10)
 
     holder = threading.Thread(target=hold)
     holder.start()

@@ -18,8 +18,8 @@ from quiz.csv_cells import guard, unguard
 from quiz.exchange.csv_format import FORMAT
 from quiz.exchange.importing import import_bank
 from quiz.exchange.selection import ExportSet
-from tests.conftest import CONTENT
-from tests.test_live_http import act, send, started, wrong
+from tests.helpers.live import act, send, started, wrong
+from tests.helpers.paths import CONTENT
 
 FORMULA_STARTS = "=+-@\t\r"
 

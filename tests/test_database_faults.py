@@ -18,9 +18,10 @@ from sqlalchemy.pool import NullPool
 from quiz import create_app
 from quiz.extensions import db
 from quiz.live.models import LiveAnswer, LivePlayer
-from tests.clock import T0, Clock
-from tests.sessions import sign_in
-from tests.test_live_http import act, create, current_question, join, right, token_in
+from tests.helpers.clock import T0, Clock
+from tests.helpers.forms import token_in
+from tests.helpers.live import act, create, current_question, join, right
+from tests.helpers.sessions import sign_in
 
 JSON = {"Accept": "application/json"}
 

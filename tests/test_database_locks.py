@@ -168,6 +168,7 @@ GEVENT_SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.timing  # the loop's longest gap must stay under 0.1 s
 def test_a_gevent_worker_keeps_its_loop_turning_while_a_write_waits(tmp_path, content_dir):
     result = subprocess.run([sys.executable, "-c", GEVENT_SCRIPT, str(tmp_path / "g.sqlite3"),
                              str(content_dir), str(PROJECT)], capture_output=True, text=True, timeout=60)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 
@@ -13,9 +12,10 @@ from quiz.extensions import db
 from quiz.live import snapshot
 from quiz.live import watcher as watching
 from quiz.live.models import LiveSession
-from tests.clock import T0, Clock
-from tests.sessions import sign_in
-from tests.test_live_http import act, create, join
+from tests.helpers.clock import T0, Clock
+from tests.helpers.live import act, create, join
+from tests.helpers.sessions import sign_in
+from tests.helpers.streams import state_events
 
 
 @pytest.fixture
@@ -49,16 +49,6 @@ def _bump(app, session_id: int) -> None:
         db.session.execute(update(LiveSession).where(LiveSession.id == session_id)
                            .values(version=LiveSession.version + 1))
         db.session.commit()
-
-
-def _events(chunks) -> list[dict]:
-    found = []
-    text = "".join(c.decode() if isinstance(c, bytes) else c for c in chunks)
-    for block in text.split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line and line[0] != ":")
-        if lines.get("event") == "state":
-            found.append(json.loads(lines["data"]))
-    return found
 
 
 def test_the_watcher_notices_a_version_change_and_wakes_a_waiter(fast, host):
@@ -120,7 +110,7 @@ def test_the_stream_sends_a_state_event_when_the_session_moves(fast, host):
     chunks = iter(response.response)
     first = next(chunks).decode()
     assert first.startswith("retry: ")
-    [hello] = _events([first])
+    [hello] = state_events([first])
     assert hello == {"version": 0, "phase": "lobby", "question": 1, "questions": 3, "remaining_ms": 0,
                      "players": 1, "answered": 0, "me": snapshot.NEWCOMER}
 
@@ -128,7 +118,7 @@ def test_the_stream_sends_a_state_event_when_the_session_moves(fast, host):
     mover.start()
     started, seen = time.monotonic(), []
     for chunk in chunks:  # bounded: the stream lasts LIVE_STREAM_SECONDS at most
-        seen.extend(_events([chunk]))
+        seen.extend(state_events([chunk]))
         if seen:
             break
     mover.join(timeout=2)
@@ -148,7 +138,7 @@ def test_the_stream_ends_when_the_session_finishes(fast, host):
     chunks = list(response.response)  # the stream ends by itself
     finisher.join(timeout=2)
     response.close()
-    last = _events(chunks)[-1]
+    last = state_events(chunks)[-1]
     assert last["finished"] is True and last["phase"] == "finished"
     assert time.monotonic() - started < 2.5
 
@@ -158,7 +148,7 @@ def test_a_finished_session_answers_once_and_ends(fast, host):
     act(host, session_id, "finish")
     response = host.get(f"/live/{pin}/events")
     assert response.mimetype == "text/event-stream"
-    [only] = _events([response.get_data(as_text=True)])
+    [only] = state_events([response.get_data(as_text=True)])
     assert (only["version"], only["phase"], only["finished"]) == (1, "finished", True)
 
 

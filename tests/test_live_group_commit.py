@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from quiz.extensions import db
 from quiz.live import service, writer
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
-from tests.clock import T0
-from tests.test_live_http import phone_token, right, started
+from tests.helpers.clock import T0
+from tests.helpers.live import phone_token, right, started
 
 NAMES = [f"p{n}" for n in range(24)]
 

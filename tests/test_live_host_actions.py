@@ -5,7 +5,8 @@ from __future__ import annotations
 from quiz.extensions import db
 from quiz.live import service
 from quiz.live.models import LiveSession
-from tests.test_live_http import VERSION, act, create, join, token_in
+from tests.helpers.forms import token_in
+from tests.helpers.live import VERSION, act, create, join
 
 
 def _phase(app, session_id: int) -> tuple[str, int]:

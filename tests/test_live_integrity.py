@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 from quiz.extensions import db
 from quiz.live import service
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
-from tests.clock import T0
-from tests.sessions import sign_in
-from tests.test_live_http import act, create, join, right, send, started, token_in
+from tests.helpers.clock import T0
+from tests.helpers.forms import token_in
+from tests.helpers.live import act, create, join, right, send, started
+from tests.helpers.sessions import sign_in
 
 
 def test_an_answer_racing_the_close_is_refused(synced, host, clock):

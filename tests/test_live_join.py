@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from tests.test_live_http import act, create, join, token_in
+from tests.helpers.forms import token_in
+from tests.helpers.live import act, create, join
 
 
 def test_every_page_header_links_to_join_a_game(synced, client):

@@ -10,7 +10,8 @@ from quiz.extensions import db
 from quiz.live.models import LivePlayer
 from quiz.live.service import LiveError, clean_nickname
 from quiz.security.lookalikes import skeleton
-from tests.test_live_http import create, join, token_in
+from tests.helpers.forms import token_in
+from tests.helpers.live import create, join
 
 CYRILLIC_I = "\u0456"  # looks like a Latin i
 TWINS = [

@@ -13,10 +13,9 @@ from quiz.extensions import db
 from quiz.live import service, writer
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
 from quiz.models import Answer
-from tests.clock import T0, Clock
-from tests.lock_waits import until_someone_waits_on_a_lock
-from tests.sessions import sign_in
-from tests.test_live_http import (
+from tests.helpers.clock import T0, Clock
+from tests.helpers.forms import token_in
+from tests.helpers.live import (
     act,
     create,
     current_question,
@@ -26,9 +25,10 @@ from tests.test_live_http import (
     send,
     started,
     state,
-    token_in,
     wrong,
 )
+from tests.helpers.lock_waits import until_someone_waits_on_a_lock
+from tests.helpers.sessions import sign_in
 
 
 @pytest.fixture

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
 import subprocess
-import sys
 import threading
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.servers import free_port, wait_until_up
+from tests.helpers.forms import TOKEN
+from tests.helpers.phones import form_token, join_phone, listen
+from tests.helpers.servers import PASSWORD, QUIZ, up_at, wait_for
 
-PROJECT = Path(__file__).resolve().parent.parent
-QUIZ = str(Path(sys.executable).parent / "quiz")
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-PASSWORD = "two-servers-password"
+pytestmark = pytest.mark.slow  # two real servers
 
 
 @pytest.fixture
@@ -33,16 +28,14 @@ def two_servers(tmp_path):
     for command in (["db", "upgrade"], ["content", "sync"],
                     ["user", "create", "teacher", "--instructor", "--password", PASSWORD]):
         subprocess.run([QUIZ, *command], env=env, cwd=tmp_path, check=True, capture_output=True)
-    processes, urls = [], []
+    processes, logs = [], [tmp_path / "serve-a.log", tmp_path / "serve-b.log"]
     try:
-        for _ in range(2):
-            port = free_port()
-            processes.append(subprocess.Popen(
-                [QUIZ, "serve", "--port", str(port), "--workers", "1", "--access-log", ""],
-                env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-            urls.append(f"http://127.0.0.1:{port}")
-        for url, process in zip(urls, processes, strict=True):
-            wait_until_up(url, process, seconds=30)
+        for log in logs:
+            with log.open("wb") as said:
+                processes.append(subprocess.Popen(
+                    [QUIZ, "serve", "--port", "0", "--workers", "1", "--access-log", ""],
+                    env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=said))
+        urls = [up_at(log, process) for log, process in zip(logs, processes, strict=True)]
         yield urls[0], urls[1], database
     finally:
         for process in processes:
@@ -50,62 +43,31 @@ def two_servers(tmp_path):
             process.wait(timeout=15)
 
 
-def _form_token(client: httpx.Client, path: str) -> str:
-    return TOKEN.search(client.get(path).text).group(1)
-
-
-def _join(url: str, pin: str, nickname: str) -> tuple[httpx.Client, str]:
-    phone = httpx.Client(base_url=url, timeout=10)
-    reply = phone.post("/live/join", data={"pin": pin, "nickname": nickname,
-                                           "csrf_token": _form_token(phone, f"/live/join?pin={pin}")})
-    assert reply.status_code == 303
-    page = phone.get(f"/live/{pin}/play").text
-    return phone, re.search(r'data-csrf="([^"]+)"', page).group(1)
-
-
-def _listen(url: str, pin: str, cookies, events: list[dict], stop: threading.Event) -> None:
-    """Read a phone's event stream into ``events`` until the session finishes or ``stop`` is set."""
-    with httpx.Client(base_url=url, cookies=cookies, timeout=None) as client, \
-            client.stream("GET", f"/live/{pin}/events") as response:
-        for line in response.iter_lines():
-            if line.startswith("data:"):
-                events.append(json.loads(line[5:]))
-                if events[-1].get("finished") or stop.is_set():
-                    return
-
-
-def _wait_for(condition, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-
-
 def test_two_processes_serve_one_session_and_record_each_answer_once(two_servers):
     url_a, url_b, database = two_servers
     host = httpx.Client(base_url=url_a, timeout=10)
     host.post("/login", data={"name": "teacher", "password": PASSWORD,
-                              "csrf_token": _form_token(host, "/login")})
+                              "csrf_token": form_token(host, "/login")})
     created = host.post("/live", data={
         "types": "single", "count": "1", "seconds": "30", "points": "standard", "show_on_devices": "on",
-        "shuffle": "on", "csrf_token": _form_token(host, "/live")})
+        "shuffle": "on", "csrf_token": form_token(host, "/live")})
     session_id = int(re.search(r"/live/(\d+)/host", created.headers["location"]).group(1))
     host_page = host.get(f"/live/{session_id}/host").text
     pin = re.search(r"pin=(\d{6})", host_page).group(1)
     token = TOKEN.search(host_page).group(1)
 
-    ann, ann_csrf = _join(url_a, pin, "Ann")
-    bob, bob_csrf = _join(url_b, pin, "Bob")  # the other process
+    ann, ann_csrf = join_phone(url_a, pin, "Ann")
+    bob, bob_csrf = join_phone(url_b, pin, "Bob")  # the other process
     events: list[dict] = []
     stop = threading.Event()
-    listener = threading.Thread(target=_listen, args=(url_b, pin, bob.cookies, events, stop), daemon=True)
+    listener = threading.Thread(target=listen, args=(url_b, pin, bob.cookies, events, stop), daemon=True)
     listener.start()
     try:
-        _wait_for(lambda: events)  # the stream's first event: the lobby
+        wait_for(lambda: events)  # the stream's first event: the lobby
         assert events[0]["phase"] == "lobby"
         host.post(f"/live/{session_id}/act", data={"action": "start", "csrf_token": token, "version": "0"})
         # Started on A; B's watcher sees it in the database and brings Bob the question.
-        _wait_for(lambda: any(e.get("phase") == "question" for e in events))
+        wait_for(lambda: any(e.get("phase") == "question" for e in events))
         ask = next(e for e in events if e.get("phase") == "question")["ask"]
         choice = ask["options"][0][0]
         json_reply = {"Accept": "application/json"}
@@ -120,7 +82,7 @@ def test_two_processes_serve_one_session_and_record_each_answer_once(two_servers
         ann.post(f"/live/{pin}/answer", headers=json_reply,
                  data={"csrf_token": ann_csrf, "question": "0", "choice": choice})
         # Everyone answered: a watcher closes the question, and Bob hears of his result on B.
-        _wait_for(lambda: any(e.get("phase") == "reveal" for e in events))
+        wait_for(lambda: any(e.get("phase") == "reveal" for e in events))
         reveal = next(e for e in events if e.get("phase") == "reveal")
         assert reveal["me"]["answered"] is True and reveal["players"] == 2
     finally:

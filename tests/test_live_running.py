@@ -16,9 +16,10 @@ from sqlalchemy import select
 
 from quiz.extensions import db
 from quiz.live.models import LivePlayer, LiveSession
-from tests.clock import T0
-from tests.sessions import sign_in
-from tests.test_live_http import act, create, join, right, send, started, state, token_in, wrong
+from tests.helpers.clock import T0
+from tests.helpers.forms import token_in
+from tests.helpers.live import act, create, join, right, send, started, state, wrong
+from tests.helpers.sessions import sign_in
 
 
 def _kick(app, host, session_id: int, nickname: str, done: list[float]) -> None:

@@ -10,8 +10,8 @@ from quiz import create_app, hosts, network
 from quiz.extensions import db
 from quiz.live.address import GIVEN, LOOPBACK_ONLY, NETWORK, NO_NETWORK, REQUEST, join_address
 from quiz.serve import announcement
-from tests.sessions import sign_in
-from tests.test_live_http import create
+from tests.helpers.live import create
+from tests.helpers.sessions import sign_in
 
 QR_URL = re.compile(r'aria-label="QR code that opens ([^"]+)"')
 

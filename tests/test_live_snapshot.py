@@ -14,19 +14,10 @@ from quiz.extensions import db
 from quiz.live import snapshot, web
 from quiz.live import watcher as watching
 from quiz.live.models import LivePlayer, LiveSession
-from tests.clock import T0
-from tests.sessions import sign_in
-from tests.test_live_http import (
-    act,
-    create,
-    current_question,
-    join,
-    right,
-    started,
-    state,
-    token_in,
-    wrong,
-)
+from tests.helpers.clock import T0
+from tests.helpers.forms import token_in
+from tests.helpers.live import act, create, current_question, join, right, started, state, wrong
+from tests.helpers.sessions import sign_in
 
 SHAPES = ["Triangle", "Diamond", "Circle", "Square"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from quiz.live import watcher as watching
-from tests.test_live_events import _events
-from tests.test_live_http import act, create, join
+from tests.helpers.live import act, create, join
+from tests.helpers.streams import state_events
 
 JSON = {"Accept": "application/json"}
 
@@ -38,7 +38,7 @@ def test_players_and_the_host_stream_and_read_the_state(fast, host):
     for client in (ann, host):
         assert client.get(f"/live/{pin}/state").status_code == 200
         response = client.get(f"/live/{pin}/events", buffered=False)
-        assert response.status_code == 200 and _events([next(iter(response.response))])
+        assert response.status_code == 200 and state_events([next(iter(response.response))])
         response.close()
 
 
@@ -78,7 +78,7 @@ def test_a_stopping_process_ends_each_stream_with_a_reconnect_event(fast, host):
     ann, _ = join(fast, pin, "Ann")
     response = ann.get(f"/live/{pin}/events", buffered=False)
     chunks = iter(response.response)
-    assert _events([next(chunks)])[0]["phase"] == "lobby"
+    assert state_events([next(chunks)])[0]["phase"] == "lobby"
     watching.drain_streams(fast)
     rest = b"".join(chunks).decode()  # the stream ends by itself, at once
     assert "event: reconnect" in rest and "retry: " in rest

@@ -7,18 +7,17 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.servers import free_port, wait_until_up
+from tests.helpers.forms import TOKEN
+from tests.helpers.servers import QUIZ, up_at
 
-QUIZ = str(Path(sys.executable).parent / "quiz")
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+pytestmark = pytest.mark.slow  # a real server held by a flood of streams
+
 PASSWORD = "stream-flood-password"
 CAP = 30  # streams the one worker holds (QUIZ_LIVE_MAX_STREAMS)
 
@@ -32,13 +31,12 @@ def server(tmp_path):
     for command in (["db", "upgrade"], ["content", "sync"],
                     ["user", "create", "teacher", "--instructor", "--password", PASSWORD]):
         subprocess.run([QUIZ, *command], env=env, cwd=tmp_path, check=True, capture_output=True)
-    port = free_port()
-    process = subprocess.Popen([QUIZ, "serve", "--port", str(port), "--workers", "1", "--access-log", ""],
-                               env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    with log.open("wb") as said:
+        process = subprocess.Popen([QUIZ, "serve", "--port", "0", "--workers", "1", "--access-log", ""],
+                                   env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=said)
     try:
-        wait_until_up(url, process, seconds=30)
-        yield url
+        yield up_at(log, process)
     finally:
         process.send_signal(signal.SIGINT)  # quick: the open streams are cut
         process.wait(timeout=15)

@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 from quiz.extensions import db
 from quiz.live.models import LivePlayer
 from quiz.models import Answer, Attempt, Question
-from tests.sessions import sign_in
-from tests.test_live_http import act, create, join, token_in
+from tests.helpers.forms import token_in
+from tests.helpers.live import act, create, join
+from tests.helpers.sessions import sign_in
 
 
 def test_a_signed_in_player_cannot_read_or_answer_the_questions_before_they_open(synced, host):

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from quiz.extensions import db
 from quiz.live.models import LiveAnswer
-from tests.clock import T0
-from tests.test_live_http import phone_token, right, started, state
+from tests.helpers.clock import T0
+from tests.helpers.live import phone_token, right, started, state
 
 
 def queued_until(app, clock, moment):

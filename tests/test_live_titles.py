@@ -9,7 +9,8 @@ import pytest
 from quiz.extensions import db
 from quiz.live import opening
 from quiz.live.models import LiveSession
-from tests.test_live_http import create, token_in
+from tests.helpers.forms import token_in
+from tests.helpers.live import create
 
 
 def _title(app, session_id: int) -> str:

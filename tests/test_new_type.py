@@ -28,9 +28,9 @@ from quiz.live.models import LiveAnswer, LiveSession
 from quiz.models import Card, Question
 from quiz.questions import QUESTION_TYPES, QuestionType
 from quiz.questions.responses import InvalidResponse, one, quote, whole
-from tests.sessions import sign_in
+from tests.helpers.forms import TOKEN
+from tests.helpers.sessions import sign_in
 
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
 
 

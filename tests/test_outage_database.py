@@ -17,9 +17,10 @@ from quiz.extensions import db
 from quiz.live.models import LiveAnswer, LiveSession
 from quiz.live.watcher import close_due_questions
 from quiz.outages import WORKER_GRACE_SECONDS
-from tests.clock import T0, Clock
-from tests.sessions import sign_in
-from tests.test_live_http import act, create, current_question, join, right, token_in
+from tests.helpers.clock import T0, Clock
+from tests.helpers.forms import token_in
+from tests.helpers.live import act, create, current_question, join, right
+from tests.helpers.sessions import sign_in
 
 JSON = {"Accept": "application/json"}
 

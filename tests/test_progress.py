@@ -11,7 +11,6 @@ import os
 import pty
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,8 +23,7 @@ from quiz.exchange.registry import FORMATS
 from quiz.exchange.selection import select
 from quiz.extensions import db
 from quiz.progress import reporting
-
-QUIZ = str(Path(sys.executable).parent / "quiz")
+from tests.helpers.servers import QUIZ
 
 
 class Tally:
@@ -89,6 +87,7 @@ def on_a_terminal(args: list[str], env: dict, cwd: Path) -> str:
     return shown.decode(errors="replace")
 
 
+@pytest.mark.slow  # each command a process of its own on a terminal, seconds in all
 def test_the_commands_draw_a_bar_on_a_terminal_only(tmp_path, content_dir):
     env = {**os.environ, "QUIZ_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'q.sqlite3'}",
            "QUIZ_CONTENT_DIR": str(content_dir), "QUIZ_SECRET_KEY": "progress-key", "COLUMNS": "100"}

@@ -13,7 +13,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -26,10 +25,9 @@ from quiz.config import Defaults
 from quiz.extensions import db
 from quiz.live.models import LiveSession
 from quiz.models import User, utcnow
-from tests.servers import free_port, wait_until_up
+from tests.helpers.forms import TOKEN
+from tests.helpers.servers import QUIZ, free_port, wait_until_up
 
-QUIZ = str(Path(sys.executable).parent / "quiz")
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CSRF = re.compile(r'data-csrf="([^"]+)"')
 PASSWORD = "grace-password"
 SECONDS = 5  # the shortest question a session may have
@@ -44,6 +42,8 @@ class Served:
     """`quiz serve` with one worker on a database folder, started and stopped at will."""
 
     def __init__(self, folder: Path):
+        # A port known before the first start, not port 0: the phones' clients hold this URL and
+        # must find the server again there after the restart.
         self.folder, self.port = folder, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -106,6 +106,7 @@ def _answer(url: str, pin: str, phone: httpx.Client, csrf: str, state: dict) -> 
                             "choice": state["ask"]["options"][0][0]})
 
 
+@pytest.mark.slow  # a real server, stopped and started again
 def test_an_answer_retried_after_a_restart_across_the_deadline_counts_within_the_grace(tmp_path, prepared):
     shutil.copy(prepared, tmp_path / "quiz.sqlite3")
     server = Served(tmp_path)

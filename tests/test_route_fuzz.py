@@ -18,8 +18,8 @@ from werkzeug.routing import IntegerConverter, PathConverter
 
 from quiz import create_app
 from quiz.extensions import db
-from tests.conftest import CONTENT
-from tests.roles import ROLES, build
+from tests.helpers.paths import CONTENT
+from tests.helpers.roles import ROLES, build
 
 # The names the views read from requests (grep request.args/form in quiz/), and a few of the question
 # forms' own (choice, answer, blank-N, match-N, position-N).

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from quiz import create_app
 from quiz.extensions import db
-from tests.roles import build, path_of
-from tests.test_route_policy import POLICY
+from tests.helpers.policy import POLICY
+from tests.helpers.roles import build, path_of
 
 CSRF_SENTENCE = "The form expired or was not sent by this site."
 
@@ -21,7 +21,7 @@ CSRF_SENTENCE = "The form expired or was not sent by this site."
 def app(tmp_path_factory):
     import shutil
 
-    from tests.conftest import CONTENT
+    from tests.helpers.paths import CONTENT
     folder = tmp_path_factory.mktemp("csrf")
     shutil.copytree(CONTENT, folder / "content")
     app = create_app({"TESTING": True, "SECRET_KEY": "csrf-key", "CONTENT_DIR": str(folder / "content"),

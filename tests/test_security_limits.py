@@ -7,8 +7,9 @@ import time
 
 import pytest
 
-from tests.test_accounts import PASSWORD, login, make_user, signed_in_as, signup, token
-from tests.test_live_http import create, join, token_in
+from tests.helpers.accounts import PASSWORD, login, make_user, signed_in_as, signup
+from tests.helpers.forms import token, token_in
+from tests.helpers.live import create, join
 
 JSON = {"Accept": "application/json"}
 
@@ -82,6 +83,7 @@ def test_sign_in_is_limited_per_address_too(app):
     assert wrong_login(neighbour, "name9").status_code == 200
 
 
+@pytest.mark.slow  # waits out the limit's window, seconds
 def test_the_account_budget_comes_back_after_its_window(app):
     app.config["RATELIMIT_LOGIN_FAILURES"] = "2 per 2 seconds"
     make_user(app)
@@ -173,7 +175,7 @@ def test_a_lecture_hall_raises_the_join_limit(synced, host):
 @pytest.fixture
 def instructor(synced):
     client = synced.test_client()
-    from tests.sessions import sign_in
+    from tests.helpers.sessions import sign_in
     sign_in(synced, client, "teacher", is_instructor=True)
     return client
 

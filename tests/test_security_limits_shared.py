@@ -7,21 +7,19 @@ folder (no TCP port at all), and real servers on free ports of 127.0.0.1.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.servers import free_port, wait_until_up
+from tests.helpers.forms import TOKEN
+from tests.helpers.servers import QUIZ, up_at
 
-QUIZ = str(Path(sys.executable).parent / "quiz")
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+pytestmark = pytest.mark.slow  # real servers and a redis-server
+
 PASSWORD = "shared-limits-password"
 
 
@@ -52,25 +50,20 @@ def servers(tmp_path, store: str, count: int = 2):
            "QUIZ_RATELIMIT_LOGIN_FAILURES": "3 per 15 minutes"}
     for command in (["db", "upgrade"], ["user", "create", "ada", "--password", PASSWORD]):
         subprocess.run([QUIZ, *command], env=env, cwd=tmp_path, check=True, capture_output=True)
-    processes, urls = [], []
-    for _ in range(count):
-        port = free_port()
-        processes.append(subprocess.Popen(
-            [QUIZ, "serve", "--port", str(port), "--workers", "1", "--access-log", ""],
-            env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
-        urls.append(f"http://127.0.0.1:{port}")
-    for url, process in zip(urls, processes, strict=True):
-        wait_until_up(url, process, seconds=30)
-    return processes, urls
+    processes, logs = [], [tmp_path / f"serve-{number}.log" for number in range(count)]
+    for log in logs:
+        with log.open("wb") as said:
+            processes.append(subprocess.Popen(
+                [QUIZ, "serve", "--port", "0", "--workers", "1", "--access-log", ""],
+                env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=said))
+    return processes, [up_at(log, process) for log, process in zip(logs, processes, strict=True)]
 
 
-def stop(processes) -> list[str]:
-    """Stop the servers; what they wrote on standard error."""
-    logs = []
+def stop(processes) -> None:
+    """Stop the servers (what they said stays in serve-N.log of the test's folder)."""
     for process in processes:
         process.send_signal(signal.SIGINT)
-        logs.append(process.communicate(timeout=15)[1].decode())
-    return logs
+        process.wait(timeout=15)
 
 
 def wrong_logins(urls: list[str], count: int) -> list[int]:

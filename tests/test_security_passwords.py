@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -18,11 +17,11 @@ from werkzeug.security import generate_password_hash
 from quiz.accounts.service import AccountError, create_user
 from quiz.extensions import db
 from quiz.security.passwords import check_password, is_common, weakness
-from tests.servers import free_port, wait_until_up
-from tests.test_accounts import TOKEN, login, make_user, signup, users
+from tests.helpers.accounts import login, make_user, signup, users
+from tests.helpers.forms import TOKEN
+from tests.helpers.servers import QUIZ, up_at
 
 PROJECT = Path(__file__).resolve().parent.parent
-QUIZ = str(Path(sys.executable).parent / "quiz")
 
 
 @pytest.mark.parametrize("password", ["password", "12345678", "Password1", "iloveyou", "QWERTYUIOP"])
@@ -70,6 +69,7 @@ def _timed_login(client, name: str, password: str) -> float:
     return elapsed
 
 
+@pytest.mark.timing  # compares medians within 20 %
 def test_an_unknown_name_costs_what_a_wrong_password_costs(app, client):
     """A name's existence does not show in the time a failed sign-in takes (under 20 % apart)."""
     for number in range(6):
@@ -102,18 +102,18 @@ def gevent_server(tmp_path):
     env = {**os.environ, "QUIZ_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'quiz.sqlite3'}",
            "QUIZ_SECRET_KEY": "gevent-hash-test"}
     subprocess.run([QUIZ, "db", "upgrade"], env=env, cwd=tmp_path, check=True, capture_output=True)
-    port = free_port()
-    process = subprocess.Popen([QUIZ, "serve", "--port", str(port), "--workers", "1", "--access-log", ""],
-                               env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    with log.open("wb") as said:
+        process = subprocess.Popen([QUIZ, "serve", "--port", "0", "--workers", "1", "--access-log", ""],
+                                   env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=said)
     try:
-        wait_until_up(url, process, seconds=30)
-        yield url
+        yield up_at(log, process)
     finally:
         process.terminate()
         process.wait(timeout=15)
 
 
+@pytest.mark.slow  # a real gevent server
 def test_healthz_stays_fast_while_logins_hash_in_a_gevent_worker(gevent_server):
     """Sixteen sign-ins at once in one gevent worker: /healthz is answered while they hash."""
     one_hash = min(_seconds(check_password, generate_password_hash("x"), "y") for _ in range(3))

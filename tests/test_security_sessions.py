@@ -10,8 +10,9 @@ from sqlalchemy import select, update
 from quiz.accounts.models import Login
 from quiz.extensions import db
 from quiz.models import Answer, User, utcnow
-from tests.test_accounts import PASSWORD, cookie, login, make_user, signed_in_as, token
-from tests.test_study_http import question_data, question_ids, right_fields, start_on, token_in
+from tests.helpers.accounts import PASSWORD, cookie, login, make_user, signed_in_as
+from tests.helpers.forms import token, token_in
+from tests.helpers.study import question_data, question_ids, right_fields, start_on
 
 NEW_PASSWORD = "another long passphrase"
 

@@ -6,7 +6,7 @@ import pytest
 from werkzeug.routing import IntegerConverter
 
 from quiz.security.converters import MAX_ID, BoundedInt
-from tests.sessions import sign_in
+from tests.helpers.sessions import sign_in
 
 HUGE = "99999999999999999999"  # 20 digits: past a signed 64-bit integer
 

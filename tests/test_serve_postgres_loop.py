@@ -13,17 +13,19 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import create_engine, text
 
-from tests.servers import bound_url, wait_until_up
+from tests.helpers.lock_waits import until_someone_waits_on_a_lock
+from tests.helpers.servers import QUIZ, up_at
 
-QUIZ = str(Path(sys.executable).parent / "quiz")
+pytestmark = pytest.mark.slow  # a real server, and a lock held for seconds
+
 HELD_SECONDS = 3.0
 
 
@@ -34,8 +36,7 @@ def _serve(tmp_path: Path, database_url: str) -> tuple[subprocess.Popen, str]:
     server = subprocess.Popen([QUIZ, "serve", "--port", "0", "--workers", "1", "--access-log", ""], env=env,
                               cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
     try:
-        url = bound_url(log, server)
-        wait_until_up(url, server)
+        url = up_at(log, server)
     except RuntimeError:
         server.kill()
         raise
@@ -47,6 +48,7 @@ def test_a_request_waiting_on_a_lock_does_not_hold_the_workers_other_requests(pg
     locker = create_engine(postgres_url).connect()
     try:
         locker.execute(text("LOCK TABLE readiness_checks IN ACCESS EXCLUSIVE MODE"))  # held till rollback
+        locked = time.monotonic()
         waited: dict[str, float] = {}
 
         def ready() -> None:
@@ -56,14 +58,14 @@ def test_a_request_waiting_on_a_lock_does_not_hold_the_workers_other_requests(pg
 
         blocked = threading.Thread(target=ready)
         blocked.start()
-        time.sleep(0.5)  # the readiness write now waits for the lock inside the worker
+        until_someone_waits_on_a_lock(pg_app)  # the readiness write now waits inside the worker
         began = time.monotonic()
         try:
             assert httpx.get(f"{url}/healthz", timeout=HELD_SECONDS - 1).json() == {"status": "ok"}
             answered = time.monotonic() - began
         except httpx.TimeoutException:  # held behind the lock as long as it lasts
             answered = float("inf")
-        time.sleep(max(0.0, HELD_SECONDS - 0.5 - (time.monotonic() - began)))
+        time.sleep(max(0.0, locked + HELD_SECONDS - time.monotonic()))  # the lock's whole span, on purpose
         locker.rollback()
         blocked.join(timeout=30)
         assert waited["readyz"] >= HELD_SECONDS - 0.6  # it did wait for the lock the whole time

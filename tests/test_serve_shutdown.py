@@ -7,7 +7,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -15,10 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.servers import free_port, wait_until_up
+from tests.helpers.forms import TOKEN
+from tests.helpers.servers import QUIZ, up_at
 
-QUIZ = str(Path(sys.executable).parent / "quiz")
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+pytestmark = pytest.mark.slow  # real servers stopped and reloaded
+
 PASSWORD = "shutdown-password"
 PLAYERS = 10
 
@@ -43,15 +43,14 @@ def served(request, tmp_path, prepared):
     """A one-worker server, a session in its lobby, PLAYERS seated: (process, url, pin, their cookies)."""
     shutil.copy(prepared, tmp_path / "quiz.sqlite3")
     env = _env(tmp_path)
-    port = free_port()
+    log = tmp_path / "server.log"
     # gthread holds a stream per thread, half its threads at most: enough for the players' streams.
-    process = subprocess.Popen([QUIZ, "serve", "--port", str(port), "--workers", "1", "--access-log", "",
-                                "--worker-class", request.param, "--threads", str(2 * PLAYERS + 4)],
-                               env=env, cwd=tmp_path, stdout=(tmp_path / "server.log").open("wb"),
-                               stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    with log.open("wb") as said:
+        process = subprocess.Popen([QUIZ, "serve", "--port", "0", "--workers", "1", "--access-log", "",
+                                    "--worker-class", request.param, "--threads", str(2 * PLAYERS + 4)],
+                                   env=env, cwd=tmp_path, stdout=said, stderr=subprocess.STDOUT)
     try:
-        wait_until_up(url, process, seconds=30)
+        url = up_at(log, process)
         with httpx.Client(base_url=url, timeout=10) as host:
             host.post("/login", data={"name": "teacher", "password": PASSWORD,
                                       "csrf_token": TOKEN.search(host.get("/login").text).group(1)})

@@ -5,16 +5,13 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import httpx
 
-from tests.servers import held_socket, socket_activated, wait_until_up
-
-QUIZ = str(Path(sys.executable).parent / "quiz")
+from tests.helpers.servers import QUIZ, held_socket, socket_activated, wait_until_up
 
 
 def _serve(listener, folder: Path, env: dict[str, str], log: str) -> subprocess.Popen:

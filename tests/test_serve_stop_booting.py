@@ -11,15 +11,17 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-QUIZ = str(Path(sys.executable).parent / "quiz")
+import pytest
+
+from tests.helpers.servers import QUIZ
+
 WORKERS = 2
 TRIES = 3
 
 
+@pytest.mark.slow  # a real server and its booting workers
 def test_a_stop_while_the_workers_boot_ends_the_server_at_once(tmp_path):
     env = {**os.environ, "QUIZ_SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'quiz.sqlite3'}",
            "QUIZ_SECRET_KEY": "stop-key"}

@@ -8,9 +8,10 @@ from sqlalchemy import event
 
 from quiz.accounts.service import create_user
 from quiz.extensions import db
-from tests.sessions import sign_in
-from tests.test_study_http import (
-    PASSWORD,
+from tests.helpers.accounts import PASSWORD
+from tests.helpers.forms import token_in
+from tests.helpers.sessions import sign_in
+from tests.helpers.study import (
     answer_count,
     attempt_row,
     page,
@@ -19,7 +20,6 @@ from tests.test_study_http import (
     right_fields,
     start_on,
     started,
-    token_in,
     visitor_attempt,
     wrong_single,
 )

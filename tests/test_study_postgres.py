@@ -11,9 +11,10 @@ from quiz.extensions import db
 from quiz.grading import parse_form
 from quiz.models import CardState
 from quiz.study import service
-from tests.lock_waits import until_someone_waits_on_a_lock
-from tests.sessions import login_key, sign_in
-from tests.test_study_http import (
+from tests.helpers.forms import token_in
+from tests.helpers.lock_waits import until_someone_waits_on_a_lock
+from tests.helpers.sessions import login_key, sign_in
+from tests.helpers.study import (
     answer_count,
     attempt_row,
     page,
@@ -21,7 +22,6 @@ from tests.test_study_http import (
     question_ids,
     right_fields,
     start_on,
-    token_in,
     wrong_single,
 )
 

@@ -9,14 +9,7 @@ import pytest
 from quiz.extensions import db
 from quiz.models import Attempt
 from quiz.study import service
-from tests.test_study_service import (
-    ids_of,
-    question,
-    right_answer,
-    slot_at,
-    slot_of,
-    start,
-)
+from tests.helpers.attempts import ids_of, question, right_answer, slot_at, slot_of, start
 
 # -------------------------------------------------------------------- results
 

@@ -12,10 +12,10 @@ from quiz.catalog import sync as sync_module
 from quiz.content.validate import load_content
 from quiz.content.writer import dump_yaml
 from quiz.extensions import db
-from quiz.models import Answer, Attempt, Bank, Card, Concept, Question, QuestionConcept, User
+from quiz.models import Answer, Attempt, Bank, Card, Concept, Question, QuestionConcept
+from tests.helpers.tables import snapshot
 
 BANK = "ch01-concepts"
-TABLES = (User, Concept, Bank, Question, QuestionConcept, Card, Attempt, Answer)
 
 
 def bank_file(content_dir: Path, bank_id: str = BANK) -> Path:
@@ -41,16 +41,6 @@ def question(bank_id: str, key: str) -> Question:
     return db.session.execute(
         db.select(Question).where(Question.bank_id == bank_id, Question.key == key)
     ).scalar_one()
-
-
-def snapshot() -> dict[str, list[tuple]]:
-    """Every row of every table, in primary-key order."""
-    result = {}
-    for model in TABLES:
-        table = model.__table__
-        rows = db.session.execute(db.select(table).order_by(*table.primary_key.columns)).all()
-        result[table.name] = [tuple(row) for row in rows]
-    return result
 
 
 def sync(runner):

@@ -19,8 +19,11 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from quiz.content.writer import dump_yaml
-from tests.servers import free_port, wait_until_up
-from tests.test_live_processes import PASSWORD, QUIZ, TOKEN, _form_token, _join, _listen, _wait_for
+from tests.helpers.forms import TOKEN
+from tests.helpers.phones import form_token, join_phone, listen
+from tests.helpers.servers import PASSWORD, QUIZ, up_at, wait_for
+
+pytestmark = pytest.mark.slow  # a real server and a sync of seconds
 
 PLAYERS = 6
 BANKS, PER_BANK = 8, 1000  # 8,000 new questions: seconds of work for the sync
@@ -36,14 +39,12 @@ def served(tmp_path, content_dir):
     for command in (["db", "upgrade"], ["content", "sync"],
                     ["user", "create", "teacher", "--instructor", "--password", PASSWORD]):
         subprocess.run([QUIZ, *command], env=env, cwd=tmp_path, check=True, capture_output=True)
-    port = free_port()
     log = tmp_path / "serve.log"
     with log.open("wb") as errors:
-        process = subprocess.Popen([QUIZ, "serve", "--port", str(port), "--workers", "2", "--access-log", ""],
+        process = subprocess.Popen([QUIZ, "serve", "--port", "0", "--workers", "2", "--access-log", ""],
                                    env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=errors)
-    url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(url, process, seconds=30)
+        url = up_at(log, process)
         yield url, env, database, log
     finally:
         process.send_signal(signal.SIGINT)
@@ -64,23 +65,23 @@ def test_players_stream_and_answer_while_a_long_sync_runs(served, content_dir, t
     url, env, database, log = served
     host = httpx.Client(base_url=url, timeout=10)
     host.post("/login", data={"name": "teacher", "password": PASSWORD,
-                              "csrf_token": _form_token(host, "/login")})
+                              "csrf_token": form_token(host, "/login")})
     created = host.post("/live", data={"types": "single", "count": "1", "seconds": "120",
                                        "points": "standard", "show_on_devices": "on",
-                                       "csrf_token": _form_token(host, "/live")})
+                                       "csrf_token": form_token(host, "/live")})
     session_id = int(re.search(r"/live/(\d+)/host", created.headers["location"]).group(1))
     host_page = host.get(f"/live/{session_id}/host").text
     pin, token = re.search(r"pin=(\d{6})", host_page).group(1), TOKEN.search(host_page).group(1)
-    phones = [_join(url, pin, f"P{n}") for n in range(PLAYERS)]
+    phones = [join_phone(url, pin, f"P{n}") for n in range(PLAYERS)]
     streams: list[list[dict]] = [[] for _ in phones]
     stop = threading.Event()
-    listeners = [threading.Thread(target=_listen, args=(url, pin, phone.cookies, events, stop), daemon=True)
+    listeners = [threading.Thread(target=listen, args=(url, pin, phone.cookies, events, stop), daemon=True)
                  for (phone, _), events in zip(phones, streams, strict=True)]
     for listener in listeners:
         listener.start()
-    _wait_for(lambda: all(streams))
+    wait_for(lambda: all(streams))
     host.post(f"/live/{session_id}/act", data={"action": "start", "csrf_token": token, "version": "0"})
-    _wait_for(lambda: all(any(e.get("phase") == "question" for e in events) for events in streams))
+    wait_for(lambda: all(any(e.get("phase") == "question" for e in events) for events in streams))
     ask = next(e for e in streams[0] if e.get("phase") == "question")["ask"]
 
     write_big_banks(content_dir)
@@ -108,7 +109,7 @@ def test_players_stream_and_answer_while_a_long_sync_runs(served, content_dir, t
             phone.post(f"/live/{pin}/answer", headers={"Accept": "application/json"},
                        data={"csrf_token": csrf, "question": "0", "choice": ask["options"][0][0]})
         # Everyone answered: each stream hears the reveal.
-        _wait_for(lambda: all(any(e.get("phase") == "reveal" for e in events) for events in streams))
+        wait_for(lambda: all(any(e.get("phase") == "reveal" for e in events) for events in streams))
     finally:
         stop.set()
         host.post(f"/live/{session_id}/act", data={"action": "finish", "csrf_token": token, "version": "0"})

@@ -64,7 +64,7 @@ from harness import (
 from live_load import HOST_NAME, PASSWORD, create_session, host_login, raise_open_files, recorded
 from live_players import Player, Stats, retry_pause
 
-from tests.servers import held_socket  # on the path once harness is imported
+from tests.helpers.servers import held_socket  # on the path once harness is imported
 
 FAULTS = ("none", "SIGKILL a worker", "SIGTERM and start again, the socket held", "SIGTERM and start again",
           "SIGHUP (reload)", "SIGUSR2, then SIGTERM the old master")

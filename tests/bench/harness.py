@@ -22,8 +22,8 @@ import aiohttp
 from forms import Failed, site_path
 
 PROJECT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(PROJECT))  # tests/servers.py: the socket a restart keeps, handed over as systemd does
-from tests.servers import socket_activated  # noqa: E402
+sys.path.insert(0, str(PROJECT))  # tests/helpers/servers.py: a kept socket, handed over as systemd does
+from tests.helpers.servers import socket_activated  # noqa: E402
 
 HOST = "127.0.0.1"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")

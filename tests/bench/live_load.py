@@ -6,7 +6,7 @@ Run: .venv/bin/python tests/bench/live_load.py [--players 2000] [--sessions 1] [
 
 Each server is a real ``quiz serve`` on 127.0.0.1; with ``--servers 2`` two of
 them share one database (a temporary SQLite file, or with ``--database
-postgresql`` a throwaway PostgreSQL cluster, see tests/postgres.py) and the
+postgresql`` a throwaway PostgreSQL cluster, see tests/helpers/postgres.py) and the
 players are split between them. ``--sessions N`` runs N rooms at once, each
 with ``--players`` players and its own presenter: an instructor (made with
 ``quiz user create``) signed in on its own browser, who creates a session of
@@ -207,8 +207,8 @@ def main() -> int:
         env = quiz_env(folder, bench_endpoints=True, rate_limits=limits)
         try:
             if args.database == "postgresql":
-                sys.path.insert(0, str(PROJECT))  # tests/postgres.py, the cluster the tests start
-                from tests.postgres import Cluster
+                sys.path.insert(0, str(PROJECT))  # tests/helpers/postgres.py, the cluster the tests start
+                from tests.helpers.postgres import Cluster
                 # Every worker of every server keeps a pool of connections: more than the default 100.
                 cluster = Cluster.create(POSTGRES_PORT, {"max_connections": "400"})
                 env["QUIZ_SQLALCHEMY_DATABASE_URI"] = cluster.url

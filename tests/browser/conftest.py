@@ -5,18 +5,23 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.servers import free_port, wait_until_up
+from tests.helpers.pages import WIDTHS
+from tests.helpers.paths import PROJECT
+from tests.helpers.servers import QUIZ, up_at
 
-PROJECT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("QUIZ_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = PROJECT / "tests" / "screenshots"
-WIDTHS = {"phone": 390, "desktop": 1280}
-QUIZ = str(Path(sys.executable).parent / "quiz")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Every test in this folder is slow: each drives Chromium against a real server."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -36,24 +41,21 @@ def server_env(tmp_path_factory) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def live_server(server_env, tmp_path_factory) -> str:
-    """The app served by `quiz run` on a free port of 127.0.0.1; yields its base URL.
+    """The app served by `quiz run` on a port of 127.0.0.1 it picks itself; yields its base URL.
 
     Its log goes to ``server.log`` in the test's temporary folder, for a failure to be read.
     """
-    port = free_port()
-    log = (tmp_path_factory.mktemp("server-log") / "server.log").open("wb")
-    process = subprocess.Popen(
-        [QUIZ, "run", "--host", "127.0.0.1", "--port", str(port)],
-        env=server_env, cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    log = tmp_path_factory.mktemp("server-log") / "server.log"
+    with log.open("wb") as said:
+        process = subprocess.Popen(
+            [QUIZ, "run", "--host", "127.0.0.1", "--port", "0"],
+            env=server_env, cwd=PROJECT, stdout=said, stderr=subprocess.STDOUT,
+        )
     try:
-        wait_until_up(url, process)
-        yield url
+        yield up_at(log, process)
     finally:
         process.terminate()
         process.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(scope="session")
@@ -101,50 +103,11 @@ def page(request, browser):
     context.close()
 
 
-def screenshot(page, name: str, *, full_page: bool = True) -> Path:
-    """Save a screenshot as tests/screenshots/<name>-<width>.png (a long page: the viewport)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}-{page.width_name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
-    return path
 
 
-AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-AXE_FAILING_IMPACTS = ("serious", "critical")
 
 
-def assert_accessible(page) -> None:
-    """Run axe-core on the page as shown; fail listing every serious or critical WCAG 2 A/AA violation."""
-    if not AXE.exists():
-        pytest.fail(f"{AXE.relative_to(PROJECT)} is missing: `make test` installs axe-core from npm")
-    if not page.evaluate("typeof window.axe === 'object'"):
-        # Evaluated, not added as a <script>: the page's Content-Security-Policy refuses inline scripts.
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        AXE_TAGS,
-    )
-    found = [v for v in result["violations"] if v["impact"] in AXE_FAILING_IMPACTS]
-    if found:
-        lines = [f"{len(found)} accessibility violation(s) on {page.url} at {page.width_name} width:"]
-        for violation in found:
-            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
-            lines += [f"    {' > '.join(map(str, node['target']))}: {node.get('failureSummary', '')}"
-                      .replace("\n", " ") for node in violation["nodes"]]
-        pytest.fail("\n".join(lines), pytrace=False)
 
 
-PASSWORD = "a long enough password"
 
 
-def sign_up(page, base: str, name: str) -> None:
-    """Create an account through the sign-up form, signed in afterwards."""
-    from playwright.sync_api import expect
-
-    page.goto(base + "/signup")
-    page.get_by_label("Name").fill(name)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Confirm password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text(f"Welcome, {name}.")).to_be_visible()

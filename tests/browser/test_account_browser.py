@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, assert_accessible, screenshot, sign_up
+from tests.helpers.pages import PASSWORD, assert_accessible, screenshot, sign_up
 
 NEW_PASSWORD = "a different long password"
 

@@ -7,10 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import WIDTHS, screenshot, sign_up
+from tests.helpers.pages import WIDTHS, screenshot, sign_up
 
 try:  # added alongside these tests; run it wherever it is there
-    from tests.browser.conftest import assert_accessible
+    from tests.helpers.pages import assert_accessible
 except ImportError:  # pragma: no cover
     def assert_accessible(page) -> None:
         """No axe helper in this checkout: nothing to check."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.conftest import screenshot
+from tests.helpers.pages import screenshot
 
 
 def test_home_lists_banks_with_counts_per_concept(page, live_server):

@@ -18,7 +18,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.classroom import (
+from tests.helpers.classroom import (
     NARROW_PHONE,
     PHONE,
     PROJECTOR,
@@ -30,7 +30,9 @@ from tests.browser.classroom import (
     resize,
     shoot,
 )
-from tests.browser.conftest import PASSWORD, PROJECT, QUIZ, assert_accessible
+from tests.helpers.pages import PASSWORD, assert_accessible
+from tests.helpers.paths import PROJECT
+from tests.helpers.servers import QUIZ
 
 pytestmark = pytest.mark.browser
 NAMES = ("Ada", "Linus", "Grace")

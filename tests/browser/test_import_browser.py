@@ -8,8 +8,9 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PROJECT, QUIZ, assert_accessible, screenshot
-from tests.servers import free_port, wait_until_up
+from tests.helpers.pages import assert_accessible, screenshot
+from tests.helpers.paths import PROJECT
+from tests.helpers.servers import QUIZ, up_at
 
 PASSWORD = "an instructor's long password"
 
@@ -24,13 +25,12 @@ def import_server(tmp_path_factory, server_env):
     for command in (["db", "upgrade"], ["content", "sync"],
                     ["user", "create", "importer", "--instructor", "--password", PASSWORD]):
         subprocess.run([QUIZ, *command], env=env, cwd=folder, check=True, capture_output=True)
-    port = free_port()
-    process = subprocess.Popen([QUIZ, "run", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                               cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    log = folder / "server.log"
+    with log.open("wb") as said:
+        process = subprocess.Popen([QUIZ, "run", "--host", "127.0.0.1", "--port", "0"], env=env,
+                                   cwd=folder, stdout=said, stderr=subprocess.STDOUT)
     try:
-        wait_until_up(url, process)
-        yield url, folder
+        yield up_at(log, process), folder
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -10,8 +10,10 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, PROJECT, QUIZ, screenshot
-from tests.browser.presenter import Presenter
+from tests.helpers.pages import PASSWORD, screenshot
+from tests.helpers.paths import PROJECT
+from tests.helpers.presenter import Presenter
+from tests.helpers.servers import QUIZ
 
 pytestmark = pytest.mark.browser
 BOUNDARY = re.compile(r"-+WebKitFormBoundary\w+")

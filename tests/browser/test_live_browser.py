@@ -8,7 +8,9 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, PROJECT, QUIZ, assert_accessible, screenshot
+from tests.helpers.pages import PASSWORD, assert_accessible, screenshot
+from tests.helpers.paths import PROJECT
+from tests.helpers.servers import QUIZ
 
 pytestmark = pytest.mark.browser
 

@@ -18,9 +18,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
-from tests.browser.classroom import PHONE, SMALL_PROJECTOR, new_screen, read_qr, shoot
-from tests.browser.conftest import PASSWORD, PROJECT, QUIZ
-from tests.servers import free_port, wait_until_up
+from tests.helpers.classroom import PHONE, SMALL_PROJECTOR, new_screen, read_qr, shoot
+from tests.helpers.pages import PASSWORD
+from tests.helpers.paths import PROJECT
+from tests.helpers.servers import QUIZ, free_port, wait_until_up
 
 pytestmark = pytest.mark.browser
 PUBLIC_HOST = "quiz.example.test"  # named in links only: nothing ever connects to it
@@ -30,6 +31,8 @@ class Server:
     """`quiz serve` on one port of 127.0.0.1, which can be stopped and started again."""
 
     def __init__(self, env: dict, folder: Path):
+        # A port known before the first start, not port 0: QUIZ_PUBLIC_URL names it, and the page
+        # open in the browser must find the server again there after the restart.
         self.env, self.folder, self.port = env, folder, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None

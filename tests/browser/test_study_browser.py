@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 
 from quiz.content.types import QUESTION_TYPES, cloze_blanks, cloze_segments
 from quiz.content.validate import load_content
-from tests.browser.conftest import PASSWORD, PROJECT, assert_accessible, screenshot, sign_up
+from tests.helpers.pages import PASSWORD, assert_accessible, screenshot, sign_up
+from tests.helpers.paths import PROJECT
 
 CONTENT = load_content(PROJECT / "content")
 CONCEPTS = CONTENT.concepts

@@ -11,7 +11,7 @@ from quiz.accounts.service import create_user
 from quiz.exchange.registry import FORMATS
 from quiz.extensions import db
 from quiz.models import Question
-from tests.sessions import login_value
+from tests.helpers.sessions import login_value
 
 GIFT_OK = b"""// concepts: hypervisor
 ::imported-hypervisor::Which layer controls hardware? {=The hypervisor ~The guest}

@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import subprocess
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 
 from quiz.content.errors import ContentInvalid
 from quiz.content.model import Bank, Question
-from quiz.content.types import QUESTION_TYPES, cloze_blanks, cloze_segments
+from quiz.content.types import QUESTION_TYPES, cloze_segments
 from quiz.exchange.exporting import export
 from quiz.exchange.formats import FULL, SKIPPED
 from quiz.exchange.gift import FORMAT, export_gift
@@ -23,6 +22,7 @@ from quiz.exchange.gift_parse import parse_gift
 from quiz.exchange.importing import import_bank
 from quiz.exchange.moodle_rules import VALID_PERCENTS, adds_up, penalty, right_weights
 from quiz.exchange.selection import ExportSet, select
+from tests.helpers.gift import expected_after_gift
 
 HERE = Path(__file__).resolve().parent
 GIFT_JS = HERE / "gift_parse.js"
@@ -151,15 +151,6 @@ def test_three_right_answers_weigh_33_33333_each(content):
 
 
 # ---------------------------------------------------------------- round trips
-
-def expected_after_gift(question: Question) -> Question:
-    """What GIFT gives back: a cloze keeps its first blank, later blanks filled with their answer."""
-    if question.type != "cloze" or len(cloze_blanks(question.prompt)) == 1:
-        return question
-    blanks, segments = cloze_blanks(question.prompt), cloze_segments(question.prompt)
-    prompt = segments[0] + "{{" + "|".join(blanks[0]) + "}}" + segments[1]
-    prompt += "".join(alts[0] + seg for alts, seg in zip(blanks[1:], segments[2:], strict=True))
-    return replace(question, prompt=prompt)
 
 
 @pytest.mark.parametrize("bank_id", ["ch01-concepts", "ch01-definitions"])
@@ -293,7 +284,6 @@ def test_gift_pegjs_reads_the_special_questions(tmp_path):
     parsed = gift_pegjs(export_gift(one_bank(*questions)), tmp_path)
     assert [(p["type"], p["title"]) for p in parsed] == [(PEG_TYPES[q.type], q.id) for q in questions]
     assert [p["embedded"] for p in parsed] == [q.type == "cloze" for q in questions]
-
 
 
 @pytest.mark.parametrize("answer", [rb"{\\}", rb"{\=}", rb"{\~}", rb"{\#}"])

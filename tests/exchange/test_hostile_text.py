@@ -13,7 +13,7 @@ from quiz.content.model import Bank, Question
 from quiz.exchange.registry import FORMATS
 from quiz.exchange.selection import ExportSet
 from quiz.exchange.xml_text import REPLACEMENT, xml_text
-from tests.exchange.test_qti import CP_XSD, QTI_XSD, invalid_files, load_schema, unzip
+from tests.helpers.qti import CP_XSD, QTI_XSD, invalid_files, load_schema, unzip
 
 BAD = "\x00\x01\x08\x0b\x0c\x1f\ufffe\uffff"
 

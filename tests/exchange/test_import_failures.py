@@ -20,8 +20,8 @@ from quiz.exchange import store as store_module
 from quiz.exchange.publish import bank_file
 from quiz.extensions import db
 from quiz.models import Bank, Question
-from tests.exchange.uploads import bank_files, instructor, upload
-from tests.test_sync import snapshot
+from tests.helpers.tables import snapshot
+from tests.helpers.uploads import bank_files, instructor, upload
 
 CSV = b"type,prompt,answer,concepts\ntrue_false,A host runs guests.,TRUE,host\n"
 

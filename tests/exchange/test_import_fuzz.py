@@ -18,8 +18,8 @@ from quiz.content.errors import ContentInvalid
 from quiz.exchange.importing import import_bank
 from quiz.exchange.registry import FORMATS
 from quiz.exchange.selection import select
-from tests.exchange.uploads import bank_files, instructor, upload
-from tests.test_sync import snapshot
+from tests.helpers.tables import snapshot
+from tests.helpers.uploads import bank_files, instructor, upload
 
 IMPORTABLE = sorted(name for name, fmt in FORMATS.items() if fmt.parse is not None)
 SPECIAL = "{}[]<>:=~#|\\\"'\t\n\r,;/-%&@*\x00\x01\ufeff\u2028é"

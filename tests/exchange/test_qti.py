@@ -18,51 +18,11 @@ from quiz.exchange.qti import FORMAT, MANIFEST, TEST_FILE, package_items
 from quiz.exchange.qti_items import QTI_NS, accepted_keys, one_line
 from quiz.exchange.selection import ExportSet
 from quiz.grading import grade
+from tests.helpers.qti import CP_XSD, QTI_XSD, SCHEMAS, invalid_files, load_schema, offline_parser, unzip
 
-PROJECT = Path(__file__).resolve().parents[2]
-SCHEMAS = PROJECT.parent / "shared" / "schemas" / "qti-2.1"
-QTI_XSD = SCHEMAS / "qtiv2p1" / "imsqti_v2p1.xsd"
-CP_XSD = SCHEMAS / "imscp_v1p1.xsd"
 CP_NS = "http://www.imsglobal.org/xsd/imscp_v1p1"
 Q = {"q": QTI_NS}
 CP = {"cp": CP_NS}
-
-# Where schemas point at the W3C's copies, the local ones are read instead.
-LOCAL_COPIES = {
-    "http://www.w3.org/2001/xml.xsd": "w3/xml.xsd",
-    "http://www.w3.org/2009/01/xml.xsd": "w3/xml.xsd",
-    "http://www.w3.org/2001/XInclude.xsd": "w3/XInclude.xsd",
-    "http://www.w3.org/Math/XMLSchema/mathml2/mathml2.xsd": "w3/mathml2/mathml2.xsd",
-}
-
-
-class OfflineSchemas(etree.Resolver):
-    """Serve known remote schema URLs from the local folder; refuse any other remote one."""
-
-    def __init__(self, root: Path) -> None:
-        super().__init__()
-        self.root = root
-
-    def resolve(self, system_url, public_id, context):
-        if system_url in LOCAL_COPIES:
-            return self.resolve_filename(str(self.root / LOCAL_COPIES[system_url]), context)
-        if system_url.startswith(("http:", "https:", "ftp:")):
-            raise OSError(f"schema import {system_url} has no local copy; nothing is fetched")
-        return None  # a local file: lxml reads it as usual
-
-
-def offline_parser(root: Path) -> etree.XMLParser:
-    """A parser that never touches the network and reads remote schema imports from ``root``."""
-    parser = etree.XMLParser(no_network=True, resolve_entities=False)
-    parser.resolvers.add(OfflineSchemas(root))
-    return parser
-
-
-def load_schema(path: Path) -> etree.XMLSchema:
-    """An official schema compiled offline; skips, naming the path, where it is absent."""
-    if not path.is_file():
-        pytest.skip(f"QTI schemas not found: {path}")
-    return etree.XMLSchema(etree.parse(str(path), offline_parser(SCHEMAS)))
 
 
 @pytest.fixture(scope="module")
@@ -75,11 +35,6 @@ def cp_schema() -> etree.XMLSchema:
     return load_schema(CP_XSD)
 
 
-def unzip(data: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
-
-
 @pytest.fixture(scope="module")
 def package(everything: ExportSet) -> bytes:
     return FORMAT.export(everything)
@@ -88,16 +43,6 @@ def package(everything: ExportSet) -> bytes:
 @pytest.fixture(scope="module")
 def files(package: bytes) -> dict[str, bytes]:
     return unzip(package)
-
-
-def invalid_files(files: dict[str, bytes], qti_schema, cp_schema) -> list[str]:
-    """Every schema error of the package, one line each, with the file it is in."""
-    errors = []
-    for name, data in sorted(files.items()):
-        schema = cp_schema if name == MANIFEST else qti_schema
-        if not schema.validate(etree.fromstring(data)):
-            errors += [f"{name}:{e.line}: {e.message}" for e in schema.error_log]
-    return errors
 
 
 def test_every_question_type_has_an_entry() -> None:

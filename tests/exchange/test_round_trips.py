@@ -16,7 +16,7 @@ from quiz.content.errors import ContentInvalid
 from quiz.exchange.importing import import_bank
 from quiz.exchange.registry import FORMATS
 from quiz.exchange.selection import select
-from tests.exchange.test_gift import expected_after_gift
+from tests.helpers.gift import expected_after_gift
 
 IMPORTABLE = sorted(name for name, fmt in FORMATS.items() if fmt.parse is not None)
 BANKS = ["ch01-concepts", "ch01-definitions"]

@@ -6,9 +6,9 @@ import re
 
 import httpx
 
-from tests.browser.conftest import PASSWORD
+from tests.helpers.forms import TOKEN
+from tests.helpers.pages import PASSWORD
 
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
 
 

@@ -21,7 +21,7 @@ from quiz.live import service as live
 from quiz.live.web import cookie_name
 from quiz.models import Card, Question, User, utcnow
 from quiz.study import service as study
-from tests.sessions import login_value
+from tests.helpers.sessions import login_value
 
 ROLES = ("visitor", "learner", "owner", "instructor", "host", "player")
 

@@ -1,19 +1,31 @@
-"""Real servers for tests: a free port, the address bound, waiting until it answers, a socket kept open."""
+"""Real servers for tests: the address bound to port 0, waiting until it answers, a socket kept open."""
 
 from __future__ import annotations
 
 import re
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
-LISTENING = re.compile(r"Listening at: (http://127\.0\.0\.1:\d+)")
+QUIZ = str(Path(sys.executable).parent / "quiz")
+PASSWORD = "two-servers-password"  # the instructor's, in the databases the served tests make
+
+# gunicorn (`quiz serve`) and werkzeug (`quiz run`) each say where they listen.
+LISTENING = re.compile(r"(?:Listening at:|Running on) (http://127\.0\.0\.1:\d+)")
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    """A TCP port on 127.0.0.1 that nothing listens on right now.
+
+    Another process may take it before the server binds it, so only a test
+    that must know the port before the server exists (to start it again on
+    the same port, or to name it in the server's own settings) asks for one;
+    every other server binds port 0 and its address is read with bound_url.
+    """
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -35,7 +47,7 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 20) -> N
 
 
 def bound_url(log: Path, process: subprocess.Popen, seconds: float = 30) -> str:
-    """The address a ``quiz serve --port 0`` bound, read from its log; raise if it exits or time runs out."""
+    """Where a server started with ``--port 0`` listens, from its log; raise if it exits or time runs out."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and process.poll() is None:
         found = LISTENING.search(log.read_text(errors="replace"))
@@ -68,3 +80,18 @@ def socket_activated(command: list[str], listener: socket.socket) -> tuple[list[
     """``command`` made to serve on ``listener`` as under socket activation, and the fds Popen must pass."""
     fd = listener.fileno()
     return ["bash", "-c", _HAND_OVER, "bash", str(fd), *command], (fd,)
+
+
+def up_at(log: Path, process: subprocess.Popen, seconds: float = 30) -> str:
+    """The address of a server started with ``--port 0``, once it answers there."""
+    url = bound_url(log, process, seconds)
+    wait_until_up(url, process, seconds)
+    return url
+
+
+def wait_for(condition: Callable[[], object], seconds: float = 10) -> None:
+    """Return once ``condition()`` is true; fail the test if it is still false after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)

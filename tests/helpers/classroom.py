@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS
+from tests.helpers.pages import SCREENSHOTS
 
 PROJECTOR = {"width": 1920, "height": 1080}
 SMALL_PROJECTOR = {"width": 1280, "height": 720}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from tests.sessions import sign_in
+from tests.helpers.sessions import sign_in
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 

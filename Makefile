@@ -85,8 +85,8 @@ test: install browser postgres zbar redis lint check tests/browser/node_modules/
 ## Lint, types and every test not marked slow, on two processes: no real server, no browser.
 ## Those marked timing run after, on one, since a test beside them would skew their figures.
 check-fast: lint postgres tests/exchange/node_modules/gift-pegjs/package.json
-	$(BIN)/python -m pytest -n 2 -m "not slow and not timing" -p no:cacheprovider
-	$(BIN)/python -m pytest -m "timing and not slow" -p no:cacheprovider
+	$(BIN)/python -m pytest -n 2 -m "not slow and not timing" -p no:cacheprovider --ignore=tests/browser
+	$(BIN)/python -m pytest -m "timing and not slow" -p no:cacheprovider --ignore=tests/browser
 
 bench: install
 	$(BIN)/python tests/bench/validate_bench.py

@@ -6,13 +6,32 @@ import shutil
 from pathlib import Path
 
 import pytest
+from werkzeug.security import generate_password_hash
 
 from quiz import create_app
 from quiz.extensions import db
+from quiz.security import passwords
 from tests.helpers.clock import T0, Clock
 from tests.helpers.paths import CONTENT
 from tests.helpers.postgres import Cluster
 from tests.helpers.sessions import sign_in
+
+# The same scrypt with a 32nd of the work: a new account or a password change then costs
+# milliseconds, not a tenth of a second of CPU, across the hundreds of tests that make one. Tests
+# marked real_hashing (the cost and timing tests) keep the product's own cost, and processes the
+# tests start (`quiz serve`, `quiz user`) always hash at it.
+CHEAP_HASH = "scrypt:1024:8:1"
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(request, monkeypatch):
+    """Hash passwords cheaply in this process, unless the test is marked real_hashing."""
+    if request.node.get_closest_marker("real_hashing") is None:
+        monkeypatch.setattr(passwords, "generate_password_hash",
+                            lambda password: generate_password_hash(password, method=CHEAP_HASH))
+    passwords._nobodys_hash.cache_clear()  # the stand-in hash is made at the cost in force
+    yield
+    passwords._nobodys_hash.cache_clear()
 
 
 @pytest.fixture
@@ -23,17 +42,30 @@ def content_dir(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def schema_database(tmp_path_factory) -> Path:
+    """An empty SQLite file with every table: made once, copied per test (cheaper than creating them)."""
+    folder = tmp_path_factory.mktemp("schema-template")
+    template = create_app({"TESTING": True, "SECRET_KEY": "test-only-key",
+                           "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'quiz.sqlite3'}",
+                           "CONTENT_DIR": str(CONTENT)}, instance_path=folder / "instance")
+    with template.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()  # every connection closed: the file alone holds everything
+    return folder / "quiz.sqlite3"
+
+
 @pytest.fixture
-def app(tmp_path: Path, content_dir: Path):
-    """An app with its own database file, instance folder and content copy."""
+def app(tmp_path: Path, content_dir: Path, schema_database: Path):
+    """An app with its own database file (every table, no rows), instance folder and content copy."""
+    shutil.copyfile(schema_database, tmp_path / "quiz.sqlite3")
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-only-key",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'quiz.sqlite3'}",
         "CONTENT_DIR": str(content_dir),
     }, instance_path=tmp_path / "instance")  # a config.py in the real instance/ must not leak in
-    with app.app_context():
-        db.create_all()
     yield app
     with app.app_context():
         db.session.remove()

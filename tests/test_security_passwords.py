@@ -16,7 +16,7 @@ from werkzeug.security import generate_password_hash
 
 from quiz.accounts.service import AccountError, create_user
 from quiz.extensions import db
-from quiz.security.passwords import check_password, is_common, weakness
+from quiz.security.passwords import check_password, hash_password, is_common, weakness
 from tests.helpers.accounts import login, make_user, signup, users
 from tests.helpers.forms import TOKEN
 from tests.helpers.servers import QUIZ, up_at
@@ -69,7 +69,16 @@ def _timed_login(client, name: str, password: str) -> float:
     return elapsed
 
 
+@pytest.mark.real_hashing
+def test_new_hashes_use_werkzeug_s_scrypt_at_its_full_cost():
+    """What the tests' cheap hashes stand in for: the product hashes at werkzeug's own scrypt cost."""
+    method, salt, digest = hash_password("correct horse battery").split("$")
+    assert method == "scrypt:32768:8:1" and len(salt) == 16 and digest
+    assert check_password(f"{method}${salt}${digest}", "correct horse battery")
+
+
 @pytest.mark.timing  # compares medians within 20 %
+@pytest.mark.real_hashing
 def test_an_unknown_name_costs_what_a_wrong_password_costs(app, client):
     """A name's existence does not show in the time a failed sign-in takes (under 20 % apart)."""
     for number in range(6):

@@ -10,8 +10,11 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.helpers.servers import QUIZ, held_socket, socket_activated, wait_until_up
+
+pytestmark = pytest.mark.slow  # real servers, stopped and started again
 
 
 def _serve(listener, folder: Path, env: dict[str, str], log: str) -> subprocess.Popen:

@@ -23,7 +23,8 @@ from tests.helpers.uploads import bank_files, instructor, upload
 
 IMPORTABLE = sorted(name for name, fmt in FORMATS.items() if fmt.parse is not None)
 SPECIAL = "{}[]<>:=~#|\\\"'\t\n\r,;/-%&@*\x00\x01\ufeff\u2028é"
-FUZZ = settings(max_examples=120, deadline=None, database=None)
+# Generation speed is not what these test, and on a machine shared with other tests it varies.
+FUZZ = settings(max_examples=120, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 WEB_FUZZ = settings(max_examples=25, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 

@@ -55,7 +55,6 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
         hosts,
         live,
         models,
-        outages,
         serve_command,
         study,
     )

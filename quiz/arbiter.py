@@ -7,7 +7,7 @@ the old workers stop only once every new one has loaded the app and serves
 (its first heartbeat), so a reload is a rolling one. A new worker that fails
 to load leaves the old ones serving.
 
-The master also keeps the record ``quiz.outages`` reads: when this server
+The master also keeps the record ``quiz.live.outages`` reads: when this server
 began serving and when it stopped, and a worker that died unasked (killed,
 crashed, timed out) with the requests it held. The record is written with a
 connection opened and closed each time, so no worker inherits one; when the
@@ -30,9 +30,9 @@ from flask import Flask
 from gunicorn.arbiter import Arbiter
 from sqlalchemy.exc import SQLAlchemyError
 
-from quiz import outages
 from quiz.clock import now_for
 from quiz.extensions import db
+from quiz.live import outages
 from quiz.workers import HAND_OVER, leave_now
 
 WORKER_LOSS_REACH = timedelta(seconds=1)  # how far back a lost worker's requests may have come in

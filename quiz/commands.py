@@ -1,4 +1,4 @@
-"""What every feature's commands share: the content directory, the content lock's wait, progress bars."""
+"""What every feature's commands share: the content directory, the --wait option, progress bars."""
 
 from __future__ import annotations
 
@@ -41,18 +41,3 @@ def progress_bar(length: int, label: str):
 def say_waiting() -> None:
     """Tell the shell why a command has not started yet."""
     click.echo("waiting for the sync or import that is running...", err=True)
-
-
-@contextmanager
-def content_turn(wait: float):
-    """Hold the content lock for a command: say so while waiting, fail plainly if it stays taken."""
-    from quiz.catalog.content_lock import ContentBusy, content_lock
-    from quiz.extensions import db
-
-    try:
-        with content_lock(db.engine, wait, on_wait=say_waiting):
-            yield
-    except ContentBusy as exc:
-        raise click.ClickException(str(exc)) from None
-
-

@@ -15,8 +15,8 @@ from sqlalchemy import event, func, select
 
 from quiz.extensions import db
 from quiz.live.models import LiveAnswer, LiveSession
+from quiz.live.outages import WORKER_GRACE_SECONDS
 from quiz.live.watcher import close_due_questions
-from quiz.outages import WORKER_GRACE_SECONDS
 from tests.helpers.clock import T0, Clock
 from tests.helpers.forms import token_in
 from tests.helpers.live import act, create, current_question, join, right

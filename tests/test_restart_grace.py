@@ -2,7 +2,7 @@
 
 A phone sends its answer again until the server answers (live-answer.js); when the
 server was stopped as the question's time ran out, that answer arrives late.
-The server's record of its outage (``quiz.outages``) gives such a question a
+The server's record of its outage (``quiz.live.outages``) gives such a question a
 bounded grace, and never reopens one that had closed.
 """
 
@@ -20,9 +20,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from quiz import outages
 from quiz.config import Defaults
 from quiz.extensions import db
+from quiz.live import outages
 from quiz.live.models import LiveSession
 from quiz.models import User, utcnow
 from tests.helpers.forms import TOKEN

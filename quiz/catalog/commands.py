@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
 from quiz import clock
-from quiz.commands import WAIT_OPTION, content_dir, content_turn, progress_bar
+from quiz.catalog.content_lock import ContentBusy, content_lock
+from quiz.commands import WAIT_OPTION, content_dir, progress_bar, say_waiting
 from quiz.content.errors import ContentInvalid
 from quiz.content.validate import check_paths
+from quiz.extensions import db
 
 content_cli = AppGroup("content", help="Validate, generate and sync the question banks.")
+
+
+@contextmanager
+def content_turn(wait: float):
+    """Hold the content lock for a command: say so while waiting, fail plainly if it stays taken."""
+    try:
+        with content_lock(db.engine, wait, on_wait=say_waiting):
+            yield
+    except ContentBusy as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @content_cli.command("validate")

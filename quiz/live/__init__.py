@@ -6,7 +6,7 @@ from __future__ import annotations
 def init_app(app) -> None:
     """Add the live sessions' tables and screens."""
     from quiz.errors import database_unavailable
-    from quiz.live import models  # noqa: F401  (registers the live tables)
+    from quiz.live import models, outages  # noqa: F401  (register the live tables and serving_runs)
     from quiz.live.blueprint import blueprint
     from quiz.live.interruption import noted
 

@@ -8,7 +8,7 @@ writes. So each process keeps the moment it first saw the database fail
 (every 503 of the app says so through ``quiz.errors.database_unavailable``,
 and the watcher's polls note their own), and once the database works again
 the first thing it does, before it judges an answer or closes a question, is
-the rule a restart applies (``quiz.outages``): every open question whose
+the rule a restart applies (``quiz.live.outages``): every open question whose
 deadline fell after that moment, less a margin, or falls within the grace,
 closes ``outages.WORKER_GRACE_SECONDS`` from then instead. What a player
 gains is the fault and that grace, the same for the whole room; the reveal
@@ -24,9 +24,9 @@ from datetime import datetime, timedelta
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
-from quiz import outages
 from quiz.clock import now_for
 from quiz.extensions import db
+from quiz.live import outages
 
 REACH = timedelta(seconds=1)  # before the first failure seen: an answer's request already on its way
 _create_lock = threading.Lock()

@@ -37,10 +37,15 @@ from gunicorn.workers.gthread import ThreadWorker
 from gunicorn.workers.workertmp import WorkerTmp
 
 from quiz.arrival import StampedSocket
+from quiz.collector import freeze_what_lasts
 
 
 def worker_ready(worker) -> None:
-    """Log that a worker has loaded the app and serves: after a reload or an upgrade, the old may go."""
+    """Log that a worker has loaded the app and serves (after a reload or an upgrade, the old may go).
+
+    What it loaded lasts as long as it does: out of the collector's reach from now (``quiz.collector``).
+    """
+    freeze_what_lasts()
     worker.log.info("Worker ready (pid: %s)", worker.pid)
 
 

@@ -65,6 +65,7 @@ from live_report import JOIN_CONCURRENCY, Figures, report
 from live_rooms import HOST_NAME, PASSWORD, Room, create_session, database_url, host_login, recorded
 from phases import machine_busy_seconds
 
+from quiz.collector import freeze_what_lasts
 from quiz.serve import default_workers, options, stream_limit
 
 __all__ = ["HOST_NAME", "PASSWORD", "create_session", "host_login", "raise_open_files", "recorded"]
@@ -129,6 +130,9 @@ async def load(args: argparse.Namespace, servers: list[Server], url: str, deadli
         delays = (1.0, max(1.5, min(8.0, 0.6 * args.question_seconds)))
         play_tasks = [asyncio.ensure_future(p.play(delays, stop)) for p in playing]
         await asyncio.sleep(2.0)  # let the lobby pages open their streams
+        # The hall's sessions and streams last the whole run: out of the collector's reach, so that
+        # this one process holding 2,000 phones does not pause them all at once (no phone does).
+        freeze_what_lasts()
         figures.watcher_lobby = await measure_watcher(url)
         for room in rooms:
             room.stats.answers.start = room.stats.answers.last = time.perf_counter()

@@ -93,9 +93,11 @@ def reads_stand_alone(session: Session) -> None:
     For a request that only reads: on PostgreSQL a transaction costs a BEGIN
     and a ROLLBACK, two round trips beside the one that reads, so each read is
     run in autocommit instead. SQLite's transactions cost no round trip and
-    stay as they are. Call it before the session's first statement.
+    stay as they are. A transaction already open (a request that mended an
+    outage and then found it mended by another) goes on as it is: SQLAlchemy
+    would ignore the option, with a warning.
     """
-    if session.get_bind().dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 

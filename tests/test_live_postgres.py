@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import threading
+import warnings
 from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import event, func, select, text
 
+from quiz.database import reads_stand_alone
 from quiz.extensions import db
 from quiz.live import service, writer
 from quiz.live.models import LiveAnswer, LivePlayer, LiveSession
@@ -192,3 +194,14 @@ def test_a_join_costs_four_round_trips(pg_app, tmp_path):
         response = phone.post("/live/join", data=form)
     assert response.status_code == 303 and phone.get_cookie("live-1", path="/live") is not None
     assert trips == ["Query", "Sync", "Sync", "Query"]
+
+
+def test_reads_stand_alone_leave_an_open_transaction_as_it_is(pg_app):
+    """A request that began a transaction (an outage's mend that found it done) reads on in it, unwarned."""
+    with pg_app.app_context():
+        db.session.connection()  # as Interruption.mend takes it before its lock
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            reads_stand_alone(db.session())
+        assert db.session.execute(text("SELECT 1")).scalar() == 1
+        db.session.rollback()

@@ -42,17 +42,27 @@ def content_dir(tmp_path: Path) -> Path:
     return target
 
 
+def _template_app(folder: Path, content: Path):
+    """An app on ``folder``/quiz.sqlite3, for building a database file that tests copy."""
+    return create_app({"TESTING": True, "SECRET_KEY": "test-only-key",
+                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'quiz.sqlite3'}",
+                       "CONTENT_DIR": str(content)}, instance_path=folder / "instance")
+
+
+def _close(template) -> None:
+    with template.app_context():
+        db.session.remove()
+        db.engine.dispose()  # every connection closed: the file alone holds everything
+
+
 @pytest.fixture(scope="session")
 def schema_database(tmp_path_factory) -> Path:
     """An empty SQLite file with every table: made once, copied per test (cheaper than creating them)."""
     folder = tmp_path_factory.mktemp("schema-template")
-    template = create_app({"TESTING": True, "SECRET_KEY": "test-only-key",
-                           "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'quiz.sqlite3'}",
-                           "CONTENT_DIR": str(CONTENT)}, instance_path=folder / "instance")
+    template = _template_app(folder, CONTENT)
     with template.app_context():
         db.create_all()
-        db.session.remove()
-        db.engine.dispose()  # every connection closed: the file alone holds everything
+    _close(template)
     return folder / "quiz.sqlite3"
 
 
@@ -112,20 +122,15 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="session")
-def synced_database(tmp_path_factory) -> Path:
+def synced_database(tmp_path_factory, schema_database: Path) -> Path:
     """A SQLite file with the schema and the project's banks synced: made once, copied per test."""
     folder = tmp_path_factory.mktemp("synced-template")
     shutil.copytree(CONTENT, folder / "content")
-    template = create_app({"TESTING": True, "SECRET_KEY": "test-only-key",
-                           "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'quiz.sqlite3'}",
-                           "CONTENT_DIR": str(folder / "content")}, instance_path=folder / "instance")
-    with template.app_context():
-        db.create_all()
+    shutil.copyfile(schema_database, folder / "quiz.sqlite3")
+    template = _template_app(folder, folder / "content")
     result = template.test_cli_runner().invoke(args=["content", "sync"])
     assert result.exit_code == 0, result.output
-    with template.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    _close(template)
     return folder / "quiz.sqlite3"
 
 

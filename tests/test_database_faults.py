@@ -8,7 +8,6 @@ server stopped and started again.
 from __future__ import annotations
 
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from quiz.live.models import LiveAnswer, LivePlayer
 from tests.helpers.clock import T0, Clock
 from tests.helpers.forms import token_in
 from tests.helpers.live import act, create, current_question, join, right
+from tests.helpers.servers import wait_for
 from tests.helpers.sessions import sign_in
 
 JSON = {"Accept": "application/json"}
@@ -178,9 +178,12 @@ def test_a_terminated_backend_is_replaced_at_checkout_and_no_request_pings(pg_ap
         assert ended, "the app's pool holds no connection"
         other.execute(text("SELECT pg_terminate_backend(pid) FROM unnest(CAST(:pids AS int[])) AS pid"),
                       {"pids": list(ended)})
-        while ended & set(other.scalars(others)):  # until they have exited: each read a new transaction
-            other.commit()
-            time.sleep(0.01)
+
+        def exited() -> bool:
+            other.commit()  # each read in a new transaction, which sees the activity afresh
+            return not ended & set(other.scalars(others))
+
+        wait_for(exited)
     assert [client.get("/").status_code for _ in range(3)] == [200, 200, 200]
     assert pings == []
 
